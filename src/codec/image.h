@@ -1,0 +1,41 @@
+// Image encoding (PNG with zlib, JPEG with libturbojpeg, WebP with libwebp)
+// and decoding to 8-bit pixels. Pure functions; thread-safe.
+#ifndef SYNTHUB_CODEC_IMAGE_H_
+#define SYNTHUB_CODEC_IMAGE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace synthub::codec {
+
+enum class ImageFormat { kPng, kJpeg, kWebp };
+
+std::string FormatExtension(ImageFormat f);          // "png", "jpg", "webp"
+ImageFormat ParseImageFormat(const std::string& s);  // throws UsageError
+// Format from a file extension ("jpeg" counts as jpg); false if none.
+bool FormatFromExtension(const std::string& ext, ImageFormat* f);
+
+struct EncodeOptions {
+  ImageFormat format = ImageFormat::kPng;
+  int png_level = 6;   // zlib level 0..9
+  int quality = 90;    // JPEG / lossy WebP; WebP 100 = lossless
+};
+
+// Encodes width x height x channels (1 or 3) 8-bit pixels, row-major.
+// The same input and library versions give the same bytes.
+std::string EncodeImage(const uint8_t* pixels, int width, int height,
+                        int channels, const EncodeOptions& options);
+
+struct Image {
+  int width = 0, height = 0, channels = 0;
+  std::vector<uint8_t> pixels;
+};
+
+// Decodes PNG/JPEG/WebP (detected from the magic bytes) to RGB (channels 3).
+// Throws Error naming `where` on undecodable data.
+Image DecodeImage(const std::string& data, const std::string& where);
+
+}  // namespace synthub::codec
+
+#endif  // SYNTHUB_CODEC_IMAGE_H_

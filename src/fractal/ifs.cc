@@ -1,0 +1,227 @@
+#include "fractal/ifs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "synthub/error.h"
+
+namespace synthub::fractal {
+
+std::string FormatIfsCsv(const Ifs& ifs) {
+  std::string out;
+  char buf[64];
+  for (const AffineMap& m : ifs.maps) {
+    const double v[7] = {m.a, m.b, m.c, m.d, m.e, m.f, m.p};
+    for (int k = 0; k < 7; ++k) {
+      std::snprintf(buf, sizeof(buf), "%.18e", v[k]);
+      out += buf;
+      out += k < 6 ? ',' : '\n';
+    }
+  }
+  return out;
+}
+
+Ifs ParseIfsCsv(const std::string& text, const std::string& where) {
+  Ifs ifs;
+  size_t pos = 0;
+  int line_no = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    double v[7];
+    const char* p = line.c_str();
+    for (int k = 0; k < 7; ++k) {
+      char* next = nullptr;
+      v[k] = std::strtod(p, &next);
+      if (next == p) {
+        throw Error(where + ":" + std::to_string(line_no) + ": column " +
+                    std::to_string(k + 1) + " is not a number: '" + line + "'");
+      }
+      if (!std::isfinite(v[k])) {
+        throw Error(where + ":" + std::to_string(line_no) + ": column " +
+                    std::to_string(k + 1) + " is not finite");
+      }
+      p = next;
+      while (*p == ' ' || *p == '\t') ++p;
+      if (k < 6) {
+        if (*p != ',') {
+          throw Error(where + ":" + std::to_string(line_no) +
+                      ": expected 7 comma-separated columns, got " +
+                      std::to_string(k + 1));
+        }
+        ++p;
+      }
+    }
+    if (*p != '\0') {
+      throw Error(where + ":" + std::to_string(line_no) +
+                  ": trailing text after 7 columns");
+    }
+    if (v[6] < 0) {
+      throw Error(where + ":" + std::to_string(line_no) +
+                  ": probability (column 7) is negative");
+    }
+    ifs.maps.push_back({v[0], v[1], v[2], v[3], v[4], v[5], v[6]});
+  }
+  if (ifs.maps.empty()) throw Error(where + ": no maps (empty file)");
+  if (ifs.maps.size() > kMaxMaps) {
+    throw Error(where + ": " + std::to_string(ifs.maps.size()) +
+                " maps, at most " + std::to_string(kMaxMaps) + " supported");
+  }
+  return ifs;
+}
+
+void ChaosGame(const Ifs& ifs, const double* weights, const double* rand,
+               size_t n, std::vector<double>* xs, std::vector<double>* ys) {
+  // Coefficients in arrays padded with +inf thresholds, so that the map
+  // index is a branch-free count of thresholds below r. An r above every
+  // threshold (rounding) selects the identity: the reference keeps the point.
+  const int count = static_cast<int>(ifs.maps.size());
+  double ca[kMaxMaps + 1], cb[kMaxMaps + 1], cc[kMaxMaps + 1],
+      cd[kMaxMaps + 1], ce[kMaxMaps + 1], cf[kMaxMaps + 1];
+  double cum[kMaxMaps];
+  double total = 0.0;
+  for (int j = 0; j < kMaxMaps; ++j) {
+    if (j < count) {
+      const AffineMap& m = ifs.maps[j];
+      const double* w = weights;
+      ca[j] = w ? m.a * w[0] : m.a;
+      cb[j] = w ? m.b * w[1] : m.b;
+      cc[j] = w ? m.c * w[2] : m.c;
+      cd[j] = w ? m.d * w[3] : m.d;
+      ce[j] = w ? m.e * w[4] : m.e;
+      cf[j] = w ? m.f * w[5] : m.f;
+      total += m.p;
+      cum[j] = total;
+    } else {
+      cum[j] = std::numeric_limits<double>::infinity();
+    }
+  }
+  ca[count] = 1.0, cb[count] = 0.0, cc[count] = 0.0;
+  cd[count] = 1.0, ce[count] = 0.0, cf[count] = 0.0;
+
+  xs->resize(n);
+  ys->resize(n);
+  if (n == 0) return;
+  double* px = xs->data();
+  double* py = ys->data();
+  double x = 0.0, y = 0.0;
+  px[0] = 0.0;
+  py[0] = 0.0;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    const double r = rand[i];
+    int j = 0;
+    for (int k = 0; k < count; ++k) j += r > cum[k];
+    const double nx = x * ca[j] + y * cb[j] + ce[j];
+    const double ny = x * cc[j] + y * cd[j] + cf[j];
+    x = nx;
+    y = ny;
+    px[i + 1] = x;
+    py[i + 1] = y;
+  }
+}
+
+namespace {
+
+// numpy: k = first NaN index of v; delete rows k-100..k-1 (negative indices
+// wrap to the end, as np.delete does) and every NaN row of v, from both arrays.
+void TrimNan(std::vector<double>* v, std::vector<double>* other) {
+  const size_t n = v->size();
+  // NaN is absorbing in the chaos game (every map multiplies both
+  // coordinates), so a walk without NaN at its end has none at all.
+  if (n == 0 || (!std::isnan(v->back()) && !std::isnan(other->back()))) return;
+  size_t first = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isnan((*v)[i])) {
+      first = i;
+      break;
+    }
+  }
+  if (first == n) return;
+  std::vector<char> drop(n, 0);
+  for (long long j = static_cast<long long>(first) - 100;
+       j < static_cast<long long>(first); ++j) {
+    long long idx = j < 0 ? j + static_cast<long long>(n) : j;
+    if (idx >= 0 && idx < static_cast<long long>(n)) drop[idx] = 1;
+  }
+  for (size_t i = first; i < n; ++i) {
+    if (std::isnan((*v)[i])) drop[i] = 1;
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (drop[i]) continue;
+    (*v)[out] = (*v)[i];
+    (*other)[out] = (*other)[i];
+    ++out;
+  }
+  v->resize(out);
+  other->resize(out);
+}
+
+// Shift (when min < 0) and scale one axis to pixel units:
+// pixel = v' / range * span + pad, with v' = v - min when min < 0.
+struct AxisScale {
+  bool shift;
+  double lo, range, span, offset;
+};
+
+AxisScale MakeScale(const std::vector<double>& v, int size, int pad) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  for (double t : v) {
+    lo = t < lo ? t : lo;
+    hi = t > hi ? t : hi;
+  }
+  // The reference subtracts min when it is negative; subtraction of a
+  // constant is monotonic, so afterwards min = 0 and max = hi - lo exactly,
+  // and the range is hi - lo either way.
+  return AxisScale{lo < 0.0, lo, hi - lo, static_cast<double>(size - 2 * pad),
+                   static_cast<double>(pad)};
+}
+
+// The reference's exact pixel value: (v' / range) * span + pad.
+inline double ToPixel(const AxisScale& s, double v) {
+  const double t = s.shift ? v - s.lo : v;
+  return t / s.range * s.span + s.offset;
+}
+
+}  // namespace
+
+void Rasterize(std::vector<double>* xs, std::vector<double>* ys, int width,
+               int height, int pad, Raster* out) {
+  TrimNan(xs, ys);
+  TrimNan(ys, xs);
+  out->x.clear();
+  out->y.clear();
+  if (xs->empty()) return;
+  const AxisScale sx = MakeScale(*xs, width, pad);
+  const AxisScale sy = MakeScale(*ys, height, pad);
+  const size_t n = xs->size();
+  out->x.resize(n);
+  out->y.resize(n);
+  const double* vx = xs->data();
+  const double* vy = ys->data();
+  uint16_t* ox = out->x.data();
+  uint16_t* oy = out->y.data();
+  size_t kept = 0;
+  for (size_t i = 0; i < n; ++i) {
+    // uint16() truncates toward zero; anything outside the raster (inf,
+    // NaN from a zero range, an unshifted cloud) is dropped, never indexed.
+    const double fx = ToPixel(sx, vx[i]), fy = ToPixel(sy, vy[i]);
+    const bool inside = fx >= 0.0 && fx < width && fy >= 0.0 && fy < height;
+    ox[kept] = static_cast<uint16_t>(static_cast<int>(inside ? fx : 0.0));
+    oy[kept] = static_cast<uint16_t>(static_cast<int>(inside ? fy : 0.0));
+    kept += inside;
+  }
+  out->x.resize(kept);
+  out->y.resize(kept);
+}
+
+}  // namespace synthub::fractal

@@ -1,0 +1,95 @@
+#include "fractal/random.h"
+
+namespace synthub::fractal {
+
+Mt19937::Mt19937(uint32_t seed) : index_(kN) {
+  state_[0] = seed;
+  for (int i = 1; i < kN; ++i) {
+    state_[i] = 1812433253u * (state_[i - 1] ^ (state_[i - 1] >> 30)) + i;
+  }
+}
+
+Mt19937::Mt19937(const uint32_t* key, int length) : Mt19937(19650218u) {
+  int i = 1, j = 0;
+  for (int k = (kN > length ? kN : length); k > 0; --k) {
+    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1664525u)) +
+                key[j] + j;
+    ++i;
+    ++j;
+    if (i >= kN) {
+      state_[0] = state_[kN - 1];
+      i = 1;
+    }
+    if (j >= length) j = 0;
+  }
+  for (int k = kN - 1; k > 0; --k) {
+    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1566083941u)) - i;
+    ++i;
+    if (i >= kN) {
+      state_[0] = state_[kN - 1];
+      i = 1;
+    }
+  }
+  state_[0] = 0x80000000u;
+  index_ = kN;
+}
+
+void Mt19937::Refill() {
+  constexpr int kM = 397;
+  constexpr uint32_t kMatrixA = 0x9908b0dfu;
+  constexpr uint32_t kUpper = 0x80000000u, kLower = 0x7fffffffu;
+  int i = 0;
+  for (; i < kN - kM; ++i) {
+    uint32_t y = (state_[i] & kUpper) | (state_[i + 1] & kLower);
+    state_[i] = state_[i + kM] ^ (y >> 1) ^ ((y & 1u) ? kMatrixA : 0u);
+  }
+  for (; i < kN - 1; ++i) {
+    uint32_t y = (state_[i] & kUpper) | (state_[i + 1] & kLower);
+    state_[i] = state_[i + kM - kN] ^ (y >> 1) ^ ((y & 1u) ? kMatrixA : 0u);
+  }
+  uint32_t y = (state_[kN - 1] & kUpper) | (state_[0] & kLower);
+  state_[kN - 1] = state_[kM - 1] ^ (y >> 1) ^ ((y & 1u) ? kMatrixA : 0u);
+  for (int k = 0; k < kN; ++k) {
+    uint32_t t = state_[k];
+    t ^= t >> 11;
+    t ^= (t << 7) & 0x9d2c5680u;
+    t ^= (t << 15) & 0xefc60000u;
+    t ^= t >> 18;
+    out_[k] = t;
+  }
+  index_ = 0;
+}
+
+PhiloxBlock Philox4x32(const uint32_t key[2], const uint32_t ctr[4]) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+  uint32_t k0 = key[0], k1 = key[1];
+  for (int round = 0; round < 10; ++round) {
+    uint64_t p0 = static_cast<uint64_t>(kM0) * c0;
+    uint64_t p1 = static_cast<uint64_t>(kM1) * c2;
+    uint32_t hi0 = p0 >> 32, lo0 = static_cast<uint32_t>(p0);
+    uint32_t hi1 = p1 >> 32, lo1 = static_cast<uint32_t>(p1);
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += kW0;
+    k1 += kW1;
+  }
+  return PhiloxBlock{{c0, c1, c2, c3}};
+}
+
+PhiloxStream::PhiloxStream(uint64_t seed, uint32_t c2, uint32_t c3)
+    : key_{static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)},
+      ctr_{0, 0, c2, c3} {}
+
+void PhiloxStream::Refill() {
+  ctr_[0] = static_cast<uint32_t>(next_block_);
+  ctr_[1] = static_cast<uint32_t>(next_block_ >> 32);
+  ++next_block_;
+  block_ = Philox4x32(key_, ctr_);
+  used_ = 0;
+}
+
+}  // namespace synthub::fractal

@@ -1,0 +1,236 @@
+#include "fractal/search.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "fractal/random.h"
+#include "synthub/error.h"
+
+namespace synthub::fractal {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+template <class Source>
+void SampleUniformMaps(Source& s, int n, double range, Ifs* ifs) {
+  double sum = 0.0;
+  ifs->maps.resize(n);
+  for (AffineMap& m : ifs->maps) {
+    m.a = NumpyUniform(s, -range, range);
+    m.b = NumpyUniform(s, -range, range);
+    m.c = NumpyUniform(s, -range, range);
+    m.d = NumpyUniform(s, -range, range);
+    m.e = NumpyUniform(s, -range, range);
+    m.f = NumpyUniform(s, -range, range);
+    m.p = std::fabs(m.a * m.d - m.b * m.c);
+    sum += m.p;
+  }
+  for (AffineMap& m : ifs->maps) m.p /= sum;
+}
+
+// After Anderson & Farrell (WACV 2022): singular values whose weighted sum
+// sigma1 + 2 * sigma2 over all maps falls in [(5 + n) / 2, (6 + n) / 2],
+// each below 1 (contractive), random rotations and reflections.
+template <class Source>
+void SampleSvdMaps(Source& s, int n, double range, Ifs* ifs) {
+  const double alpha = NumpyUniform(s, 0.5 * (5 + n), 0.5 * (6 + n));
+  std::vector<double> s1(n), s2(n);
+  for (int attempt = 0;; ++attempt) {
+    double total = 0.0;
+    for (int i = 0; i < n; ++i) {
+      s1[i] = NumpyRandom(s);
+      s2[i] = NumpyRandom(s) * s1[i];
+      total += s1[i] + 2.0 * s2[i];
+    }
+    double scale = alpha / total;
+    bool ok = true;
+    for (int i = 0; i < n; ++i) {
+      s1[i] *= scale;
+      s2[i] *= scale;
+      ok = ok && s1[i] < 1.0;
+    }
+    if (ok) break;
+    if (attempt == 1000) {  // practically unreachable; keep it contractive
+      for (int i = 0; i < n; ++i) {
+        s1[i] = std::min(s1[i], 0.999);
+        s2[i] = std::min(s2[i], s1[i]);
+      }
+      break;
+    }
+  }
+  double sum = 0.0;
+  ifs->maps.resize(n);
+  for (int i = 0; i < n; ++i) {
+    const double theta = NumpyUniform(s, 0.0, 2.0 * kPi);
+    const double phi = NumpyUniform(s, 0.0, 2.0 * kPi);
+    const double d1 = NumpyRandom(s) < 0.5 ? -1.0 : 1.0;
+    const double d2 = NumpyRandom(s) < 0.5 ? -1.0 : 1.0;
+    const double ct = std::cos(theta), st = std::sin(theta);
+    const double cp = std::cos(phi), sp = std::sin(phi);
+    // R(theta) * diag(s1, s2) * R(phi) * diag(d1, d2)
+    const double m00 = ct * s1[i], m01 = -st * s2[i];
+    const double m10 = st * s1[i], m11 = ct * s2[i];
+    AffineMap& m = ifs->maps[i];
+    m.a = (m00 * cp + m01 * sp) * d1;
+    m.b = (-m00 * sp + m01 * cp) * d2;
+    m.c = (m10 * cp + m11 * sp) * d1;
+    m.d = (-m10 * sp + m11 * cp) * d2;
+    m.e = NumpyUniform(s, -range, range);
+    m.f = NumpyUniform(s, -range, range);
+    m.p = std::fabs(m.a * m.d - m.b * m.c);
+    sum += m.p;
+  }
+  for (AffineMap& m : ifs->maps) m.p /= sum;
+}
+
+template <class Source>
+Ifs SampleIfs(Source& s, const SearchOptions& o) {
+  const int n = static_cast<int>(NumpyRandInt(s, o.min_maps, o.max_maps + 1));
+  Ifs ifs;
+  if (o.sampler == MapSampler::kSvd) {
+    SampleSvdMaps(s, n, o.param_range, &ifs);
+  } else {
+    SampleUniformMaps(s, n, o.param_range, &ifs);
+  }
+  return ifs;
+}
+
+struct Workspace {
+  std::vector<double> xs, ys;
+  Raster raster;
+  std::vector<uint8_t> bitmap;
+};
+
+}  // namespace
+
+void ValidateSearchOptions(const SearchOptions& o) {
+  if (o.categories < 0) throw UsageError("--categories must be >= 0");
+  if (!(o.threshold >= 0.0 && o.threshold <= 1.0)) {
+    throw UsageError("--threshold must be in [0, 1]");
+  }
+  if (o.points < 2) throw UsageError("--points must be >= 2");
+  if (o.size < 16 || o.size > 65535) {
+    throw UsageError("--search-size must be in [16, 65535]");
+  }
+  if (o.pad < 0 || 2 * o.pad >= o.size) {
+    throw UsageError("--pad must be >= 0 and below half the size");
+  }
+  if (o.min_maps < 1 || o.max_maps < o.min_maps || o.max_maps > kMaxMaps) {
+    throw UsageError("--maps must be a range within 1.." +
+                     std::to_string(kMaxMaps));
+  }
+  if (!(o.param_range > 0.0 && std::isfinite(o.param_range))) {
+    throw UsageError("--param-range must be > 0");
+  }
+}
+
+std::string SearchModeName(SearchMode mode) {
+  return mode == SearchMode::kNumpy ? "numpy" : "keyed";
+}
+
+SearchMode ParseSearchMode(const std::string& name) {
+  if (name == "numpy") return SearchMode::kNumpy;
+  if (name == "keyed") return SearchMode::kKeyed;
+  throw UsageError("--mode: expected numpy or keyed, got '" + name + "'");
+}
+
+std::string MapSamplerName(MapSampler sampler) {
+  return sampler == MapSampler::kUniform ? "uniform" : "svd";
+}
+
+MapSampler ParseMapSampler(const std::string& name) {
+  if (name == "uniform") return MapSampler::kUniform;
+  if (name == "svd") return MapSampler::kSvd;
+  throw UsageError("--sampler: expected uniform or svd, got '" + name + "'");
+}
+
+double Coverage(const Ifs& ifs, const double* rand, const SearchOptions& o) {
+  thread_local Workspace ws;
+  ChaosGame(ifs, nullptr, rand, o.points, &ws.xs, &ws.ys);
+  Rasterize(&ws.xs, &ws.ys, o.size, o.size, o.pad, &ws.raster);
+  const size_t pixels = static_cast<size_t>(o.size) * o.size;
+  ws.bitmap.assign(pixels, 0);
+  uint8_t* bm = ws.bitmap.data();
+  const uint16_t* px = ws.raster.x.data();
+  const uint16_t* py = ws.raster.y.data();
+  const size_t n = ws.raster.x.size();
+  for (size_t i = 0; i < n; ++i) bm[static_cast<size_t>(py[i]) * o.size + px[i]] = 1;
+  size_t covered = 0;
+  for (size_t i = 0; i < pixels; ++i) covered += bm[i];
+  return static_cast<double>(covered) / static_cast<double>(pixels);
+}
+
+uint64_t SearchNumpy(const SearchOptions& o, int threads,
+                     const AcceptFn& on_accept) {
+  ValidateSearchOptions(o);
+  if (o.categories == 0) return 0;
+  threads = std::max(1, threads);
+  Mt19937 mt(static_cast<uint32_t>(o.seed));
+  struct Trial {
+    Ifs ifs;
+    std::vector<double> rand;
+    double coverage = 0.0;
+  };
+  // The stream is sequential, but once a trial's words are drawn its chaos
+  // game is independent: draw a batch, evaluate it on all threads while the
+  // next batch is drawn, accept in stream order.
+  const size_t batch_size = static_cast<size_t>(std::max(8, 4 * threads));
+  auto draw = [&](std::vector<Trial>* batch) {
+    batch->resize(batch_size);
+    for (Trial& t : *batch) {
+      t.ifs = SampleIfs(mt, o);
+      t.rand.resize(o.points);
+      NumpyRandomFill(mt, t.rand.data(), t.rand.size());
+    }
+  };
+  std::vector<Trial> current, next;
+  draw(&current);
+  uint64_t trials = 0;
+  int accepted = 0;
+  while (true) {
+    std::thread drawer;
+    if (threads > 1) drawer = std::thread([&] { draw(&next); });
+    std::atomic<size_t> cursor{0};
+    auto work = [&] {
+      for (size_t i; (i = cursor.fetch_add(1)) < current.size();) {
+        current[i].coverage = Coverage(current[i].ifs, current[i].rand.data(), o);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    if (drawer.joinable()) drawer.join();
+    for (const Trial& t : current) {
+      ++trials;
+      if (t.coverage >= o.threshold) {
+        on_accept(accepted, t.ifs, trials);
+        if (++accepted == o.categories) return trials;
+      }
+    }
+    if (threads == 1) draw(&next);
+    std::swap(current, next);
+  }
+}
+
+Ifs SearchKeyed(const SearchOptions& o, int category, uint64_t* trials) {
+  ValidateSearchOptions(o);
+  const uint32_t key[3] = {static_cast<uint32_t>(o.seed),
+                           static_cast<uint32_t>(o.seed >> 32),
+                           static_cast<uint32_t>(category)};
+  Mt19937 mt(key, 3);
+  std::vector<double> rand(o.points);
+  for (uint64_t t = 1;; ++t) {
+    Ifs ifs = SampleIfs(mt, o);
+    NumpyRandomFill(mt, rand.data(), rand.size());
+    if (Coverage(ifs, rand.data(), o) >= o.threshold) {
+      if (trials) *trials = t;
+      return ifs;
+    }
+  }
+}
+
+}  // namespace synthub::fractal

@@ -1,0 +1,334 @@
+#include "generate/generator.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <dirent.h>
+#include <exception>
+#include <future>
+#include <mutex>
+#include <numeric>
+#include <thread>
+#include <vector>
+
+#include "codec/image.h"
+#include "fractal/render.h"
+#include "generate/params.h"
+#include "generate/plan.h"
+#include "shard/manifest.h"
+#include "shard/tar_writer.h"
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/progress.h"
+#include "util/sha256.h"
+
+#ifndef SYNTHUB_VERSION
+#define SYNTHUB_VERSION "dev"
+#endif
+
+namespace synthub::generate {
+namespace {
+
+struct Context {
+  const Recipe& recipe;
+  const DatasetPlan& plan;
+  const std::vector<fractal::Ifs>& params;
+  const GenerateOptions& options;
+  std::string state_dir;
+};
+
+std::string RecordPath(const Context& ctx, const std::string& shard_name) {
+  return JoinPath(ctx.state_dir, shard_name + ".json");
+}
+
+// A finished shard: file and record present, size and SHA-256 match.
+bool ShardIsComplete(const Context& ctx, const std::string& name, uint64_t samples) {
+  const std::string path = JoinPath(ctx.options.out, name);
+  const std::string record_path = RecordPath(ctx, name);
+  if (!PathExists(path) || !PathExists(record_path)) return false;
+  const shard::ShardRecord rec = shard::ParseShardRecord(ReadFile(record_path), record_path);
+  uint64_t bytes = 0;
+  const std::string sha = Sha256File(path, &bytes);
+  if (rec.samples != samples || rec.bytes != bytes || rec.sha256 != sha) {
+    LogWarn(path + ": does not match its record (damaged?); regenerating it");
+    return false;
+  }
+  return true;
+}
+
+// Renders every sample of one shard, on `threads` threads, in tar order.
+std::vector<std::string> RenderShard(const Context& ctx, const std::vector<SampleId>& order,
+                                     int threads) {
+  // Group the flips of one canvas, and canvases of one point cloud, together.
+  std::vector<uint32_t> idx(order.size());
+  std::iota(idx.begin(), idx.end(), 0u);
+  std::sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
+    const SampleId &x = order[a], &y = order[b];
+    return std::tie(x.category, x.row, x.draw, x.flip) <
+           std::tie(y.category, y.row, y.draw, y.flip);
+  });
+  std::vector<size_t> group_start;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    const SampleId& s = order[idx[i]];
+    if (i == 0 || s.category != order[idx[i - 1]].category ||
+        s.row != order[idx[i - 1]].row || s.draw != order[idx[i - 1]].draw) {
+      group_start.push_back(i);
+    }
+  }
+  group_start.push_back(idx.size());
+
+  std::vector<std::string> encoded(order.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mu;
+  const fractal::RenderOptions& ro = ctx.recipe.render;
+  const int channels = fractal::IsColor(ro.mode) ? 3 : 1;
+  auto work = [&] {
+    try {
+      int64_t cloud_cat = -1, cloud_row = -1;
+      fractal::Raster cloud;
+      for (size_t g; !failed && (g = next.fetch_add(1)) + 1 < group_start.size();) {
+        const SampleId& first = order[idx[group_start[g]]];
+        if (first.category != cloud_cat || first.row != cloud_row) {
+          cloud = fractal::ComputeCloud(ctx.params[first.category], first.row, ro);
+          cloud_cat = first.category;
+          cloud_row = first.row;
+        }
+        const std::vector<uint8_t> canvas = fractal::DrawCloud(
+            cloud, ro, ctx.recipe.seed, first.category, first.row, first.draw);
+        for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
+          const uint32_t slot = idx[i];
+          const std::vector<uint8_t> image =
+              fractal::FlipImage(canvas, ro.size, ro.size, channels, order[slot].flip);
+          encoded[slot] = codec::EncodeImage(image.data(), ro.size, ro.size, channels,
+                                             ctx.recipe.encode);
+        }
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(error_mu);
+      if (!error) error = std::current_exception();
+      failed = true;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+  return encoded;
+}
+
+void WriteShard(const Context& ctx, uint64_t shard, const std::vector<SampleId>& order,
+                const std::vector<std::string>& encoded) {
+  const std::string name = ctx.plan.ShardName(shard);
+  const std::string ext = "." + codec::FormatExtension(ctx.recipe.encode.format);
+  shard::TarWriter tar(JoinPath(ctx.options.out, name));
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::string key = DatasetPlan::SampleKey(order[i]);
+    tar.AddFile(key + ext, encoded[i]);
+    tar.AddFile(key + ".cls", std::to_string(order[i].category));
+  }
+  tar.Finish();
+  if (ctx.options.dali_index) {
+    WriteFileAtomic(JoinPath(ctx.options.out, name.substr(0, name.size() - 4) + ".idx"),
+                    shard::DaliIndex(tar.members()));
+  }
+  shard::ShardRecord rec{name, order.size(), tar.bytes(), tar.sha256()};
+  WriteFileAtomic(RecordPath(ctx, name), shard::ShardRecordToJson(rec));
+}
+
+// Removes temporaries left by killed runs of this host (their pid is gone).
+void RemoveStaleTemporaries(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> stale;
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    const size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos) continue;
+    const std::string pid = name.substr(at + 5);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) stale.push_back(name);
+  }
+  ::closedir(d);
+  for (const std::string& name : stale) std::remove(JoinPath(dir, name).c_str());
+}
+
+// The recipe a folder already holds must be this one.
+void CheckSameRecipe(const std::string& out, const std::string& state_dir,
+                     const std::string& recipe_json) {
+  const std::string path = JoinPath(state_dir, "recipe.json");
+  if (PathExists(path)) {
+    const std::string existing = ReadFile(path);
+    if (existing != recipe_json + "\n") {
+      throw Error(out + ": holds a dataset of a different recipe (" + path +
+                  "); use another --out folder or the same settings");
+    }
+  } else if (PathExists(JoinPath(out, shard::kManifestName))) {
+    throw Error(out + ": holds a dataset not made by this generator (manifest.json "
+                "without " + std::string(kStateDir) + "/recipe.json); use another --out");
+  }
+}
+
+shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json,
+                              const std::string& params_sha, uint64_t params_bytes) {
+  shard::Manifest m;
+  m.name = ctx.recipe.name;
+  m.generator_version = SYNTHUB_VERSION;
+  m.num_classes = ctx.recipe.categories;
+  m.num_samples = ctx.plan.num_samples();
+  m.samples_per_shard = ctx.recipe.shard_size;
+  m.extensions = {codec::FormatExtension(ctx.recipe.encode.format), "cls"};
+  m.recipe_json = recipe_json;
+  for (uint64_t s = 0; s < ctx.plan.num_shards(); ++s) {
+    const std::string rp = RecordPath(ctx, ctx.plan.ShardName(s));
+    m.shards.push_back(shard::ParseShardRecord(ReadFile(rp), rp));
+  }
+  m.files.push_back({"params.tar", params_bytes, params_sha});
+  return m;
+}
+
+}  // namespace
+
+int DefaultThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+GenerateStats Generate(GenerateOptions o, World& world) {
+  Progress timer("", 0, "", false);
+  GenerateStats stats;
+  Recipe& recipe = o.recipe;
+  const int threads = o.threads > 0 ? o.threads : DefaultThreads();
+  if (o.part_count < 1 || o.part_index < 0 || o.part_index >= o.part_count) {
+    throw UsageError("--shards i/N: need 0 <= i < N");
+  }
+  MakeDirs(o.out);
+  const std::string state_dir = JoinPath(o.out, kStateDir);
+  MakeDirs(state_dir);
+  const bool alone = world.size() == 1 && o.part_count == 1;
+  if (alone) RemoveStaleTemporaries(o.out), RemoveStaleTemporaries(state_dir);
+
+  // 1. Parameters: a folder, this output's params.tar (resume), or a search.
+  const std::string params_path = JoinPath(o.out, "params.tar");
+  std::vector<fractal::Ifs> params;
+  if (!o.params_dir.empty()) {
+    params = LoadParamsFolder(o.params_dir, recipe.categories);
+    recipe.categories = static_cast<int>(params.size());
+  } else if (PathExists(params_path)) {
+    params = ReadParamsTar(params_path);
+    if (static_cast<int>(params.size()) != recipe.categories) {
+      throw Error(params_path + ": holds " + std::to_string(params.size()) +
+                  " categories, the recipe asks for " + std::to_string(recipe.categories) +
+                  "; use another --out folder");
+    }
+  } else {
+    recipe.search.categories = recipe.categories;
+    if (world.rank() == 0) {
+      LogInfo("searching " + std::to_string(recipe.categories) + " categories (" +
+              fractal::SearchModeName(recipe.search.mode) + " mode)");
+      params = SearchAll(recipe.search, threads, o.progress);
+      WriteParamsTar(params_path, params);
+    }
+    world.Barrier();
+    if (world.rank() != 0) params = ReadParamsTar(params_path);
+  }
+  recipe.search.categories = recipe.categories;
+  ValidateRecipe(recipe);
+  // params.tar is deterministic (fixed tar metadata): its hash names the
+  // categories in the recipe.
+  const std::string tmp_params = JoinPath(state_dir, "params.tar.r" + std::to_string(world.rank()));
+  const std::string params_sha = WriteParamsTar(tmp_params, params);
+  const uint64_t params_bytes = FileSize(tmp_params);
+  recipe.params_sha256 = params_sha;
+  const std::string recipe_json = RecipeToJson(recipe);
+  CheckSameRecipe(o.out, state_dir, recipe_json);
+  if (PathExists(params_path)) {
+    std::remove(tmp_params.c_str());
+    if (Sha256File(params_path) != params_sha) {
+      throw Error(params_path + ": holds other categories than this run's; use another --out");
+    }
+  } else if (std::rename(tmp_params.c_str(), params_path.c_str()) != 0) {
+    throw Error(params_path + ": rename failed: " + ErrnoText(errno));
+  }
+  world.Barrier();
+  if (world.rank() == 0) WriteFileAtomic(JoinPath(state_dir, "recipe.json"), recipe_json + "\n");
+
+  // 2. Which shards are mine.
+  const DatasetPlan plan(recipe);
+  const Context ctx{recipe, plan, params, o, state_dir};
+  stats.shards_total = plan.num_shards();
+  std::vector<uint64_t> mine;
+  uint64_t selected = 0;
+  for (uint64_t s = o.range_begin; s < std::min(o.range_end, plan.num_shards()); ++s) {
+    if (s % o.part_count != static_cast<uint64_t>(o.part_index)) continue;
+    if (selected++ % world.size() == static_cast<uint64_t>(world.rank())) mine.push_back(s);
+  }
+  stats.shards_mine = mine.size();
+
+  // 3. Verify what is done, render the rest (writing one shard while the
+  //    next renders), then the manifest once every shard has its record.
+  bool ok = true;
+  std::string failure;
+  try {
+    std::vector<uint64_t> todo;
+    for (uint64_t s : mine) {
+      if (ShardIsComplete(ctx, plan.ShardName(s), plan.ShardSamples(s))) {
+        ++stats.shards_kept;
+      } else {
+        todo.push_back(s);
+      }
+    }
+    if (stats.shards_kept > 0) {
+      LogInfo(std::to_string(stats.shards_kept) + " shard(s) already complete and verified");
+    }
+    uint64_t todo_images = 0;
+    for (uint64_t s : todo) todo_images += plan.ShardSamples(s);
+    Progress bar(world.size() > 1 ? "generate[rank " + std::to_string(world.rank()) + "]"
+                                  : "generate",
+                 todo_images, "images", o.progress);
+    std::future<void> writing;
+    for (uint64_t s : todo) {
+      auto order = std::make_shared<std::vector<SampleId>>(plan.ShardSamplesInOrder(s));
+      auto encoded = std::make_shared<std::vector<std::string>>(RenderShard(ctx, *order, threads));
+      if (writing.valid()) writing.get();
+      writing = std::async(std::launch::async, [&ctx, s, order, encoded] {
+        WriteShard(ctx, s, *order, *encoded);
+      });
+      bar.Add(order->size());
+      stats.images_written += order->size();
+      ++stats.shards_written;
+    }
+    if (writing.valid()) writing.get();
+  } catch (const std::exception& e) {
+    ok = false;
+    failure = e.what();
+  }
+  if (!world.AllOk(ok)) {
+    throw Error(failure.empty() ? "another MPI rank failed (see its message)" : failure);
+  }
+  if (world.rank() == 0) {
+    uint64_t done = 0;
+    for (uint64_t s = 0; s < plan.num_shards(); ++s) {
+      done += PathExists(RecordPath(ctx, plan.ShardName(s))) &&
+              PathExists(JoinPath(o.out, plan.ShardName(s)));
+    }
+    if (done == plan.num_shards()) {
+      const shard::Manifest m = BuildManifest(ctx, recipe_json, params_sha, params_bytes);
+      if (o.wids) WriteFileAtomic(JoinPath(o.out, "wids.json"), shard::WidsIndex(m));
+      shard::WriteManifest(o.out, m);
+      stats.manifest_written = true;
+    } else {
+      LogInfo(std::to_string(done) + " of " + std::to_string(plan.num_shards()) +
+              " shards done; manifest.json is written when all are (rerun any part)");
+    }
+  }
+  world.Barrier();
+  stats.seconds = timer.seconds();
+  return stats;
+}
+
+}  // namespace synthub::generate

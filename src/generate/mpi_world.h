@@ -1,0 +1,34 @@
+// The process group a command runs in: MPI ranks when launched by mpirun
+// (and built with MPI), otherwise a world of one. Not thread-safe: call from
+// the main thread only.
+#ifndef SYNTHUB_GENERATE_MPI_WORLD_H_
+#define SYNTHUB_GENERATE_MPI_WORLD_H_
+
+namespace synthub::generate {
+
+class World {
+ public:
+  // Initialises MPI when the environment says mpirun started us.
+  World(int* argc, char*** argv);
+  ~World();  // finalises MPI
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  bool is_mpi() const { return mpi_; }
+  void Barrier();
+  // True when every rank passes true (a collective: all ranks must call).
+  bool AllOk(bool ok);
+
+ private:
+  int rank_ = 0, size_ = 1;
+  bool mpi_ = false;
+};
+
+// True when the environment shows an MPI launcher (OpenMPI, PMI, PMIx).
+bool LaunchedByMpi();
+
+}  // namespace synthub::generate
+
+#endif  // SYNTHUB_GENERATE_MPI_WORLD_H_

@@ -1,0 +1,27 @@
+// Built without MPI: always a world of one. Under mpirun every rank would
+// do all the work, so refuse instead.
+#include "generate/mpi_world.h"
+
+#include <cstdlib>
+
+#include "synthub/error.h"
+
+namespace synthub::generate {
+
+bool LaunchedByMpi() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") ||
+         std::getenv("PMIX_RANK");
+}
+
+World::World(int*, char***) {
+  if (LaunchedByMpi()) {
+    throw Error("started by mpirun, but this synthub was built without MPI; "
+                "use --shards i/N per process instead");
+  }
+}
+
+World::~World() = default;
+void World::Barrier() {}
+bool World::AllOk(bool ok) { return ok; }
+
+}  // namespace synthub::generate

@@ -1,0 +1,144 @@
+#include "generate/pack.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <dirent.h>
+#include <exception>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "codec/image.h"
+#include "generate/generator.h"
+#include "generate/plan.h"
+#include "shard/manifest.h"
+#include "shard/tar_writer.h"
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/progress.h"
+
+#ifndef SYNTHUB_VERSION
+#define SYNTHUB_VERSION "dev"
+#endif
+
+namespace synthub::generate {
+namespace {
+
+struct Item {
+  std::string path;
+  std::string ext;
+  uint32_t label;
+};
+
+std::vector<std::string> ListDir(const std::string& dir, bool want_dirs) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) throw Error(dir + ": cannot list folder");
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    if (IsDirectory(JoinPath(dir, name)) == want_dirs) names.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace
+
+PackStats PackImageFolder(const PackOptions& o) {
+  Progress timer("", 0, "", false);
+  if (o.shard_size < 1) throw UsageError("--shard-size must be >= 1");
+  const std::vector<std::string> classes = ListDir(o.src, true);
+  if (classes.empty()) throw Error(o.src + ": no class folders (expected SRC/<class>/<image>)");
+  std::vector<Item> items;
+  for (uint32_t c = 0; c < classes.size(); ++c) {
+    const std::string dir = JoinPath(o.src, classes[c]);
+    for (const std::string& f : ListDir(dir, false)) {
+      const size_t dot = f.rfind('.');
+      std::string ext = dot == std::string::npos ? "" : f.substr(dot + 1);
+      std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+      codec::ImageFormat fmt;
+      if (!codec::FormatFromExtension(ext, &fmt)) continue;  // not an image
+      items.push_back({JoinPath(dir, f), codec::FormatExtension(fmt), c});
+    }
+  }
+  if (items.empty()) throw Error(o.src + ": no .png/.jpg/.jpeg/.webp images found");
+  const uint64_t n = items.size();
+  const uint64_t shards = (n + o.shard_size - 1) / o.shard_size;
+  MakeDirs(o.out);
+  Progress bar("pack", n, "images", o.progress);
+  std::atomic<uint64_t> next{0}, total_bytes{0};
+  std::vector<shard::ShardRecord> records(shards);
+  std::exception_ptr error;
+  std::mutex mu;
+  auto work = [&] {
+    try {
+      for (uint64_t s; !error && (s = next.fetch_add(1)) < shards;) {
+        char name[64];
+        std::snprintf(name, sizeof(name), "-%06llu.tar", static_cast<unsigned long long>(s));
+        const std::string shard_name = o.name + name;
+        shard::TarWriter tar(JoinPath(o.out, shard_name));
+        const uint64_t end = std::min(n, (s + 1) * o.shard_size);
+        for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
+          const Item& it = items[PermuteIndex(pos, n, o.seed)];
+          const std::string data = ReadFile(it.path);
+          codec::ImageFormat fmt;
+          codec::FormatFromExtension(it.ext, &fmt);
+          const bool magic_ok =
+              (fmt == codec::ImageFormat::kPng && data.compare(0, 4, "\x89PNG") == 0) ||
+              (fmt == codec::ImageFormat::kJpeg && data.compare(0, 2, "\xff\xd8") == 0) ||
+              (fmt == codec::ImageFormat::kWebp && data.size() >= 12 &&
+               data.compare(8, 4, "WEBP") == 0);
+          if (!magic_ok) throw Error(it.path + ": not a valid ." + it.ext + " file");
+          char key[32];
+          std::snprintf(key, sizeof(key), "%09llu", static_cast<unsigned long long>(pos));
+          tar.AddFile(std::string(key) + "." + it.ext, data);
+          tar.AddFile(std::string(key) + ".cls", std::to_string(it.label));
+          bar.Add(1);
+        }
+        tar.Finish();
+        records[s] = {shard_name, end - s * o.shard_size, tar.bytes(), tar.sha256()};
+        total_bytes += tar.bytes();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+    }
+  };
+  const int threads = o.threads > 0 ? o.threads : DefaultThreads();
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+
+  shard::Manifest m;
+  m.name = o.name;
+  m.generator_version = SYNTHUB_VERSION;
+  m.num_classes = classes.size();
+  m.num_samples = n;
+  m.samples_per_shard = o.shard_size;
+  std::vector<std::string> exts;
+  for (const Item& it : items) {
+    if (std::find(exts.begin(), exts.end(), it.ext) == exts.end()) exts.push_back(it.ext);
+  }
+  exts.push_back("cls");
+  m.extensions = exts;
+  m.class_names = classes;
+  m.recipe_json = nlohmann::json{{"packed_from", "imagefolder"}, {"seed", o.seed},
+                                 {"shard_size", o.shard_size}}.dump();
+  m.shards = records;
+  shard::WriteManifest(o.out, m);
+  PackStats stats;
+  stats.images = n;
+  stats.classes = classes.size();
+  stats.shards = shards;
+  stats.bytes = total_bytes;
+  stats.seconds = timer.seconds();
+  return stats;
+}
+
+}  // namespace synthub::generate

@@ -1,0 +1,104 @@
+#include "generate/params.h"
+
+#include <atomic>
+#include <cstdio>
+#include <dirent.h>
+#include <set>
+#include <thread>
+
+#include "shard/tar_reader.h"
+#include "shard/tar_writer.h"
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/progress.h"
+
+namespace synthub::generate {
+
+std::string ParamsFileName(int category) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%05d.csv", category);
+  return buf;
+}
+
+std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories) {
+  if (!IsDirectory(dir)) throw Error(dir + ": parameter folder not found");
+  if (categories <= 0) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) throw Error(dir + ": cannot list");
+    std::set<int> present;
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.size() == 9 && name.compare(5, 4, ".csv") == 0 &&
+          name.find_first_not_of("0123456789") == 5) {
+        present.insert(std::stoi(name.substr(0, 5)));
+      }
+    }
+    ::closedir(d);
+    if (present.empty()) throw Error(dir + ": no NNNNN.csv parameter files");
+    categories = *present.rbegin() + 1;
+    for (int i = 0; i < categories; ++i) {
+      if (!present.count(i)) {
+        throw Error(JoinPath(dir, ParamsFileName(i)) + ": missing (the folder has a gap; "
+                    "categories must be numbered 0.." + std::to_string(categories - 1) + ")");
+      }
+    }
+  }
+  std::vector<fractal::Ifs> params;
+  params.reserve(categories);
+  for (int i = 0; i < categories; ++i) {
+    const std::string path = JoinPath(dir, ParamsFileName(i));
+    if (!PathExists(path)) throw Error(path + ": missing parameter file");
+    params.push_back(fractal::ParseIfsCsv(ReadFile(path), path));
+  }
+  return params;
+}
+
+std::string WriteParamsTar(const std::string& path, const std::vector<fractal::Ifs>& params) {
+  shard::TarWriter tar(path);
+  for (size_t i = 0; i < params.size(); ++i) {
+    tar.AddFile(ParamsFileName(static_cast<int>(i)), fractal::FormatIfsCsv(params[i]));
+  }
+  tar.Finish();
+  return tar.sha256();
+}
+
+std::vector<fractal::Ifs> ReadParamsTar(const std::string& path) {
+  shard::TarReader reader(path);
+  std::vector<fractal::Ifs> params;
+  shard::TarEntry e;
+  while (reader.Next(&e)) {
+    if (e.name != ParamsFileName(static_cast<int>(params.size()))) {
+      throw Error(path + ": expected member " + ParamsFileName(static_cast<int>(params.size())) +
+                  ", found '" + e.name + "'");
+    }
+    params.push_back(fractal::ParseIfsCsv(e.data, path + ":" + e.name));
+  }
+  return params;
+}
+
+std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& o, int threads,
+                                    bool progress) {
+  std::vector<fractal::Ifs> params(o.categories);
+  Progress bar("search", o.categories, "categories", progress);
+  if (o.mode == fractal::SearchMode::kNumpy) {
+    fractal::SearchNumpy(o, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
+      params[c] = ifs;
+      bar.Add(1);
+    });
+    return params;
+  }
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int c; (c = next.fetch_add(1)) < o.categories;) {
+      params[c] = fractal::SearchKeyed(o, c, nullptr);
+      bar.Add(1);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return params;
+}
+
+}  // namespace synthub::generate

@@ -1,0 +1,32 @@
+// Category parameters: the folder of NNNNN.csv files the search writes, the
+// params.tar a dataset carries, and running the search for a generator.
+#ifndef SYNTHUB_GENERATE_PARAMS_H_
+#define SYNTHUB_GENERATE_PARAMS_H_
+
+#include <string>
+#include <vector>
+
+#include "fractal/ifs.h"
+#include "fractal/search.h"
+
+namespace synthub::generate {
+
+std::string ParamsFileName(int category);  // "00012.csv"
+
+// Reads 00000.csv .. (n-1).csv. With categories = 0, n is the number of
+// NNNNN.csv files present. Throws Error naming the first missing or bad file.
+std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories);
+
+// Writes the categories into a strict ustar file (NNNNN.csv members);
+// returns its SHA-256.
+std::string WriteParamsTar(const std::string& path, const std::vector<fractal::Ifs>& params);
+std::vector<fractal::Ifs> ReadParamsTar(const std::string& path);
+
+// Runs the search for categories [0, options.categories) in this process
+// (numpy mode: sequential stream; keyed mode: all threads).
+std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int threads,
+                                    bool progress);
+
+}  // namespace synthub::generate
+
+#endif  // SYNTHUB_GENERATE_PARAMS_H_

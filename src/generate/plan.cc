@@ -1,0 +1,89 @@
+#include "generate/plan.h"
+
+#include <cstdio>
+
+#include "fractal/random.h"
+#include "synthub/error.h"
+
+namespace synthub::generate {
+
+using fractal::Philox4x32;
+using fractal::PhiloxStream;
+
+uint64_t PermuteIndex(uint64_t index, uint64_t n, uint64_t seed) {
+  SYNTHUB_CHECK(index < n);
+  if (n <= 1) return index;
+  int bits = 0;
+  while ((1ull << bits) < n) ++bits;
+  const int half = (bits + 1) / 2;
+  const uint64_t mask = (1ull << half) - 1;
+  const uint32_t key[2] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
+  uint64_t x = index;
+  do {
+    uint64_t left = x >> half, right = x & mask;
+    for (uint32_t round = 0; round < 4; ++round) {
+      const uint32_t ctr[4] = {static_cast<uint32_t>(right),
+                               static_cast<uint32_t>(right >> 32), round,
+                               fractal::kTagFeistel};
+      const uint64_t f = Philox4x32(key, ctr).v[0] & mask;
+      const uint64_t next = left ^ f;
+      left = right;
+      right = next;
+    }
+    x = (left << half) | right;
+  } while (x >= n);  // cycle walking stays a bijection on [0, n)
+  return x;
+}
+
+DatasetPlan::DatasetPlan(const Recipe& r)
+    : name_(r.name),
+      seed_(r.seed),
+      units_per_category_(static_cast<uint32_t>(r.Instances() / r.flips)),
+      draws_(static_cast<uint32_t>(r.EffectiveDraws())),
+      flips_(static_cast<uint32_t>(r.flips)) {
+  num_units_ = static_cast<uint64_t>(r.categories) * units_per_category_;
+  units_per_shard_ = static_cast<uint64_t>(r.shard_size) / flips_;
+  num_shards_ = (num_units_ + units_per_shard_ - 1) / units_per_shard_;
+}
+
+std::string DatasetPlan::ShardName(uint64_t shard) const {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "-%06llu.tar", static_cast<unsigned long long>(shard));
+  return name_ + buf;
+}
+
+uint64_t DatasetPlan::ShardSamples(uint64_t shard) const {
+  const uint64_t begin = shard * units_per_shard_;
+  const uint64_t end = std::min(num_units_, begin + units_per_shard_);
+  return (end - begin) * flips_;
+}
+
+std::vector<SampleId> DatasetPlan::ShardSamplesInOrder(uint64_t shard) const {
+  SYNTHUB_CHECK(shard < num_shards_);
+  const uint64_t begin = shard * units_per_shard_;
+  const uint64_t end = std::min(num_units_, begin + units_per_shard_);
+  std::vector<SampleId> samples;
+  samples.reserve((end - begin) * flips_);
+  for (uint64_t pos = begin; pos < end; ++pos) {
+    const uint64_t unit = PermuteIndex(pos, num_units_, seed_);
+    const uint32_t category = static_cast<uint32_t>(unit / units_per_category_);
+    const uint32_t in_category = static_cast<uint32_t>(unit % units_per_category_);
+    for (uint32_t f = 0; f < flips_; ++f) {
+      samples.push_back({category, in_category / draws_, in_category % draws_, f});
+    }
+  }
+  PhiloxStream rng(seed_, static_cast<uint32_t>(shard), fractal::kTagShuffle);
+  for (size_t i = samples.size(); i > 1; --i) {
+    const size_t j = fractal::ScaleU32(rng.NextU32(), static_cast<uint32_t>(i));
+    std::swap(samples[i - 1], samples[j]);
+  }
+  return samples;
+}
+
+std::string DatasetPlan::SampleKey(const SampleId& s) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%06u_%02u_%03u_%u", s.category, s.row, s.draw, s.flip);
+  return buf;
+}
+
+}  // namespace synthub::generate

@@ -1,0 +1,185 @@
+#include "generate/recipe.h"
+
+#include <nlohmann/json.hpp>
+
+#include "synthub/error.h"
+
+namespace synthub::generate {
+namespace {
+
+using nlohmann::json;
+
+struct PresetSize {
+  const char* name;
+  int categories;
+};
+constexpr PresetSize kPresets[] = {
+    {"fractaldb-1k", 1000},     {"fractaldb-10k", 10000},
+    {"fractaldb-21k", 21000},   {"fractaldb-50k", 50000},
+    {"fractaldb-100k", 100000}, {"fractaldb-300k", 300000},
+};
+
+}  // namespace
+
+int Recipe::Instances() const {
+  const int all = fractal::kWeightRows * EffectiveDraws() * flips;
+  return instances_per_category > 0 ? instances_per_category : all;
+}
+
+void ValidateRecipe(const Recipe& r) {
+  if (r.name.empty() || r.name.size() > 40 ||
+      r.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+          std::string::npos) {
+    throw UsageError("--name must be 1..40 characters of [A-Za-z0-9_-]");
+  }
+  if (r.categories < 1) throw UsageError("--categories must be >= 1");
+  fractal::ValidateSearchOptions(r.search);
+  fractal::ValidateRenderOptions(r.render);
+  if (r.draws < 1 || r.draws > 999) throw UsageError("--draws must be in [1, 999]");
+  if (r.flips < 1 || r.flips > 4) throw UsageError("--flips must be in [1, 4]");
+  const int all = fractal::kWeightRows * r.EffectiveDraws() * r.flips;
+  if (r.instances_per_category < 0 || r.instances_per_category > all ||
+      r.Instances() % r.flips != 0) {
+    throw UsageError("--instances-per-category must be a multiple of --flips (" +
+                     std::to_string(r.flips) + ") and at most " + std::to_string(all) +
+                     " (25 weight rows x draws x flips)");
+  }
+  if (r.shard_size < 1 || r.shard_size % r.flips != 0) {
+    throw UsageError("--shard-size must be a positive multiple of --flips (" +
+                     std::to_string(r.flips) + ")");
+  }
+  if (r.encode.png_level < 0 || r.encode.png_level > 9) {
+    throw UsageError("--png-level must be in [0, 9]");
+  }
+  if (r.encode.quality < 1 || r.encode.quality > 100) {
+    throw UsageError("--quality must be in [1, 100]");
+  }
+}
+
+std::vector<std::string> PresetNames() {
+  std::vector<std::string> names;
+  for (const PresetSize& p : kPresets) names.push_back(p.name);
+  names.push_back("demo");
+  return names;
+}
+
+Recipe PresetRecipe(const std::string& name) {
+  Recipe r;  // the paper's rendering settings (exe.sh)
+  if (name == "demo") {
+    // Small enough for a laptop demo in seconds: 10 categories, 128 x 128.
+    r.name = "fractaldb-demo";
+    r.categories = 10;
+    r.search.mode = fractal::SearchMode::kKeyed;
+    r.render.size = 128;
+    r.render.points = 20000;
+    r.draws = 2;
+    r.shard_size = 400;
+    return r;
+  }
+  for (const PresetSize& p : kPresets) {
+    if (name != p.name) continue;
+    r.name = p.name;
+    r.categories = p.categories;
+    if (p.categories == 1000) {
+      // The published FractalDB-1k categories: numpy stream, seed 1.
+      r.search.mode = fractal::SearchMode::kNumpy;
+      r.search.seed = 1;
+    } else {
+      // Large sets: keyed categories (independent of the process count),
+      // searched at the render settings as the published large sets were.
+      r.search.mode = fractal::SearchMode::kKeyed;
+      r.search.seed = 1;
+      r.search.size = 362;
+      r.search.points = 200000;
+    }
+    return r;
+  }
+  std::string all;
+  for (const std::string& n : PresetNames()) all += " " + n;
+  throw UsageError("--preset: unknown preset '" + name + "'; known:" + all);
+}
+
+std::string RecipeToJson(const Recipe& r) {
+  json j;
+  j["name"] = r.name;
+  j["seed"] = r.seed;
+  j["categories"] = r.categories;
+  j["search"] = {
+      {"mode", fractal::SearchModeName(r.search.mode)},
+      {"seed", r.search.seed},
+      {"threshold", r.search.threshold},
+      {"points", r.search.points},
+      {"size", r.search.size},
+      {"pad", r.search.pad},
+      {"min_maps", r.search.min_maps},
+      {"max_maps", r.search.max_maps},
+      {"param_range", r.search.param_range},
+      {"sampler", fractal::MapSamplerName(r.search.sampler)},
+  };
+  j["params_sha256"] = r.params_sha256;
+  j["render"] = {
+      {"size", r.render.size},
+      {"points", r.render.points},
+      {"pad", r.render.pad},
+      {"draw", fractal::DrawModeName(r.render.mode)},
+      {"weight_k", r.render.weight_k},
+      {"walk_seed", 100},
+      {"mask_rng", "philox4x32-10"},
+  };
+  j["draws"] = r.draws;
+  j["flips"] = r.flips;
+  j["instances_per_category"] = r.Instances();
+  j["encode"] = {
+      {"format", codec::FormatExtension(r.encode.format)},
+      {"png_level", r.encode.png_level},
+      {"quality", r.encode.quality},
+  };
+  j["shard_size"] = r.shard_size;
+  return j.dump();
+}
+
+Recipe ParseRecipe(const std::string& text, const std::string& where) {
+  try {
+    const json j = json::parse(text);
+    Recipe r;
+    r.name = j.at("name").get<std::string>();
+    r.seed = j.at("seed").get<uint64_t>();
+    r.categories = j.at("categories").get<int>();
+    const json& s = j.at("search");
+    r.search.mode = fractal::ParseSearchMode(s.at("mode").get<std::string>());
+    r.search.seed = s.at("seed").get<uint64_t>();
+    r.search.threshold = s.at("threshold").get<double>();
+    r.search.points = s.at("points").get<int>();
+    r.search.size = s.at("size").get<int>();
+    r.search.pad = s.at("pad").get<int>();
+    r.search.min_maps = s.at("min_maps").get<int>();
+    r.search.max_maps = s.at("max_maps").get<int>();
+    r.search.param_range = s.at("param_range").get<double>();
+    r.search.sampler = fractal::ParseMapSampler(s.at("sampler").get<std::string>());
+    r.search.categories = r.categories;
+    r.params_sha256 = j.at("params_sha256").get<std::string>();
+    const json& d = j.at("render");
+    r.render.size = d.at("size").get<int>();
+    r.render.points = d.at("points").get<int>();
+    r.render.pad = d.at("pad").get<int>();
+    r.render.mode = fractal::ParseDrawMode(d.at("draw").get<std::string>());
+    r.render.weight_k = d.at("weight_k").get<double>();
+    r.draws = j.at("draws").get<int>();
+    r.flips = j.at("flips").get<int>();
+    r.instances_per_category = j.at("instances_per_category").get<int>();
+    const json& e = j.at("encode");
+    r.encode.format = codec::ParseImageFormat(e.at("format").get<std::string>());
+    r.encode.png_level = e.at("png_level").get<int>();
+    r.encode.quality = e.at("quality").get<int>();
+    r.shard_size = j.at("shard_size").get<int>();
+    ValidateRecipe(r);
+    return r;
+  } catch (const json::exception& e) {
+    throw Error(where + ": bad recipe: " + e.what());
+  } catch (const UsageError& e) {
+    throw Error(where + ": bad recipe: " + e.what());
+  }
+}
+
+}  // namespace synthub::generate

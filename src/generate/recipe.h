@@ -1,0 +1,50 @@
+// A dataset recipe: everything that determines a generated dataset's bytes
+// (docs/formats/recipe.md). The same recipe gives byte-identical shards on
+// any machine and any thread/process count.
+#ifndef SYNTHUB_GENERATE_RECIPE_H_
+#define SYNTHUB_GENERATE_RECIPE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codec/image.h"
+#include "fractal/render.h"
+#include "fractal/search.h"
+
+namespace synthub::generate {
+
+struct Recipe {
+  std::string name = "fractaldb";   // shard prefix: <name>-000000.tar
+  uint64_t seed = 0;                // keys patch masks and sample order
+  int categories = 1000;
+  // Where the categories come from: a search with these settings (run when
+  // no parameter folder is given), and the SHA-256 of params.tar, filled in
+  // once the parameters are known.
+  fractal::SearchOptions search;
+  std::string params_sha256;
+  fractal::RenderOptions render;
+  int draws = 10;                   // patch mask draws per weight row
+  int flips = 4;
+  int instances_per_category = 0;   // 0: all rows x draws x flips
+  codec::EncodeOptions encode;
+  int shard_size = 10000;           // samples per shard (a multiple of flips)
+
+  // Derived.
+  int EffectiveDraws() const { return fractal::IsPatch(render.mode) ? draws : 1; }
+  int Instances() const;
+};
+
+// Throws UsageError naming the bad setting.
+void ValidateRecipe(const Recipe& r);
+
+// The named presets: fractaldb-1k, -10k, -21k, -50k, -100k, -300k and demo.
+Recipe PresetRecipe(const std::string& name);  // throws UsageError
+std::vector<std::string> PresetNames();
+
+std::string RecipeToJson(const Recipe& r);  // canonical: same recipe, same text
+Recipe ParseRecipe(const std::string& json, const std::string& where);
+
+}  // namespace synthub::generate
+
+#endif  // SYNTHUB_GENERATE_RECIPE_H_

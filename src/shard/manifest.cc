@@ -1,0 +1,214 @@
+#include "shard/manifest.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "synthub/error.h"
+#include "util/file.h"
+
+namespace synthub::shard {
+namespace {
+
+using nlohmann::json;
+
+template <class T>
+T Get(const json& j, const char* key, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end()) throw Error(where + ": missing field '" + key + "'");
+  try {
+    return it->get<T>();
+  } catch (const json::exception& e) {
+    throw Error(where + ": field '" + key + "' has the wrong type: " + e.what());
+  }
+}
+
+bool IsHex64(const std::string& s) {
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool IsPlainName(const std::string& s) {
+  return !s.empty() && s.find('/') == std::string::npos && s != "." &&
+         s != ".." && s.find('\0') == std::string::npos;
+}
+
+json RecordJson(const std::string& name, uint64_t samples, bool with_samples,
+                uint64_t bytes, const std::string& sha) {
+  json j;
+  j["name"] = name;
+  if (with_samples) j["samples"] = samples;
+  j["bytes"] = bytes;
+  j["sha256"] = sha;
+  return j;
+}
+
+void CheckRecord(const std::string& name, const std::string& sha,
+                 const std::string& where) {
+  if (!IsPlainName(name)) throw Error(where + ": bad file name '" + name + "'");
+  if (!IsHex64(sha)) throw Error(where + ": bad sha256 for '" + name + "'");
+}
+
+}  // namespace
+
+std::string ManifestToJson(const Manifest& m) {
+  json j;
+  j["format"] = kManifestFormat;
+  j["format_version"] = kManifestVersion;
+  j["name"] = m.name;
+  j["generator"] = {{"name", m.generator}, {"version", m.generator_version}};
+  j["num_classes"] = m.num_classes;
+  j["num_samples"] = m.num_samples;
+  j["samples_per_shard"] = m.samples_per_shard;
+  j["extensions"] = m.extensions;
+  if (!m.class_names.empty()) j["class_names"] = m.class_names;
+  j["recipe"] = json::parse(m.recipe_json);
+  json shards = json::array();
+  for (const ShardRecord& s : m.shards) {
+    shards.push_back(RecordJson(s.name, s.samples, true, s.bytes, s.sha256));
+  }
+  j["shards"] = shards;
+  json files = json::array();
+  for (const FileRecord& f : m.files) {
+    files.push_back(RecordJson(f.name, 0, false, f.bytes, f.sha256));
+  }
+  j["files"] = files;
+  return j.dump(1) + "\n";
+}
+
+Manifest ParseManifest(const std::string& text, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(where + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw Error(where + ": not a JSON object");
+  if (Get<std::string>(j, "format", where) != kManifestFormat) {
+    throw Error(where + ": not a synthub dataset manifest");
+  }
+  const int version = Get<int>(j, "format_version", where);
+  if (version != kManifestVersion) {
+    throw Error(where + ": format_version " + std::to_string(version) +
+                " is not supported (expected " + std::to_string(kManifestVersion) + ")");
+  }
+  Manifest m;
+  m.name = Get<std::string>(j, "name", where);
+  const json gen = Get<json>(j, "generator", where);
+  m.generator = Get<std::string>(gen, "name", where);
+  m.generator_version = Get<std::string>(gen, "version", where);
+  m.num_classes = Get<uint64_t>(j, "num_classes", where);
+  m.num_samples = Get<uint64_t>(j, "num_samples", where);
+  m.samples_per_shard = Get<uint64_t>(j, "samples_per_shard", where);
+  m.extensions = Get<std::vector<std::string>>(j, "extensions", where);
+  if (j.contains("class_names")) {
+    m.class_names = Get<std::vector<std::string>>(j, "class_names", where);
+  }
+  m.recipe_json = Get<json>(j, "recipe", where).dump();
+  uint64_t total = 0;
+  for (const json& s : Get<json>(j, "shards", where)) {
+    ShardRecord r;
+    r.name = Get<std::string>(s, "name", where);
+    r.samples = Get<uint64_t>(s, "samples", where);
+    r.bytes = Get<uint64_t>(s, "bytes", where);
+    r.sha256 = Get<std::string>(s, "sha256", where);
+    CheckRecord(r.name, r.sha256, where);
+    total += r.samples;
+    m.shards.push_back(r);
+  }
+  if (total != m.num_samples) {
+    throw Error(where + ": shards hold " + std::to_string(total) +
+                " samples but num_samples is " + std::to_string(m.num_samples));
+  }
+  if (j.contains("files")) {
+    for (const json& f : Get<json>(j, "files", where)) {
+      FileRecord r;
+      r.name = Get<std::string>(f, "name", where);
+      r.bytes = Get<uint64_t>(f, "bytes", where);
+      r.sha256 = Get<std::string>(f, "sha256", where);
+      CheckRecord(r.name, r.sha256, where);
+      m.files.push_back(r);
+    }
+  }
+  return m;
+}
+
+Manifest ReadManifest(const std::string& dir) {
+  const std::string path = JoinPath(dir, kManifestName);
+  return ParseManifest(ReadFile(path), path);
+}
+
+void WriteManifest(const std::string& dir, const Manifest& m) {
+  WriteFileAtomic(JoinPath(dir, kManifestName), ManifestToJson(m));
+}
+
+std::string ShardRecordToJson(const ShardRecord& r) {
+  return RecordJson(r.name, r.samples, true, r.bytes, r.sha256).dump() + "\n";
+}
+
+ShardRecord ParseShardRecord(const std::string& text, const std::string& where) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(where + ": not valid JSON: " + e.what());
+  }
+  ShardRecord r;
+  r.name = Get<std::string>(j, "name", where);
+  r.samples = Get<uint64_t>(j, "samples", where);
+  r.bytes = Get<uint64_t>(j, "bytes", where);
+  r.sha256 = Get<std::string>(j, "sha256", where);
+  CheckRecord(r.name, r.sha256, where);
+  return r;
+}
+
+void SplitKey(const std::string& name, std::string* key, std::string* ext) {
+  const size_t slash = name.find_last_of('/');
+  const size_t base = slash == std::string::npos ? 0 : slash + 1;
+  const size_t dot = name.find('.', base);
+  if (dot == std::string::npos) {
+    *key = name;
+    ext->clear();
+    return;
+  }
+  *key = name.substr(0, dot);
+  *ext = name.substr(dot + 1);
+  std::transform(ext->begin(), ext->end(), ext->begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+}
+
+std::string DaliIndex(const std::vector<TarMember>& members) {
+  std::string lines;
+  size_t samples = 0;
+  std::string current_key, key, ext, line;
+  for (const TarMember& m : members) {
+    SplitKey(m.name, &key, &ext);
+    if (key != current_key || line.empty()) {
+      if (!line.empty()) lines += line + "\n";
+      line.clear();
+      current_key = key;
+      ++samples;
+    }
+    if (!line.empty()) line += ' ';
+    line += ext + " " + std::to_string(m.header_offset) + " " +
+            std::to_string(m.size) + " " + m.name;
+  }
+  if (!line.empty()) lines += line + "\n";
+  return "v1.2 " + std::to_string(samples) + "\n" + lines;
+}
+
+std::string WidsIndex(const Manifest& m) {
+  json j;
+  j["__kind__"] = "wids-shard-index-v1";
+  j["wids_version"] = 1;
+  j["name"] = m.name;
+  json list = json::array();
+  for (const ShardRecord& s : m.shards) {
+    list.push_back({{"url", s.name}, {"nsamples", s.samples}, {"filesize", s.bytes}});
+  }
+  j["shardlist"] = list;
+  return j.dump(1) + "\n";
+}
+
+}  // namespace synthub::shard

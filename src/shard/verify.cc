@@ -1,0 +1,93 @@
+#include "shard/verify.h"
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "shard/manifest.h"
+#include "shard/tar_reader.h"
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/sha256.h"
+
+namespace synthub::shard {
+
+uint64_t CountSamples(const std::string& path, bool* saw_end) {
+  TarReader reader(path);
+  TarEntry e;
+  uint64_t samples = 0;
+  std::string current, key, ext;
+  std::set<std::string> exts;
+  while (reader.Next(&e, /*with_data=*/true)) {
+    SplitKey(e.name, &key, &ext);
+    if (key.rfind("__", 0) == 0 || key.find("/__") != std::string::npos) continue;
+    if (samples == 0 || key != current) {
+      ++samples;
+      current = key;
+      exts.clear();
+    }
+    if (!exts.insert(ext).second) {
+      throw Error(path + "@" + std::to_string(e.header_offset) + ": sample '" + key +
+                  "' repeats extension '" + ext + "'");
+    }
+  }
+  *saw_end = reader.saw_end();
+  return samples;
+}
+
+VerifyReport VerifyDataset(const std::string& dir, int threads) {
+  const Manifest m = ReadManifest(dir);
+  VerifyReport report;
+  std::mutex mu;
+  auto problem = [&](const std::string& file, const std::string& msg) {
+    std::lock_guard<std::mutex> lock(mu);
+    report.problems.push_back({file, msg});
+  };
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < m.shards.size() + m.files.size();) {
+      const bool is_shard = i < m.shards.size();
+      const std::string name = is_shard ? m.shards[i].name : m.files[i - m.shards.size()].name;
+      const uint64_t want_bytes = is_shard ? m.shards[i].bytes : m.files[i - m.shards.size()].bytes;
+      const std::string& want_sha =
+          is_shard ? m.shards[i].sha256 : m.files[i - m.shards.size()].sha256;
+      const std::string path = JoinPath(dir, name);
+      if (!PathExists(path)) {
+        problem(name, "missing");
+        continue;
+      }
+      try {
+        uint64_t bytes = 0;
+        const std::string sha = Sha256File(path, &bytes);
+        if (bytes != want_bytes) {
+          problem(name, "size " + std::to_string(bytes) + ", manifest says " +
+                            std::to_string(want_bytes));
+        } else if (sha != want_sha) {
+          problem(name, "SHA-256 mismatch (content changed)");
+        }
+        if (!is_shard) continue;
+        bool saw_end = false;
+        const uint64_t samples = CountSamples(path, &saw_end);
+        if (samples != m.shards[i].samples) {
+          problem(name, std::to_string(samples) + " samples, manifest says " +
+                            std::to_string(m.shards[i].samples));
+        }
+        if (!saw_end) problem(name, "no end-of-archive blocks (truncated?)");
+        std::lock_guard<std::mutex> lock(mu);
+        ++report.shards_checked;
+        report.samples += samples;
+        report.bytes += bytes;
+      } catch (const Error& e) {
+        problem(name, e.what());
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return report;
+}
+
+}  // namespace synthub::shard

@@ -1,0 +1,114 @@
+#include "util/file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "synthub/error.h"
+
+namespace synthub {
+
+std::string ErrnoText(int err) {
+  std::string text = std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) text += " (disk full?)";
+  return text;
+}
+
+std::string ReadFile(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(path + ": cannot open: " + ErrnoText(errno));
+  std::string data;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) data.append(buf, n);
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad) throw Error(path + ": read error");
+  return data;
+}
+
+void WriteFileAtomic(const std::string& path, std::string_view data) {
+  AtomicFile file(path);
+  file.Write(data);
+  file.Commit();
+}
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void MakeDirs(const std::string& path) {
+  if (path.empty() || IsDirectory(path)) return;
+  size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) MakeDirs(path.substr(0, slash));
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw Error(path + ": cannot create directory: " + ErrnoText(errno));
+  }
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    throw Error(path + ": cannot stat: " + ErrnoText(errno));
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (a.back() == '/') return a + b;
+  return a + "/" + b;
+}
+
+AtomicFile::AtomicFile(std::string final_path)
+    : final_path_(std::move(final_path)),
+      tmp_path_(final_path_ + ".tmp." + std::to_string(::getpid())) {
+  file_ = std::fopen(tmp_path_.c_str(), "wb");
+  if (!file_) {
+    throw Error(tmp_path_ + ": cannot create: " + ErrnoText(errno));
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (file_) {
+    std::fclose(file_);
+    std::remove(tmp_path_.c_str());
+  }
+}
+
+void AtomicFile::Write(const void* data, size_t size) {
+  if (size == 0) return;
+  if (std::fwrite(data, 1, size, file_) != size) {
+    throw Error(tmp_path_ + ": write failed at byte " + std::to_string(bytes_) +
+                ": " + ErrnoText(errno));
+  }
+  bytes_ += size;
+}
+
+void AtomicFile::Commit() {
+  if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
+    throw Error(tmp_path_ + ": flush failed: " + ErrnoText(errno));
+  }
+  int rc = std::fclose(file_);
+  file_ = nullptr;
+  if (rc != 0) {
+    int err = errno;
+    std::remove(tmp_path_.c_str());
+    throw Error(tmp_path_ + ": close failed: " + ErrnoText(err));
+  }
+  if (std::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
+    int err = errno;
+    std::remove(tmp_path_.c_str());
+    throw Error(final_path_ + ": rename failed: " + ErrnoText(err));
+  }
+}
+
+}  // namespace synthub

@@ -1,0 +1,52 @@
+// File helpers. Every write goes to a temporary name in the same folder and
+// is renamed into place, so a reader never sees a half-written file.
+#ifndef SYNTHUB_UTIL_FILE_H_
+#define SYNTHUB_UTIL_FILE_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace synthub {
+
+// Reads a whole file. Throws Error naming the path.
+std::string ReadFile(const std::string& path);
+
+// Writes data to path atomically (path.tmp.<pid>, fsync, rename).
+void WriteFileAtomic(const std::string& path, std::string_view data);
+
+bool PathExists(const std::string& path);
+bool IsDirectory(const std::string& path);
+void MakeDirs(const std::string& path);  // mkdir -p; throws on failure
+uint64_t FileSize(const std::string& path);
+std::string JoinPath(const std::string& a, const std::string& b);
+
+// Describes errno for a message ("No space left on device (disk full?)").
+std::string ErrnoText(int err);
+
+// A file being written under a temporary name; Commit() flushes, fsyncs and
+// renames it to its final name. Destroying it uncommitted removes the
+// temporary. Not thread-safe. Throws Error on I/O failure (e.g. a full disk).
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string final_path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void Write(const void* data, size_t size);
+  void Write(std::string_view s) { Write(s.data(), s.size()); }
+  uint64_t bytes_written() const { return bytes_; }
+  void Commit();
+
+ private:
+  std::string final_path_;
+  std::string tmp_path_;
+  FILE* file_ = nullptr;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace synthub
+
+#endif  // SYNTHUB_UTIL_FILE_H_

@@ -1,0 +1,23 @@
+// One function per subcommand; each parses its flags, calls the library
+// and prints. They return the exit code and throw Error / UsageError.
+#ifndef SYNTHUB_TOOLS_COMMANDS_H_
+#define SYNTHUB_TOOLS_COMMANDS_H_
+
+#include "generate/mpi_world.h"
+
+namespace synthub::cli {
+
+int RunSearch(int argc, char** argv, generate::World& world);
+int RunGenerate(int argc, char** argv, generate::World& world);
+int RunVerify(int argc, char** argv);
+int RunInspect(int argc, char** argv);
+int RunPack(int argc, char** argv);
+
+// "i/N" -> (i, N); throws UsageError naming the flag.
+void ParsePart(const std::string& flag, const std::string& value, int* index, int* count);
+// "A..B" (inclusive) -> (A, B).
+void ParseIntRange(const std::string& flag, const std::string& value, int* lo, int* hi);
+
+}  // namespace synthub::cli
+
+#endif  // SYNTHUB_TOOLS_COMMANDS_H_

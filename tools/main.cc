@@ -1,0 +1,67 @@
+// synthub: formula-driven synthetic image datasets. Dispatches to one file
+// per subcommand; exit 0 on success, 1 on a runtime failure, 2 on a usage
+// error.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "commands.h"
+#include "synthub/error.h"
+
+#ifndef SYNTHUB_VERSION
+#define SYNTHUB_VERSION "dev"
+#endif
+
+namespace {
+
+const char kUsage[] =
+    "usage: synthub <command> [flags]   (synthub <command> --help for its flags)\n"
+    "\n"
+    "commands:\n"
+    "  search     search FractalDB categories (IFS parameters) into a folder of CSVs\n"
+    "  generate   render a FractalDB dataset straight into WebDataset shards\n"
+    "  verify     re-hash every shard against the manifest and walk every tar member\n"
+    "  inspect    print a dataset's summary; write a contact sheet of samples\n"
+    "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
+    "  version    print the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace synthub;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "version" || cmd == "--version") {
+    std::printf("synthub %s\n", SYNTHUB_VERSION);
+    return 0;
+  }
+  try {
+    generate::World world(&argc, &argv);
+    int sub_argc = argc - 2;
+    char** sub_argv = argv + 2;
+    if (cmd == "search") return cli::RunSearch(sub_argc, sub_argv, world);
+    if (cmd == "generate") return cli::RunGenerate(sub_argc, sub_argv, world);
+    if (cmd == "verify") return cli::RunVerify(sub_argc, sub_argv);
+    if (cmd == "inspect") return cli::RunInspect(sub_argc, sub_argv);
+    if (cmd == "pack") return cli::RunPack(sub_argc, sub_argv);
+    throw UsageError("unknown command '" + cmd + "'");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "synthub: %s\n", e.what());
+    std::fprintf(stderr, "run 'synthub %s --help' for usage\n",
+                 std::strcmp(argv[1], "--help") ? argv[1] : "");
+    return 2;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "synthub: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "synthub: internal error: %s\n", e.what());
+    return 1;
+  }
+}
