@@ -122,6 +122,12 @@ void ValidateSearchOptions(const SearchOptions& o) {
     throw UsageError("--maps must be a range within 1.." +
                      std::to_string(kMaxMaps));
   }
+  if (static_cast<double>(o.points) < o.threshold * o.size * o.size) {
+    throw UsageError("--threshold " + std::to_string(o.threshold) + " cannot be reached: " +
+                     std::to_string(o.points) + " points cover at most " +
+                     std::to_string(static_cast<double>(o.points) / o.size / o.size) +
+                     " of a " + std::to_string(o.size) + "^2 raster");
+  }
   if (!(o.param_range > 0.0 && std::isfinite(o.param_range))) {
     throw UsageError("--param-range must be > 0");
   }
@@ -188,7 +194,7 @@ uint64_t SearchNumpy(const SearchOptions& o, int threads,
   };
   std::vector<Trial> current, next;
   draw(&current);
-  uint64_t trials = 0;
+  uint64_t trials = 0, last_accept = 0;
   int accepted = 0;
   while (true) {
     std::thread drawer;
@@ -206,8 +212,14 @@ uint64_t SearchNumpy(const SearchOptions& o, int threads,
     if (drawer.joinable()) drawer.join();
     for (const Trial& t : current) {
       ++trials;
+      if (trials - last_accept > o.max_trials_per_category) {
+        throw Error("search: no category accepted in " +
+                    std::to_string(o.max_trials_per_category) + " trials (threshold " +
+                    std::to_string(o.threshold) + ")");
+      }
       if (t.coverage >= o.threshold) {
         on_accept(accepted, t.ifs, trials);
+        last_accept = trials;
         if (++accepted == o.categories) return trials;
       }
     }
@@ -223,7 +235,7 @@ Ifs SearchKeyed(const SearchOptions& o, int category, uint64_t* trials) {
                            static_cast<uint32_t>(category)};
   Mt19937 mt(key, 3);
   std::vector<double> rand(o.points);
-  for (uint64_t t = 1;; ++t) {
+  for (uint64_t t = 1; t <= o.max_trials_per_category; ++t) {
     Ifs ifs = SampleIfs(mt, o);
     NumpyRandomFill(mt, rand.data(), rand.size());
     if (Coverage(ifs, rand.data(), o) >= o.threshold) {
@@ -231,6 +243,9 @@ Ifs SearchKeyed(const SearchOptions& o, int category, uint64_t* trials) {
       return ifs;
     }
   }
+  throw Error("search: category " + std::to_string(category) + ": nothing accepted in " +
+              std::to_string(o.max_trials_per_category) + " trials (threshold " +
+              std::to_string(o.threshold) + ")");
 }
 
 }  // namespace synthub::fractal

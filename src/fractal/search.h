@@ -35,6 +35,9 @@ struct SearchOptions {
   int max_maps = 7;
   double param_range = 1.0;
   MapSampler sampler = MapSampler::kUniform;
+  // Gives up (Error) after this many trials for one category: a threshold
+  // the raster cannot reach (points < threshold * size^2) must not spin.
+  uint64_t max_trials_per_category = 1000000;
 };
 
 // Throws UsageError naming the bad field.

@@ -1,0 +1,63 @@
+#include "generate/plan.h"
+
+#include <gtest/gtest.h>
+#include <set>
+
+namespace synthub::generate {
+namespace {
+
+TEST(PermuteIndexTest, IsABijection) {
+  for (uint64_t n : {1ull, 2ull, 7ull, 1000ull, 4097ull}) {
+    std::set<uint64_t> seen;
+    for (uint64_t i = 0; i < n; ++i) seen.insert(PermuteIndex(i, n, 42));
+    EXPECT_EQ(seen.size(), n);
+    EXPECT_LT(*seen.rbegin(), n);
+  }
+  EXPECT_NE(PermuteIndex(5, 1000, 1), PermuteIndex(5, 1000, 2));
+}
+
+TEST(DatasetPlanTest, EverySampleOnceAcrossShardsAndSpread) {
+  Recipe r;
+  r.categories = 20;
+  r.draws = 2;
+  r.shard_size = 400;
+  const DatasetPlan plan(r);
+  EXPECT_EQ(plan.num_samples(), 20u * 25 * 2 * 4);
+  EXPECT_EQ(plan.num_shards(), 10u);
+  std::set<std::string> keys;
+  uint64_t total = 0;
+  for (uint64_t s = 0; s < plan.num_shards(); ++s) {
+    const auto samples = plan.ShardSamplesInOrder(s);
+    EXPECT_EQ(samples.size(), plan.ShardSamples(s));
+    std::set<uint32_t> classes;
+    for (const SampleId& id : samples) {
+      keys.insert(DatasetPlan::SampleKey(id));
+      classes.insert(id.category);
+    }
+    EXPECT_GE(classes.size(), 15u) << "shard " << s << " is not spread over classes";
+    total += samples.size();
+  }
+  EXPECT_EQ(total, plan.num_samples());
+  EXPECT_EQ(keys.size(), plan.num_samples());
+  EXPECT_EQ(plan.ShardName(3), "fractaldb-000003.tar");
+}
+
+TEST(DatasetPlanTest, InstancesSubsetAndShortLastShard) {
+  Recipe r;
+  r.categories = 3;
+  r.instances_per_category = 8;  // rows 0 draw 0..1, all flips
+  r.shard_size = 20;
+  const DatasetPlan plan(r);
+  EXPECT_EQ(plan.num_samples(), 24u);
+  EXPECT_EQ(plan.num_shards(), 2u);
+  EXPECT_EQ(plan.ShardSamples(1), 4u);
+  for (uint64_t s = 0; s < 2; ++s) {
+    for (const SampleId& id : plan.ShardSamplesInOrder(s)) {
+      EXPECT_EQ(id.row, 0u);
+      EXPECT_LT(id.draw, 2u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace synthub::generate
