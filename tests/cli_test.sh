@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# End-to-end tests of the synthub CLI. Usage: cli_test.sh path/to/synthub
+# Each check prints "ok - ..." or "FAIL - ..."; the script exits 1 if any failed.
+set -uo pipefail
+SYNTHUB=$(readlink -f "$1")
+WORK=$(mktemp -d /tmp/synthub_cli.XXXXXX)
+trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0; failed=0
+ok()   { echo "ok - $1"; passed=$((passed+1)); }
+fail() { echo "FAIL - $1"; failed=$((failed+1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+expect_exit() {  # expect_exit CODE NAME PATTERN CMD...: exit code and a stderr pattern
+  local code=$1 name=$2 pattern=$3; shift 3
+  "$@" >out.txt 2>err.txt; local rc=$?
+  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
+  else fail "$name (exit $rc, wanted $code; stderr: $(head -c 300 err.txt))"; fi
+}
+shard_hashes() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("\n".join(s["sha256"] for s in m["shards"]))' "$1/manifest.json"; }
+same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
+
+# A small recipe that still exercises everything: keyed search, patches,
+# 4 flips, several shards with a short last one.
+SMALL=(--categories 6 --size 64 --points 6000 --draws 2 --shard-size 52 --search-mode keyed
+       --search-size 128 --search-points 20000 --seed 5 --quiet)
+
+# --- command line conventions ----------------------------------------------
+for c in search generate verify inspect pack; do
+  expect_exit 0 "$c --help exits 0" "usage: synthub $c" "$SYNTHUB" "$c" --help
+done
+expect_exit 2 "unknown flag is a usage error" "unknown flag --frobnicate" "$SYNTHUB" generate --out x --frobnicate 1
+expect_exit 2 "bad number is a usage error" "--size: expected an integer" "$SYNTHUB" generate --out x --size big
+expect_exit 2 "bad draw mode named" "--draw" "$SYNTHUB" generate --out x --draw sparkles
+expect_exit 2 "unknown command" "unknown command" "$SYNTHUB" frobnicate
+expect_exit 2 "numpy search cannot be split" "cannot be split" "$SYNTHUB" search --out p --shards 0/2
+
+# --- keyed search: 1 process == 2 processes == 2 MPI ranks -------------------
+S=(--mode keyed --categories 8 --points 20000 --search-size 128 --quiet)
+"$SYNTHUB" search "${S[@]}" --out s1 >/dev/null 2>&1
+"$SYNTHUB" search "${S[@]}" --out s2 --shards 0/2 >/dev/null 2>&1
+"$SYNTHUB" search "${S[@]}" --out s2 --shards 1/2 --threads 1 >/dev/null 2>&1
+check "keyed search: 1 process == 2 processes" diff -r -x search.json s1 s2
+check "keyed search wrote 8 categories" test "$(ls s1/*.csv | wc -l)" = 8
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
+if command -v mpirun >/dev/null; then
+  "${MPIRUN[@]}" "$SYNTHUB" search "${S[@]}" --out s3 >/dev/null 2>mpi_err.txt
+  check "keyed search: 2 MPI ranks == 1 process" diff -r -x search.json s1 s3
+else
+  fail "mpirun not installed"
+fi
+
+# --- generate: same bytes for any thread / process / rank count --------------
+"$SYNTHUB" generate "${SMALL[@]}" --threads 1 --out g1 > g1.txt 2>&1
+check "generate writes a manifest" test -f g1/manifest.json
+check "generate: 6 categories x 200 = 1200 samples" grep -q '"num_samples": 1200' g1/manifest.json
+"$SYNTHUB" generate "${SMALL[@]}" --threads 2 --out g2 >/dev/null 2>&1
+check "1 thread == 2 threads (byte-identical shards)" same_dataset g1 g2
+"$SYNTHUB" generate "${SMALL[@]}" --shards 0/2 --out g3 >/dev/null 2>&1
+check "part 0/2 alone writes no manifest" test ! -f g3/manifest.json
+"$SYNTHUB" generate "${SMALL[@]}" --shards 1/2 --out g3 >/dev/null 2>&1
+check "--shards 0/2 + 1/2 == one process" same_dataset g1 g3
+"$SYNTHUB" generate "${SMALL[@]}" --shard-range 0..10 --out g5 >/dev/null 2>&1
+"$SYNTHUB" generate "${SMALL[@]}" --shard-range 11..100 --out g5 >/dev/null 2>&1
+check "--shard-range halves == one process" same_dataset g1 g5
+if command -v mpirun >/dev/null; then
+  "${MPIRUN[@]}" "$SYNTHUB" generate "${SMALL[@]}" --threads 1 --out g4 >/dev/null 2>mpi_err.txt
+  check "mpirun -np 2 == one process" same_dataset g1 g4
+fi
+"$SYNTHUB" generate --params s1 --categories 8 --size 64 --points 6000 --draws 1 --flips 2 \
+  --shard-size 50 --draw point_color --format webp --quiet --out gw >/dev/null 2>&1
+check "generate from a params folder, point_color, webp" grep -q '"webp"' gw/manifest.json
+check "webp members in shards" bash -c "tar tf gw/*000000.tar | grep -q '.webp$'"
+"$SYNTHUB" generate "${SMALL[@]}" --format jpg --dali-index --wids --out gj >/dev/null 2>&1
+check "DALI .idx sidecars written" test -f gj/fractaldb-000000.idx
+check "DALI index header" bash -c "head -1 gj/fractaldb-000000.idx | grep -q '^v1.2 52$'"
+check "DALI index has one line per sample" test "$(($(wc -l < gj/fractaldb-000000.idx) - 1))" = 52
+check "wids index written" grep -q wids-shard-index-v1 gj/wids.json
+
+# --- readers of the ecosystem ------------------------------------------------
+check "GNU tar lists every member" test "$(tar tf g1/fractaldb-000000.tar | wc -l)" = 104
+mkdir -p x && tar xf g1/fractaldb-000000.tar -C x
+check "GNU tar extracts PNGs" bash -c "file x/*.png 2>/dev/null | head -1 | grep -q PNG || head -c 8 \$(ls x/*.png | head -1) | grep -q PNG"
+check "Python tarfile reads every shard" python3 - g1 <<'PY'
+import sys, tarfile, glob, json
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+total = 0
+for s in m["shards"]:
+    with tarfile.open(sys.argv[1] + "/" + s["name"]) as t:
+        names = t.getnames()
+        assert all(i.isreg() and i.mtime == 0 and i.uid == 0 and i.mode == 0o644 for i in t.getmembers())
+        assert len(names) == 2 * s["samples"], (len(names), s)
+        pngs = [n for n in names if n.endswith(".png")]
+        assert all(t.extractfile(n).read(8) == b"\x89PNG\r\n\x1a\n" for n in pngs)
+        assert [n.split(".")[0] for n in names[0::2]] == [n.split(".")[0] for n in names[1::2]]
+        total += len(pngs)
+assert total == m["num_samples"], total
+PY
+
+# --- verify and inspect -------------------------------------------------------
+expect_exit 0 "verify passes on a fresh dataset" "0 problem" "$SYNTHUB" verify g1
+cp -r g1 bad
+python3 -c "import sys; f=open(sys.argv[1],'r+b'); f.seek(3000); b=f.read(1); f.seek(3000); f.write(bytes([b[0]^1]))" bad/fractaldb-000002.tar
+expect_exit 1 "verify catches a flipped byte and names the shard" "BAD fractaldb-000002.tar" "$SYNTHUB" verify bad
+cp g1/fractaldb-000002.tar bad/ && truncate -s 4096 bad/fractaldb-000003.tar
+expect_exit 1 "verify catches a truncated shard" "BAD fractaldb-000003.tar" "$SYNTHUB" verify bad
+expect_exit 1 "verify without a manifest" "manifest.json" "$SYNTHUB" verify x
+"$SYNTHUB" inspect g1 --contact-sheet sheet.png > inspect.txt
+check "inspect prints the summary" grep -q "samples:        1200" inspect.txt
+check "inspect writes a PNG contact sheet" bash -c "head -c 4 sheet.png | grep -q PNG"
+
+# --- resume after kill -9 -----------------------------------------------------
+BIG=(--categories 6 --size 96 --points 20000 --draws 4 --shard-size 40 --search-mode keyed
+     --search-size 128 --search-points 20000 --seed 9 --threads 1 --quiet)
+"$SYNTHUB" generate "${BIG[@]}" --out ref >/dev/null 2>&1
+"$SYNTHUB" generate "${BIG[@]}" --out killed >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 200); do
+  [ "$(ls killed/.synthub/*.tar.json 2>/dev/null | wc -l)" -ge 3 ] && break; sleep 0.05
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "killed run left no manifest" test ! -f killed/manifest.json
+n_before=$(ls killed/.synthub/*.tar.json 2>/dev/null | wc -l)
+# Damage one finished shard: the rerun must notice and regenerate it.
+first=$(ls killed/*.tar | grep -v params | head -1)
+python3 -c "import sys; f=open(sys.argv[1],'r+b'); f.seek(700); f.write(b'X')" "$first"
+"$SYNTHUB" generate "${BIG[@]}" --out killed > resume.txt 2>&1
+check "resume kept the finished shards ($n_before)" grep -q "kept $((n_before - 1)) verified" resume.txt
+check "resume regenerated the damaged shard" grep -q "does not match its record" resume.txt
+check "resumed dataset == uninterrupted" same_dataset ref killed
+check "no temporaries left" test -z "$(find killed -name '*.tmp.*')"
+"$SYNTHUB" generate "${BIG[@]}" --out killed > rerun.txt 2>&1
+check "a rerun of a complete dataset writes nothing" grep -q "this run wrote 0" rerun.txt
+
+# --- bad input ------------------------------------------------------------------
+mkdir -p badcsv && cp s1/*.csv badcsv/ && echo "1,2,three,4,5,6,0.5" > badcsv/00003.csv
+expect_exit 1 "malformed CSV named with its line" "00003.csv:1" "$SYNTHUB" generate --params badcsv --out o1 --quiet
+mkdir -p gap && cp s1/*.csv gap/ && rm gap/00004.csv
+expect_exit 1 "a params folder with a gap names the missing file" "00004.csv: missing" "$SYNTHUB" generate --params gap --out o2 --quiet
+before=$(sha256sum g1/manifest.json)
+expect_exit 1 "an output of another recipe is refused" "different recipe" "$SYNTHUB" generate "${SMALL[@]}" --size 72 --out g1
+check "the refused output is untouched" test "$(sha256sum g1/manifest.json)" = "$before"
+check "and still verifies" "$SYNTHUB" verify g1
+touch afile
+expect_exit 1 "unwritable output named" "afile/out" "$SYNTHUB" generate "${SMALL[@]}" --out afile/out
+mkdir -p tiny
+if mount -t tmpfs -o size=400k tmpfs tiny 2>/dev/null; then
+  expect_exit 1 "a full disk is a clear error" "disk full" "$SYNTHUB" generate "${SMALL[@]}" --out tiny/d
+  check "a full disk leaves no partial shard" test -z "$(find tiny -name '*.tmp.*')"
+  for f in tiny/d/*.tar; do
+    [ "$(basename "$f")" = params.tar ] && continue
+    check "finished shard $(basename "$f") on the full disk is intact" \
+      cmp -s "$f" "g1/$(basename "$f")"
+  done
+  umount tiny
+else
+  echo "# skipped full-disk check: cannot mount tmpfs here"
+fi
+
+# --- pack an image folder --------------------------------------------------------
+mkdir -p folder/cat folder/dog
+i=0; for f in x/*.png; do if [ $((i % 2)) = 0 ]; then cp "$f" folder/cat/; else cp "$f" folder/dog/; fi; i=$((i+1)); done
+echo "not an image" > folder/dog/readme.txt
+"$SYNTHUB" pack imagefolder folder --out packed --shard-size 10 --quiet > pack.txt 2>&1
+check "pack: 52 images of 2 classes" grep -q "52 images of 2 classes" pack.txt
+check "pack output verifies" "$SYNTHUB" verify packed
+check "pack keeps class names" grep -q '"dog"' packed/manifest.json
+cp folder/cat/$(ls folder/cat | head -1) folder/cat/broken.jpg
+expect_exit 1 "pack names a file that is not what its extension says" "broken.jpg" "$SYNTHUB" pack imagefolder folder --out packed2 --quiet
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
