@@ -35,7 +35,7 @@ const CommandSpec kSpec = {
         {"draws", "10", "patch mask draws per weight row (the reference's 'instance')"},
         {"flips", "4", "flip variants per canvas (1..4)"},
         {"format", "png", "png | jpg | webp"},
-        {"png-level", "6", "zlib level for PNG (0..9)"},
+        {"png-level", "rle", "PNG deflate: rle (zlib Z_RLE, fast and small here) or 0..9"},
         {"quality", "90", "JPEG/WebP quality (WebP 100 = lossless)"},
         {"shard-size", "10000", "samples per shard (a multiple of --flips)"},
         {"seed", "0", "dataset seed: patch masks and sample order"},
@@ -81,7 +81,9 @@ int RunGenerate(int argc, char** argv, generate::World& world) {
   if (args.Given("draws")) r.draws = args.Int("draws");
   if (args.Given("flips")) r.flips = args.Int("flips");
   if (args.Given("format")) r.encode.format = codec::ParseImageFormat(args.Str("format"));
-  if (args.Given("png-level")) r.encode.png_level = args.Int("png-level");
+  if (args.Given("png-level")) {
+    r.encode.png_level = args.Str("png-level") == "rle" ? codec::kPngRle : args.Int("png-level");
+  }
   if (args.Given("quality")) r.encode.quality = args.Int("quality");
   if (args.Given("shard-size")) r.shard_size = args.Int("shard-size");
   if (args.Given("seed")) r.seed = args.U64("seed");

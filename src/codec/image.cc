@@ -33,7 +33,7 @@ void PutChunk(std::string* out, const char type[4], const std::string& body) {
 std::string EncodePng(const uint8_t* pixels, int w, int h, int channels,
                       int level) {
   const size_t stride = static_cast<size_t>(w) * channels;
-  std::string raw;
+  thread_local std::string raw;  // reused: no page faults per image
   raw.resize((stride + 1) * h);
   for (int y = 0; y < h; ++y) {
     raw[y * (stride + 1)] = 0;
@@ -41,7 +41,9 @@ std::string EncodePng(const uint8_t* pixels, int w, int h, int channels,
   }
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
-  if (deflateInit2(&zs, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  const int zlevel = level == kPngRle ? Z_DEFAULT_COMPRESSION : level;
+  const int strategy = level == kPngRle ? Z_RLE : Z_DEFAULT_STRATEGY;
+  if (deflateInit2(&zs, zlevel, Z_DEFLATED, 15, 8, strategy) != Z_OK) {
     throw Error("png: deflateInit failed");
   }
   std::string idat;

@@ -1,5 +1,7 @@
 #include "fractal/random.h"
 
+#include <algorithm>
+
 namespace synthub::fractal {
 
 Mt19937::Mt19937(uint32_t seed) : index_(kN) {
@@ -34,6 +36,29 @@ Mt19937::Mt19937(const uint32_t* key, int length) : Mt19937(19650218u) {
   index_ = kN;
 }
 
+void Mt19937::FillDoubles(double* out, size_t n) {
+  while (n > 0) {
+    if (index_ >= kN) Refill();
+    const size_t pairs = std::min(n, static_cast<size_t>(kN - index_) / 2);
+    if (pairs == 0) {  // one word left in this block: straddle it
+      const uint32_t a = NextU32() >> 5;
+      const uint32_t b = NextU32() >> 6;
+      *out++ = (a * 67108864.0 + b) / 9007199254740992.0;
+      --n;
+      continue;
+    }
+    const uint32_t* w = out_ + index_;
+    for (size_t i = 0; i < pairs; ++i) {
+      const uint32_t a = w[2 * i] >> 5, b = w[2 * i + 1] >> 6;
+      out[i] = (a * 67108864.0 + b) / 9007199254740992.0;
+    }
+    index_ += static_cast<int>(2 * pairs);
+    out += pairs;
+    n -= pairs;
+  }
+}
+
+__attribute__((target_clones("avx2", "default")))
 void Mt19937::Refill() {
   constexpr int kM = 397;
   constexpr uint32_t kMatrixA = 0x9908b0dfu;
@@ -78,6 +103,44 @@ PhiloxBlock Philox4x32(const uint32_t key[2], const uint32_t ctr[4]) {
     k1 += kW1;
   }
   return PhiloxBlock{{c0, c1, c2, c3}};
+}
+
+// Integer-only, so every ISA clone gives the same values.
+__attribute__((target_clones("avx2", "default")))
+void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
+                uint32_t c3, size_t blocks, uint32_t* out) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  constexpr size_t kLanes = 16;
+  for (size_t base = 0; base < blocks; base += kLanes) {
+    const size_t lanes = blocks - base < kLanes ? blocks - base : kLanes;
+    uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
+    for (size_t l = 0; l < kLanes; ++l) {
+      x0[l] = first_block + static_cast<uint32_t>(base + l);
+      x1[l] = c1;
+      x2[l] = c2;
+      x3[l] = c3;
+    }
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      for (size_t l = 0; l < kLanes; ++l) {
+        const uint64_t p0 = static_cast<uint64_t>(kM0) * x0[l];
+        const uint64_t p1 = static_cast<uint64_t>(kM1) * x2[l];
+        const uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ x1[l] ^ k0;
+        const uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ x3[l] ^ k1;
+        x1[l] = static_cast<uint32_t>(p1);
+        x3[l] = static_cast<uint32_t>(p0);
+        x0[l] = n0;
+        x2[l] = n2;
+      }
+      k0 += kW0;
+      k1 += kW1;
+    }
+    for (size_t l = 0; l < lanes; ++l) {
+      uint32_t* o = out + 4 * (base + l);
+      o[0] = x0[l], o[1] = x1[l], o[2] = x2[l], o[3] = x3[l];
+    }
+  }
 }
 
 PhiloxStream::PhiloxStream(uint64_t seed, uint32_t c2, uint32_t c3)

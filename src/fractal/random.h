@@ -24,6 +24,9 @@ class Mt19937 {
     if (index_ >= kN) Refill();
     return out_[index_++];
   }
+  // n numpy random_sample() doubles; same values as NumpyRandomFill, but
+  // converting whole blocks at a time.
+  void FillDoubles(double* out, size_t n);
 
  private:
   static constexpr int kN = 624;
@@ -39,6 +42,12 @@ struct PhiloxBlock {
 
 // One Philox4x32-10 evaluation: 128 random bits from (key, counter).
 PhiloxBlock Philox4x32(const uint32_t key[2], const uint32_t ctr[4]);
+
+// Philox of `blocks` consecutive counters (first_block + i, c1, c2, c3):
+// out[4 * i + k] = Philox4x32(key, ctr_i).v[k]. Same values as the scalar
+// function, computed lane-parallel so that the compiler vectorises it.
+void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
+                uint32_t c3, size_t blocks, uint32_t* out);
 
 // A sequential word stream over Philox: block b of the stream is
 // Philox(key = seed, counter = (b_lo, b_hi, c2, c3)). (c2, c3) name the stream.
@@ -71,6 +80,8 @@ template <class Source>
 inline void NumpyRandomFill(Source& s, double* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = NumpyRandom(s);
 }
+
+inline void NumpyRandomFill(Mt19937& s, double* out, size_t n) { s.FillDoubles(out, n); }
 
 // numpy legacy uniform(lo, hi).
 template <class Source>

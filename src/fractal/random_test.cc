@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <random>
+#include <vector>
 
 namespace synthub::fractal {
 namespace {
@@ -65,6 +66,17 @@ TEST(PhiloxTest, KnownAnswer) {
   EXPECT_EQ(c.v[1], 0x94fdccebu);
   EXPECT_EQ(c.v[2], 0x5001e420u);
   EXPECT_EQ(c.v[3], 0x24126ea1u);
+}
+
+TEST(PhiloxTest, FillMatchesScalar) {
+  const uint32_t key[2] = {12345u, 678u};
+  std::vector<uint32_t> out(4 * 37);
+  PhiloxFill(key, 1000, 7, 8, 9, 37, out.data());
+  for (uint32_t b = 0; b < 37; ++b) {
+    const uint32_t ctr[4] = {1000 + b, 7, 8, 9};
+    const PhiloxBlock p = Philox4x32(key, ctr);
+    for (int k = 0; k < 4; ++k) ASSERT_EQ(out[4 * b + k], p.v[k]) << b;
+  }
 }
 
 TEST(ScaleU32Test, CoversRange) {

@@ -1,5 +1,6 @@
 #include "fractal/render.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -161,17 +162,21 @@ std::vector<uint8_t> DrawCloud(const Raster& cloud, const RenderOptions& o,
       for (int c = 0; c < 3; ++c) pattern[bits][c] = (bits >> (2 - c)) & 1 ? kGray : 0;
     }
     uint8_t color[3] = {kGray, kGray, kGray};
-    PhiloxBlock block{};
+    thread_local std::vector<uint32_t> words;
+    words.resize((n + 3) / 4 * 4);
+    PhiloxFill(key, 0, category, rd, kTagMask, words.size() / 4, words.data());
     for (size_t i = 0; i < n; ++i) {
-      if (i % 4 == 0) block = MaskBlock(key, category, rd, static_cast<uint32_t>(i / 4));
-      const uint32_t mask = MaskFromWord(block.v[i % 4]);
+      const uint32_t mask = MaskFromWord(words[i]);
       const int x = xs[i], y = ys[i];
       if (x >= limit || y >= limit) continue;  // only degenerate clouds
       if (channels == 1) {
         uint8_t* p = img + static_cast<size_t>(y + 1) * stride + (x + 1);
-        std::memcpy(p, pattern[(mask >> 6) & 7], 3);
-        std::memcpy(p + stride, pattern[(mask >> 3) & 7], 3);
-        std::memcpy(p + 2 * stride, pattern[mask & 7], 3);
+        for (int r = 0; r < 3; ++r, p += stride) {
+          const uint8_t* row_pattern = pattern[(mask >> (6 - 3 * r)) & 7];
+          p[0] = row_pattern[0];
+          p[1] = row_pattern[1];
+          p[2] = row_pattern[2];
+        }
       } else {
         PointColor(static_cast<uint32_t>(i), color);
         for (int r = 0; r < 3; ++r) {
@@ -186,27 +191,31 @@ std::vector<uint8_t> DrawCloud(const Raster& cloud, const RenderOptions& o,
       }
     }
   }
-  return FlipImage(canvas, w, w, channels, 1);
+  // The reference flips top-bottom before saving: swap rows in place.
+  for (int y = 0; y < w / 2; ++y) {
+    std::swap_ranges(img + y * stride, img + (y + 1) * stride, img + (w - 1 - y) * stride);
+  }
+  return canvas;
 }
 
-std::vector<uint8_t> FlipImage(const std::vector<uint8_t>& image, int width,
-                               int height, int channels, int flip) {
+void FlipImage(const uint8_t* image, int width, int height, int channels, int flip,
+               std::vector<uint8_t>* out) {
   const bool ud = flip & 1, lr = flip & 2;
-  if (!ud && !lr) return image;
   const size_t stride = static_cast<size_t>(width) * channels;
-  std::vector<uint8_t> out(image.size());
+  out->resize(stride * height);
   for (int y = 0; y < height; ++y) {
-    const uint8_t* src = image.data() + (ud ? height - 1 - y : y) * stride;
-    uint8_t* dst = out.data() + y * stride;
+    const uint8_t* src = image + (ud ? height - 1 - y : y) * stride;
+    uint8_t* dst = out->data() + y * stride;
     if (!lr) {
       std::memcpy(dst, src, stride);
+    } else if (channels == 1) {
+      for (int x = 0; x < width; ++x) dst[x] = src[width - 1 - x];
     } else {
       for (int x = 0; x < width; ++x) {
         std::memcpy(dst + x * channels, src + (width - 1 - x) * channels, channels);
       }
     }
   }
-  return out;
 }
 
 }  // namespace synthub::fractal

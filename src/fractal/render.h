@@ -53,9 +53,10 @@ std::vector<uint8_t> DrawCloud(const Raster& cloud, const RenderOptions& options
                                uint64_t seed, uint32_t category, uint32_t row,
                                uint32_t draw);
 
-// Flip variant f of an image (0 as is, 1 top-bottom, 2 left-right, 3 both).
-std::vector<uint8_t> FlipImage(const std::vector<uint8_t>& image, int width,
-                               int height, int channels, int flip);
+// Flip variant f of an image (0 as is, 1 top-bottom, 2 left-right, 3 both)
+// into *out (resized; reuse it to avoid allocations).
+void FlipImage(const uint8_t* image, int width, int height, int channels, int flip,
+               std::vector<uint8_t>* out);
 
 // The 3 x 3 mask of point i: 9 bits in 1..511, most significant bit first,
 // row-major (bit set = value 127). Exposed for tests and docs.

@@ -66,9 +66,10 @@ TEST(RenderTest, PointModeAndFlips) {
   // flip 0 is the canvas flipped top-bottom: the walk's first point (0, 0)
   // maps to pixel (6, 6) and lands in row 64 - 1 - 6.
   EXPECT_EQ(base[(64 - 1 - 6) * 64 + 6], 127);
-  const auto lr = FlipImage(base, 64, 64, 1, 2);
-  const auto both = FlipImage(base, 64, 64, 1, 3);
-  const auto ud = FlipImage(base, 64, 64, 1, 1);
+  std::vector<uint8_t> lr, both, ud;
+  FlipImage(base.data(), 64, 64, 1, 2, &lr);
+  FlipImage(base.data(), 64, 64, 1, 3, &both);
+  FlipImage(base.data(), 64, 64, 1, 1, &ud);
   for (int y = 0; y < 64; ++y) {
     for (int x = 0; x < 64; ++x) {
       ASSERT_EQ(lr[y * 64 + x], base[y * 64 + 63 - x]);

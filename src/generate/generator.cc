@@ -90,6 +90,7 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
     try {
       int64_t cloud_cat = -1, cloud_row = -1;
       fractal::Raster cloud;
+      std::vector<uint8_t> flipped;
       for (size_t g; !failed && (g = next.fetch_add(1)) + 1 < group_start.size();) {
         const SampleId& first = order[idx[group_start[g]]];
         if (first.category != cloud_cat || first.row != cloud_row) {
@@ -101,10 +102,14 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
             cloud, ro, ctx.recipe.seed, first.category, first.row, first.draw);
         for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
           const uint32_t slot = idx[i];
-          const std::vector<uint8_t> image =
-              fractal::FlipImage(canvas, ro.size, ro.size, channels, order[slot].flip);
-          encoded[slot] = codec::EncodeImage(image.data(), ro.size, ro.size, channels,
-                                             ctx.recipe.encode);
+          const uint8_t* image = canvas.data();
+          if (order[slot].flip != 0) {
+            fractal::FlipImage(canvas.data(), ro.size, ro.size, channels, order[slot].flip,
+                               &flipped);
+            image = flipped.data();
+          }
+          encoded[slot] =
+              codec::EncodeImage(image, ro.size, ro.size, channels, ctx.recipe.encode);
         }
       }
     } catch (...) {

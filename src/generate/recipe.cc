@@ -49,8 +49,8 @@ void ValidateRecipe(const Recipe& r) {
     throw UsageError("--shard-size must be a positive multiple of --flips (" +
                      std::to_string(r.flips) + ")");
   }
-  if (r.encode.png_level < 0 || r.encode.png_level > 9) {
-    throw UsageError("--png-level must be in [0, 9]");
+  if (r.encode.png_level < codec::kPngRle || r.encode.png_level > 9) {
+    throw UsageError("--png-level must be rle or 0..9");
   }
   if (r.encode.quality < 1 || r.encode.quality > 100) {
     throw UsageError("--quality must be in [1, 100]");
@@ -132,7 +132,9 @@ std::string RecipeToJson(const Recipe& r) {
   j["instances_per_category"] = r.Instances();
   j["encode"] = {
       {"format", codec::FormatExtension(r.encode.format)},
-      {"png_level", r.encode.png_level},
+      {"png_deflate", r.encode.png_level == codec::kPngRle
+                          ? std::string("rle")
+                          : "level-" + std::to_string(r.encode.png_level)},
       {"quality", r.encode.quality},
   };
   j["shard_size"] = r.shard_size;
@@ -170,7 +172,15 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
     r.instances_per_category = j.at("instances_per_category").get<int>();
     const json& e = j.at("encode");
     r.encode.format = codec::ParseImageFormat(e.at("format").get<std::string>());
-    r.encode.png_level = e.at("png_level").get<int>();
+    const std::string deflate = e.at("png_deflate").get<std::string>();
+    if (deflate == "rle") {
+      r.encode.png_level = codec::kPngRle;
+    } else if (deflate.size() == 7 && deflate.rfind("level-", 0) == 0 &&
+               deflate[6] >= '0' && deflate[6] <= '9') {
+      r.encode.png_level = deflate[6] - '0';
+    } else {
+      throw Error(where + ": bad encode.png_deflate '" + deflate + "'");
+    }
     r.encode.quality = e.at("quality").get<int>();
     r.shard_size = j.at("shard_size").get<int>();
     ValidateRecipe(r);
