@@ -7,7 +7,7 @@ PACKAGES=(
   zlib1g-dev libpng-dev libssl-dev libturbojpeg0-dev libwebp-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev
-  python3 tar file
+  python3 python3-numpy tar file
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
