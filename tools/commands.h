@@ -12,6 +12,8 @@ int RunGenerate(int argc, char** argv, generate::World& world);
 int RunVerify(int argc, char** argv);
 int RunInspect(int argc, char** argv);
 int RunPack(int argc, char** argv);
+int RunLoad(int argc, char** argv);
+int RunBenchLoad(int argc, char** argv);
 
 // "i/N" -> (i, N); throws UsageError naming the flag.
 void ParsePart(const std::string& flag, const std::string& value, int* index, int* count);

@@ -23,6 +23,8 @@ const char kUsage[] =
     "  verify     re-hash every shard against the manifest and walk every tar member\n"
     "  inspect    print a dataset's summary; write a contact sheet of samples\n"
     "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
+    "  load       stream samples from shards (or rendered on the fly): print them\n"
+    "  bench-load measure the loader: images/s, per-stage time, wait, bytes, files\n"
     "  version    print the version\n";
 
 }  // namespace
@@ -51,6 +53,8 @@ int main(int argc, char** argv) {
     if (cmd == "verify") return cli::RunVerify(sub_argc, sub_argv);
     if (cmd == "inspect") return cli::RunInspect(sub_argc, sub_argv);
     if (cmd == "pack") return cli::RunPack(sub_argc, sub_argv);
+    if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
+    if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "synthub: %s\n", e.what());

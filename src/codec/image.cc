@@ -1,7 +1,7 @@
 #include "codec/image.h"
 
 #include <cstring>
-#include <png.h>
+#include <spng.h>
 #include <turbojpeg.h>
 #include <webp/decode.h>
 #include <webp/encode.h>
@@ -109,24 +109,28 @@ std::string EncodeWebp(const uint8_t* pixels, int w, int h, int channels,
   return out;
 }
 
+// libspng: decodes straight to RGB8 (gray and palette expanded).
 Image DecodePng(const std::string& data, const std::string& where) {
-  png_image img;
-  std::memset(&img, 0, sizeof(img));
-  img.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_memory(&img, data.data(), data.size())) {
-    throw Error(where + ": bad PNG: " + img.message);
-  }
-  img.format = PNG_FORMAT_RGB;
+  spng_ctx* ctx = spng_ctx_new(0);
+  if (!ctx) throw Error("png: spng_ctx_new failed");
   Image out;
-  out.width = img.width;
-  out.height = img.height;
-  out.channels = 3;
-  out.pixels.resize(PNG_IMAGE_SIZE(img));
-  if (!png_image_finish_read(&img, nullptr, out.pixels.data(), 0, nullptr)) {
-    std::string msg = img.message;
-    png_image_free(&img);
-    throw Error(where + ": bad PNG: " + msg);
+  size_t size = 0;
+  int rc = spng_set_png_buffer(ctx, data.data(), data.size());
+  spng_ihdr ihdr;
+  if (rc == 0) rc = spng_get_ihdr(ctx, &ihdr);
+  if (rc == 0 && (static_cast<uint64_t>(ihdr.width) * ihdr.height > (1ull << 28))) {
+    rc = SPNG_EOVERFLOW;
   }
+  if (rc == 0) rc = spng_decoded_image_size(ctx, SPNG_FMT_RGB8, &size);
+  if (rc == 0) {
+    out.width = static_cast<int>(ihdr.width);
+    out.height = static_cast<int>(ihdr.height);
+    out.channels = 3;
+    out.pixels.resize(size);
+    rc = spng_decode_image(ctx, out.pixels.data(), size, SPNG_FMT_RGB8, SPNG_DECODE_TRNS);
+  }
+  spng_ctx_free(ctx);
+  if (rc != 0) throw Error(where + ": bad PNG: " + spng_strerror(rc));
   return out;
 }
 

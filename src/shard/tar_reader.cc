@@ -50,27 +50,28 @@ std::string FieldString(const char* field, int len) {
 
 }  // namespace
 
-TarReader::TarReader(const std::string& path) : path_(path) {
-  file_ = std::fopen(path.c_str(), "rb");
-  if (!file_) throw Error(path + ": cannot open: " + ErrnoText(errno));
-}
+TarReader::TarReader(const std::string& path)
+    : TarReader(std::make_unique<FileStream>(path)) {}
 
-TarReader::~TarReader() { std::fclose(file_); }
+TarReader::TarReader(std::unique_ptr<ByteStream> stream)
+    : stream_(std::move(stream)), path_(stream_->name()) {}
+
+TarReader::~TarReader() = default;
 
 void TarReader::Fail(uint64_t at, const std::string& what) const {
   throw Error(path_ + "@" + std::to_string(at) + ": " + what);
 }
 
 bool TarReader::ReadBlock(char* block) {
-  const size_t n = std::fread(block, 1, kBlockSize, file_);
-  if (n == 0 && std::feof(file_)) return false;
+  const size_t n = stream_->Read(block, kBlockSize);
+  if (n == 0) return false;
   if (n != kBlockSize) Fail(offset_, "truncated header (" + std::to_string(n) + " of 512 bytes)");
   offset_ += kBlockSize;
   return true;
 }
 
 void TarReader::ReadExact(char* out, uint64_t size, const char* what) {
-  const size_t n = std::fread(out, 1, size, file_);
+  const size_t n = stream_->Read(out, size);
   if (n != size) {
     Fail(offset_, std::string("truncated ") + what + " (" + std::to_string(n) +
                       " of " + std::to_string(size) + " bytes)");
@@ -80,13 +81,40 @@ void TarReader::ReadExact(char* out, uint64_t size, const char* what) {
 
 void TarReader::Skip(uint64_t size) {
   if (size == 0) return;
-  if (std::fseek(file_, static_cast<long>(size), SEEK_CUR) != 0) {
-    Fail(offset_, "seek failed");
+  const uint64_t skipped = stream_->Skip(size);
+  if (skipped != size) {
+    Fail(offset_ + skipped, "truncated data (" + std::to_string(skipped) + " of " +
+                                std::to_string(size) + " bytes)");
   }
   offset_ += size;
 }
 
 bool TarReader::Next(TarEntry* entry, bool with_data) {
+  if (!NextHeader(entry)) return false;
+  if (with_data) {
+    ReadData(entry);
+  } else {
+    entry->data.clear();
+    SkipData();
+  }
+  return true;
+}
+
+void TarReader::ReadData(TarEntry* entry) {
+  entry->data.resize(entry->size);
+  ReadExact(entry->data.data(), entry->size, ("data of '" + entry->name + "'").c_str());
+  char pad[kBlockSize];
+  ReadExact(pad, data_left_ - entry->size, "padding");
+  data_left_ = 0;
+}
+
+void TarReader::SkipData() {
+  Skip(data_left_);
+  data_left_ = 0;
+}
+
+bool TarReader::NextHeader(TarEntry* entry) {
+  SYNTHUB_CHECK(data_left_ == 0);
   std::string long_name;
   uint64_t pax_size = 0;
   bool has_pax_size = false;
@@ -170,15 +198,8 @@ bool TarReader::Next(TarEntry* entry, bool with_data) {
     entry->name = std::move(name);
     entry->header_offset = header_at;
     entry->size = size;
-    if (with_data) {
-      entry->data.resize(size);
-      ReadExact(entry->data.data(), size, ("data of '" + entry->name + "'").c_str());
-      char pad[kBlockSize];
-      ReadExact(pad, padded - size, "padding");
-    } else {
-      entry->data.clear();
-      Skip(padded);
-    }
+    entry->data.clear();
+    data_left_ = padded;
     return true;
   }
 }

@@ -6,8 +6,10 @@
 #define SYNTHUB_SHARD_TAR_READER_H_
 
 #include <cstdint>
-#include <cstdio>
+#include <memory>
 #include <string>
+
+#include "shard/byte_stream.h"
 
 namespace synthub::shard {
 
@@ -22,6 +24,8 @@ class TarReader {
  public:
   // Opens a file; throws Error naming it.
   explicit TarReader(const std::string& path);
+  // Reads any byte stream (an HTTP download, for instance).
+  explicit TarReader(std::unique_ptr<ByteStream> stream);
   ~TarReader();
   TarReader(const TarReader&) = delete;
   TarReader& operator=(const TarReader&) = delete;
@@ -31,8 +35,15 @@ class TarReader {
   // Throws Error "path@offset: what" on a corrupt or truncated archive.
   bool Next(TarEntry* entry, bool with_data = true);
 
+  // Two-step form: NextHeader() stops before the member's data; then exactly
+  // one of ReadData() or SkipData() must follow before the next header.
+  bool NextHeader(TarEntry* entry);
+  void ReadData(TarEntry* entry);
+  void SkipData();
+
   bool saw_end() const { return saw_end_; }  // proper end-of-archive blocks
   uint64_t offset() const { return offset_; }
+  const ByteStream& stream() const { return *stream_; }
 
  private:
   bool ReadBlock(char* block);  // false at clean EOF
@@ -40,9 +51,10 @@ class TarReader {
   void Skip(uint64_t size);
   [[noreturn]] void Fail(uint64_t at, const std::string& what) const;
 
+  std::unique_ptr<ByteStream> stream_;
   std::string path_;
-  FILE* file_;
   uint64_t offset_ = 0;
+  uint64_t data_left_ = 0;   // data + padding of the current member
   bool saw_end_ = false;
 };
 

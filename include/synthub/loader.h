@@ -1,0 +1,122 @@
+// synthub's streaming loader: samples from WebDataset shards (local files or
+// http(s) URLs, streamed) or rendered on the fly from a FractalDB recipe,
+// decoded, augmented and batched on worker threads, with exact epochs across
+// ranks, deterministic shuffling from one seed, mid-epoch resume and
+// per-stage timing. docs/loader.md explains the semantics.
+//
+// Thread-safety: one consumer thread calls Next(); the loader owns its
+// worker threads and joins them in the destructor.
+#ifndef SYNTHUB_LOADER_H_
+#define SYNTHUB_LOADER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace synthub {
+
+enum class ShuffleMode {
+  kNone,    // reading order
+  kLocal,   // shards in a new order each epoch + a shuffle buffer per rank
+  kGlobal,  // one permutation of all samples of all shards (random access)
+};
+enum class UnevenPolicy {
+  kDrop,  // every rank gets floor(N / world) samples
+  kWrap,  // ceil(N / world); the extra ones wrap to the start of the epoch
+  kPad,   // ceil(N / world); the extra ones repeat the rank's last sample
+};
+enum class ErrorPolicy { kError, kSkip };
+enum class OutputLayout { kUint8Nhwc, kFloat32Nchw };
+enum class Interpolation { kBilinear, kBicubic };
+
+struct LoaderOptions {
+  // Shards: "d/x-{000000..000099}.tar", several joined with "::", a dataset
+  // folder (its manifest.json), http(s):// URLs of either, or
+  // "render:RECIPE" for on-the-fly FractalDB (RECIPE = a dataset folder,
+  // its manifest.json / recipe.json, or a preset name).
+  std::string spec;
+  int batch_size = 64;
+  int rank = 0;
+  int world_size = 1;
+  int workers = 2;    // decode/augment threads
+  int prefetch = 4;   // batches in flight ahead of the consumer
+  uint64_t seed = 0;
+  ShuffleMode shuffle = ShuffleMode::kLocal;
+  int shuffle_buffer = 5000;  // samples (kLocal)
+  UnevenPolicy uneven = UnevenPolicy::kDrop;
+  bool drop_last = true;      // drop a partial last batch
+  ErrorPolicy on_error = ErrorPolicy::kError;
+
+  // Augmentation (the FractalDB / DeiT recipes).
+  int image_size = 224;
+  bool random_resized_crop = true;  // false: resize the whole image
+  double scale_min = 0.08, scale_max = 1.0;
+  double ratio_min = 3.0 / 4.0, ratio_max = 4.0 / 3.0;
+  bool hflip = false;  // each with probability 0.5
+  bool vflip = false;
+  Interpolation interpolation = Interpolation::kBilinear;
+  OutputLayout layout = OutputLayout::kFloat32Nchw;
+  float mean[3] = {0.5f, 0.5f, 0.5f};
+  float std[3] = {0.5f, 0.5f, 0.5f};
+};
+
+struct Batch {
+  uint64_t epoch = 0;
+  uint64_t index = 0;  // batch number within the epoch
+  int size = 0, channels = 3, height = 0, width = 0;
+  OutputLayout layout = OutputLayout::kFloat32Nchw;
+  std::vector<float> f32;    // size x 3 x H x W (kFloat32Nchw)
+  std::vector<uint8_t> u8;   // size x H x W x 3 (kUint8Nhwc)
+  std::vector<int64_t> labels;
+  std::vector<std::string> keys;
+};
+
+// Where time goes. Stage times are summed over worker threads (CPU-side
+// seconds of real work, steady clock around each stage); wait_s is wall time
+// the consumer spent blocked in Next(). docs/loader.md says how to read them.
+struct LoaderStats {
+  double read_s = 0, decode_s = 0, augment_s = 0, collate_s = 0, wait_s = 0;
+  uint64_t samples = 0, batches = 0, bytes_read = 0, files_opened = 0, skipped = 0;
+  double mean_ready_batches = 0;  // batches ready when Next() was called
+};
+
+// Where an epoch stands: enough to continue with exactly the samples not yet
+// delivered. Small and serialisable.
+struct LoaderState {
+  uint64_t seed = 0;
+  uint64_t epoch = 0;
+  uint64_t batches = 0;  // delivered in this epoch
+  std::string ToJson() const;
+  static LoaderState FromJson(const std::string& json);  // throws Error
+};
+
+class Loader {
+ public:
+  explicit Loader(const LoaderOptions& options);  // throws Error / UsageError
+  ~Loader();
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+
+  // Exact, equal on every rank: the DDP-safe len().
+  uint64_t BatchesPerEpoch() const;
+  uint64_t SamplesPerEpoch() const;  // per rank
+  uint64_t TotalSamples() const;     // in the dataset
+  int num_classes() const;           // from the manifest or recipe; 0 unknown
+
+  // Fills the next batch; false at the end of the epoch (the next call
+  // starts the next epoch). Re-raises worker errors as Error.
+  bool Next(Batch* batch);
+  void SetEpoch(uint64_t epoch);  // restarts at the start of that epoch
+  LoaderState State() const;
+  void Restore(const LoaderState& state);
+  LoaderStats Stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace synthub
+
+#endif  // SYNTHUB_LOADER_H_

@@ -1,0 +1,109 @@
+#include "loader/epoch_plan.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "fractal/random.h"
+#include "generate/plan.h"
+#include "synthub/error.h"
+
+namespace synthub::loader {
+namespace {
+
+constexpr uint32_t kTagShardOrder = 0x534f5244;  // "SORD"
+constexpr uint32_t kTagBuffer = 0x42000000;      // "B" + rank
+constexpr uint32_t kTagGlobal = 0x474c4f42;      // "GLOB"
+
+// This rank's positions in an epoch sequence of `total` samples.
+std::vector<uint64_t> RankPositions(uint64_t total, const PlanOptions& o) {
+  const uint64_t n = SamplesPerRank(total, o.world, o.uneven);
+  std::vector<uint64_t> pos;
+  pos.reserve(n);
+  if (n == 0) return pos;
+  if (o.uneven == UnevenPolicy::kWrap) {
+    for (uint64_t i = 0; i < n; ++i) pos.push_back((o.rank * n + i) % total);
+    return pos;
+  }
+  // Balanced contiguous split; kDrop keeps floor(N / world) of it, kPad
+  // repeats the rank's last sample up to ceil(N / world).
+  const uint64_t q = total / o.world, rem = total % o.world;
+  const uint64_t r = static_cast<uint64_t>(o.rank);
+  const uint64_t start = r * q + std::min(r, rem);
+  const uint64_t count = q + (r < rem ? 1 : 0);
+  for (uint64_t i = 0; i < std::min(count, n); ++i) pos.push_back(start + i);
+  while (pos.size() < n) pos.push_back(pos.empty() ? start : pos.back());
+  return pos;
+}
+
+}  // namespace
+
+uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven) {
+  if (world < 1) throw UsageError("world size must be >= 1");
+  return uneven == UnevenPolicy::kDrop ? total / world : (total + world - 1) / world;
+}
+
+EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& o) {
+  if (o.rank < 0 || o.rank >= o.world) throw UsageError("need 0 <= rank < world size");
+  const uint64_t total = std::accumulate(counts.begin(), counts.end(), uint64_t{0});
+  EpochPlan plan;
+  if (o.shuffle == ShuffleMode::kGlobal) {
+    // One permutation of every sample of every shard, new each epoch.
+    const uint64_t key = o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
+    for (uint64_t p : RankPositions(total, o)) {
+      plan.global_order.push_back(generate::PermuteIndex(p, total, key));
+    }
+    plan.samples = plan.global_order.size();
+    return plan;
+  }
+  // Shard order: a new permutation each epoch (kLocal), or as listed.
+  std::vector<uint32_t> order(counts.size());
+  std::iota(order.begin(), order.end(), 0u);
+  if (o.shuffle == ShuffleMode::kLocal) {
+    fractal::PhiloxStream rng(o.seed, static_cast<uint32_t>(o.epoch), kTagShardOrder);
+    for (size_t i = order.size(); i > 1; --i) {
+      std::swap(order[i - 1], order[fractal::ScaleU32(rng.NextU32(), static_cast<uint32_t>(i))]);
+    }
+  }
+  std::vector<uint64_t> starts(order.size());  // sequence position of each shard
+  uint64_t at = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    starts[k] = at;
+    at += counts[order[k]];
+  }
+  // Positions -> pieces (runs within one shard).
+  for (uint64_t p : RankPositions(total, o)) {
+    const size_t k = std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1;
+    const uint64_t idx = p - starts[k];
+    if (!plan.pieces.empty() && plan.pieces.back().shard == order[k] && plan.pieces.back().end == idx) {
+      ++plan.pieces.back().end;
+    } else {
+      plan.pieces.push_back({order[k], idx, idx + 1});
+    }
+    ++plan.samples;
+  }
+  // Delivery order: identity, or the webdataset shuffle buffer simulated on
+  // reading positions (the reader then never runs more than `buffer` ahead).
+  plan.deliver_at.resize(plan.samples);
+  if (o.shuffle == ShuffleMode::kNone || o.buffer <= 1) {
+    std::iota(plan.deliver_at.begin(), plan.deliver_at.end(), uint64_t{0});
+    return plan;
+  }
+  fractal::PhiloxStream rng(o.seed, static_cast<uint32_t>(o.epoch),
+                            kTagBuffer | static_cast<uint32_t>(o.rank & 0xffffff));
+  std::vector<uint64_t> buffer;
+  uint64_t delivered = 0;
+  auto emit = [&] {
+    const size_t j = fractal::ScaleU32(rng.NextU32(), static_cast<uint32_t>(buffer.size()));
+    std::swap(buffer[j], buffer.back());
+    plan.deliver_at[buffer.back()] = delivered++;
+    buffer.pop_back();
+  };
+  for (uint64_t p = 0; p < plan.samples; ++p) {
+    buffer.push_back(p);
+    if (buffer.size() >= o.buffer) emit();
+  }
+  while (!buffer.empty()) emit();
+  return plan;
+}
+
+}  // namespace synthub::loader

@@ -1,0 +1,43 @@
+// Per-sample augmentation: random resized crop (torchvision's algorithm),
+// separable bilinear/bicubic resize, flips, normalisation, written straight
+// into a batch slot. Pure functions; thread-safe.
+#ifndef SYNTHUB_LOADER_TRANSFORM_H_
+#define SYNTHUB_LOADER_TRANSFORM_H_
+
+#include <cstdint>
+
+#include "synthub/loader.h"
+
+namespace synthub::loader {
+
+struct CropBox {
+  int x = 0, y = 0, width = 0, height = 0;
+};
+
+// A uniform double stream for the augmentation of one sample.
+class AugmentRng {
+ public:
+  AugmentRng(uint64_t seed, uint64_t epoch, uint64_t sample);
+  double Uniform();  // [0, 1)
+
+ private:
+  uint32_t key_[2];
+  uint32_t ctr_[4];
+  uint32_t words_[4];
+  int used_ = 4;
+};
+
+// torchvision RandomResizedCrop.get_params: 10 tries of (scale, log-ratio),
+// then the centre crop at the clamped ratio.
+CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, AugmentRng& rng);
+
+// Crops `box` of an RGB image (width x height x 3), resizes it to
+// size x size, flips, and writes it: float CHW normalised by mean/std, or
+// uint8 HWC. `out` points at the batch slot.
+void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
+                Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
+                float* out_f32, uint8_t* out_u8);
+
+}  // namespace synthub::loader
+
+#endif  // SYNTHUB_LOADER_TRANSFORM_H_
