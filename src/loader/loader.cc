@@ -177,10 +177,17 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     for (const auto& s : spec_.shards) {
       uint64_t n = s.samples;
       if (n == loader::kUnknownCount) {  // no manifest: count by walking the headers
-        loader::SampleReader reader(loader::OpenLocation(s.location));
-        loader::RawSample raw;
         n = 0;
-        while (reader.Next(&raw, false)) ++n;
+        try {
+          loader::SampleReader reader(loader::OpenLocation(s.location));
+          loader::RawSample raw;
+          while (reader.Next(&raw, false)) ++n;
+        } catch (const Error& e) {
+          if (o_.on_error == ErrorPolicy::kError) throw;
+          LogWarn(std::string(e.what()) + "; using the " + std::to_string(n) + " samples before it");
+          std::lock_guard<std::mutex> lock(stats_mu_);
+          ++stats_.skipped;
+        }
       }
       counts_.push_back(n);
     }
@@ -395,10 +402,24 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
     uint64_t next = first;
     Job job;
     job.batch = start_batch;
+    // Skip policy: a sample that could not be read is replaced by the last
+    // good one in delivery order (deterministic; counted as skipped).
+    Item last_good;
+    bool have_good = false;
     auto put = [&](uint64_t d, Item&& item) {
       pending.emplace(d, std::move(item));
       while (!pending.empty() && pending.begin()->first == next) {
-        job.items.push_back(std::move(pending.begin()->second));
+        Item& it = pending.begin()->second;
+        if (!it.failed) {
+          last_good = it;
+          have_good = true;
+        } else if (have_good) {
+          LogWarn("skipped: " + it.error);
+          it = last_good;
+          std::lock_guard<std::mutex> lock(stats_mu_);
+          ++stats_.skipped;
+        }
+        job.items.push_back(std::move(it));
         pending.erase(pending.begin());
         ++next;
         if (job.items.size() == bs || next == end) {
