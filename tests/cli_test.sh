@@ -167,5 +167,62 @@ check "pack keeps class names" grep -q '"dog"' packed/manifest.json
 cp folder/cat/$(ls folder/cat | head -1) folder/cat/broken.jpg
 expect_exit 1 "pack names a file that is not what its extension says" "broken.jpg" "$SYNTHUB" pack imagefolder folder --out packed2 --quiet
 
+# --- loader: local, HTTP, other tar writers -------------------------------------
+L=(--shuffle none --layout u8 --image-size 32 --batch-size 8 --keep-last)
+"$SYNTHUB" load g1 "${L[@]}" > load_local.txt 2>load_err.txt
+check "load: 1200 samples from a dataset folder" test "$(grep -vc '^#' load_local.txt)" = 1200
+check "load: len() printed" grep -q "150 batches per epoch" load_local.txt
+"$SYNTHUB" load "g1/fractaldb-{000000..000023}.tar" "${L[@]}" > load_brace.txt 2>/dev/null
+check "load: brace spec == dataset folder" diff <(grep -v '^#' load_local.txt) <(grep -v '^#' load_brace.txt)
+python3 -m http.server --bind 127.0.0.1 0 --directory "$WORK" > http_server.log 2>&1 &
+http_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(grep -o 'port [0-9]*' http_server.log | head -1 | cut -d' ' -f2); [ -n "$port" ] && break; sleep 0.05
+done
+if [ -n "$port" ]; then
+  "$SYNTHUB" load "http://127.0.0.1:$port/g1/" "${L[@]}" > load_http.txt 2>http_err.txt
+  check "load over HTTP (folder URL) == local" diff <(grep -v '^#' load_local.txt) <(grep -v '^#' load_http.txt)
+  "$SYNTHUB" load "http://127.0.0.1:$port/g1/fractaldb-{000000..000001}.tar::g1/fractaldb-000002.tar" \
+    "${L[@]}" > load_mixed.txt 2>/dev/null
+  check "load: '::' list of URLs and a local path" test "$(grep -vc '^#' load_mixed.txt)" = 156
+  expect_exit 1 "load: HTTP 404 is a clear error" "HTTP 404" "$SYNTHUB" load "http://127.0.0.1:$port/nope.tar" "${L[@]}"
+  expect_exit 2 "load: global shuffle refuses URLs" "global shuffle" \
+    "$SYNTHUB" load "http://127.0.0.1:$port/g1/" --shuffle global
+else
+  fail "could not start a loopback HTTP server"
+fi
+kill $http_pid 2>/dev/null
+python3 "$(dirname "$0")/http_fault_server.py" "$WORK" fault_port.txt &
+fault_pid=$!
+for _ in $(seq 1 100); do [ -s fault_port.txt ] && break; sleep 0.05; done
+expect_exit 1 "load: a download cut mid-stream is an error naming the URL" "fractaldb-000000.tar" \
+  "$SYNTHUB" load "http://127.0.0.1:$(cat fault_port.txt)/g1/fractaldb-000000.tar" "${L[@]}"
+"$SYNTHUB" load "http://127.0.0.1:$(cat fault_port.txt)/g1/fractaldb-{000000..000001}.tar::g1/fractaldb-000002.tar" \
+  "${L[@]}" --on-error skip > skip.txt 2>skip_err.txt
+check "load --on-error skip survives a cut download" grep -q "download failed" skip_err.txt
+check "load --on-error skip still delivers" test "$(grep -vc "^#" skip.txt)" -gt 60
+kill $fault_pid 2>/dev/null
+# Shards written by GNU tar in its three formats, with long names.
+mkdir -p gt/a_very_long_directory_name_that_makes_the_member_path_longer_than_one_hundred_bytes_for_sure
+for i in 0 1 2 3 4 5; do
+  k=gt/a_very_long_directory_name_that_makes_the_member_path_longer_than_one_hundred_bytes_for_sure/s$i
+  cp "$(ls x/*.png | sed -n "$((i+1))p")" "$k.png"; echo -n "$((i % 3))" > "$k.cls"
+done
+for fmt in gnu posix; do
+  (cd gt && tar --sort=name --format=$fmt -cf ../gt_$fmt.tar a_very_long*)
+  "$SYNTHUB" load gt_$fmt.tar "${L[@]}" > gt_$fmt.txt 2>/dev/null
+  check "load: GNU tar --format=$fmt shard with long names (6 samples)" test "$(grep -vc '^#' gt_$fmt.txt)" = 6
+  check "load: labels from GNU tar --format=$fmt" bash -c "grep -v '^#' gt_$fmt.txt | awk '{print \$5}' | tr -d '\n' | grep -q 012012"
+done
+(cd x && tar --sort=name --format=ustar -cf ../gt_ustar.tar $(ls | head -20))
+"$SYNTHUB" load gt_ustar.tar "${L[@]}" > gt_ustar.txt 2>/dev/null
+check "load: GNU tar --format=ustar shard (10 samples)" test "$(grep -vc '^#' gt_ustar.txt)" = 10
+"$SYNTHUB" load render:demo --limit 2 --batch-size 4 --image-size 32 > render.txt 2>/dev/null
+check "load: render source yields samples" test "$(grep -vc '^#' render.txt)" = 8
+expect_exit 2 "load: bad --shuffle value" "--shuffle" "$SYNTHUB" load g1 --shuffle sometimes
+"$SYNTHUB" bench-load g1 --image-size 64 > bench_load.json 2>/dev/null
+check "bench-load reports per-stage time" python3 -c "import json; d=json.load(open('bench_load.json')); assert d['images']>0 and d['decode_s']>0 and d['files_opened']==24, d"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

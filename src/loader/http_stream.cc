@@ -78,8 +78,9 @@ void HttpStream::Pump() {
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
         std::string what = curl_easy_strerror(msg->data.result);
         if (status >= 400) what = "HTTP " + std::to_string(status);
-        throw Error(url_ + "@" + std::to_string(bytes_read_ + (buffer_.size() - buffer_pos_)) +
-                    ": download failed: " + what);
+        // Raised once the bytes that did arrive have been read.
+        error_ = url_ + "@" + std::to_string(bytes_read_ + (buffer_.size() - buffer_pos_)) +
+                 ": download failed: " + what;
       }
     }
     if (!done_ && buffer_pos_ == buffer_.size()) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
@@ -93,7 +94,10 @@ size_t HttpStream::Read(void* out, size_t n) {
       buffer_.clear();
       buffer_pos_ = 0;
       Pump();
-      if (buffer_pos_ == buffer_.size()) break;  // end of the stream
+      if (buffer_pos_ == buffer_.size()) {
+        if (!error_.empty()) throw Error(error_);
+        break;  // end of the stream
+      }
     }
     const size_t take = std::min(n - done, buffer_.size() - buffer_pos_);
     std::memcpy(static_cast<char*>(out) + done, buffer_.data() + buffer_pos_, take);

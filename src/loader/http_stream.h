@@ -32,6 +32,7 @@ class HttpStream : public shard::ByteStream {
   size_t buffer_pos_ = 0;
   bool done_ = false;
   bool paused_ = false;
+  std::string error_;  // a failed transfer, raised after the buffered bytes
 };
 
 // Fetches a whole (small) resource, e.g. a manifest. Throws Error.

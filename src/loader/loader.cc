@@ -143,6 +143,8 @@ class Loader::Impl {
   std::vector<std::thread> threads_;
 
   // Stats.
+  static constexpr int kMaxSkipLogs = 10;
+  std::atomic<int> skip_logs_{0};
   mutable std::mutex stats_mu_;
   LoaderStats stats_;
   double ready_sum_ = 0;
@@ -414,7 +416,9 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
           last_good = it;
           have_good = true;
         } else if (have_good) {
-          LogWarn("skipped: " + it.error);
+          if (++skip_logs_ <= kMaxSkipLogs) {
+            LogWarn("skipped: " + it.error + (skip_logs_ == kMaxSkipLogs ? " (further skips counted, not logged)" : ""));
+          }
           it = last_good;
           std::lock_guard<std::mutex> lock(stats_mu_);
           ++stats_.skipped;
@@ -541,7 +545,7 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
     if (item.failed) {
       if (o_.on_error == ErrorPolicy::kError) throw Error(item.error);
       failed.push_back(i);
-      LogWarn("skipped: " + item.error);
+      if (++skip_logs_ <= kMaxSkipLogs) LogWarn("skipped: " + item.error);
       continue;
     }
     batch->labels[i] = item.label;
