@@ -3,6 +3,7 @@
 # Each check prints "ok - ..." or "FAIL - ..."; the script exits 1 if any failed.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/synthub_cli.XXXXXX)
 trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -193,10 +194,11 @@ else
   fail "could not start a loopback HTTP server"
 fi
 kill $http_pid 2>/dev/null
-python3 "$(dirname "$0")/http_fault_server.py" "$WORK" fault_port.txt &
+python3 "$TESTS_DIR/http_fault_server.py" "$WORK" fault_port.txt &
 fault_pid=$!
 for _ in $(seq 1 100); do [ -s fault_port.txt ] && break; sleep 0.05; done
-expect_exit 1 "load: a download cut mid-stream is an error naming the URL" "fractaldb-000000.tar" \
+check "the mid-stream fault server is up" test -s fault_port.txt
+expect_exit 1 "load: a download cut mid-stream is an error naming the URL" "fractaldb-000000.tar@[0-9]*: download failed" \
   "$SYNTHUB" load "http://127.0.0.1:$(cat fault_port.txt)/g1/fractaldb-000000.tar" "${L[@]}"
 "$SYNTHUB" load "http://127.0.0.1:$(cat fault_port.txt)/g1/fractaldb-{000000..000001}.tar::g1/fractaldb-000002.tar" \
   "${L[@]}" --on-error skip > skip.txt 2>skip_err.txt
