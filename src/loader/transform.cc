@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "fractal/random.h"
@@ -105,64 +106,89 @@ CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, Augm
   return {(width - w) / 2, (height - h) / 2, w, h};
 }
 
+__attribute__((target_clones("avx2", "default")))
 void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
                 Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
                 float* out_f32, uint8_t* out_u8) {
-  const std::vector<Taps> xt = MakeTaps(box.x, box.width, size, interp);
-  const std::vector<Taps> yt = MakeTaps(box.y, box.height, size, interp);
-  // Horizontal pass over the rows the vertical pass needs.
-  int row_lo = height, row_hi = -1;
+  (void)height;
+  std::vector<Taps> xt = MakeTaps(box.x, box.width, size, interp);
+  std::vector<Taps> yt = MakeTaps(box.y, box.height, size, interp);
+  // Flips reorder the output: fold them into the tap tables.
+  if (hflip) std::reverse(xt.begin(), xt.end());
+  if (vflip) std::reverse(yt.begin(), yt.end());
+  int row_lo = std::numeric_limits<int>::max(), row_hi = -1;
   for (const Taps& t : yt) {
     for (int k = 0; k < t.count; ++k) {
       row_lo = std::min(row_lo, t.index[k]);
       row_hi = std::max(row_hi, t.index[k]);
     }
   }
-  thread_local std::vector<float> tmp;
   const int rows = row_hi - row_lo + 1;
-  tmp.resize(static_cast<size_t>(rows) * size * 3);
-  for (int r = 0; r < rows; ++r) {
-    const uint8_t* src = rgb + static_cast<size_t>(row_lo + r) * width * 3;
-    float* dst = tmp.data() + static_cast<size_t>(r) * size * 3;
-    for (int x = 0; x < size; ++x) {
-      const Taps& t = xt[x];
-      float c0 = 0, c1 = 0, c2 = 0;
-      for (int k = 0; k < t.count; ++k) {
-        const uint8_t* p = src + t.index[k] * 3;
-        c0 += t.weight[k] * p[0];
-        c1 += t.weight[k] * p[1];
-        c2 += t.weight[k] * p[2];
-      }
-      dst[3 * x] = c0, dst[3 * x + 1] = c1, dst[3 * x + 2] = c2;
+  const int taps = xt[0].count;
+  // Horizontal pass into planar rows: tmp[c][row][x].
+  thread_local std::vector<float> tmp;
+  thread_local std::vector<int> xi;
+  thread_local std::vector<float> xw;
+  const size_t plane_rows = static_cast<size_t>(rows) * size;
+  tmp.resize(3 * plane_rows);
+  xi.resize(static_cast<size_t>(size) * taps);
+  xw.resize(static_cast<size_t>(size) * taps);
+  for (int x = 0; x < size; ++x) {
+    for (int k = 0; k < taps; ++k) {
+      xi[x * taps + k] = xt[x].index[k] * 3;
+      xw[x * taps + k] = xt[x].weight[k];
     }
   }
-  // Vertical pass, flips, normalisation.
-  const size_t plane = static_cast<size_t>(size) * size;
-  float scale[3], shift[3];
-  for (int c = 0; c < 3; ++c) {
-    scale[c] = 1.0f / (255.0f * o.std[c]);
-    shift[c] = -o.mean[c] / o.std[c];
+  for (int r = 0; r < rows; ++r) {
+    const uint8_t* src = rgb + static_cast<size_t>(row_lo + r) * width * 3;
+    float* t0 = tmp.data() + static_cast<size_t>(r) * size;
+    float* t1 = t0 + plane_rows;
+    float* t2 = t1 + plane_rows;
+    for (int x = 0; x < size; ++x) {
+      float c0 = 0, c1 = 0, c2 = 0;
+      for (int k = 0; k < taps; ++k) {
+        const uint8_t* p = src + xi[x * taps + k];
+        const float w = xw[x * taps + k];
+        c0 += w * p[0];
+        c1 += w * p[1];
+        c2 += w * p[2];
+      }
+      t0[x] = c0, t1[x] = c1, t2[x] = c2;
+    }
   }
+  // Vertical pass, normalisation (float CHW) or rounding (uint8 HWC).
+  const size_t plane = static_cast<size_t>(size) * size;
   for (int y = 0; y < size; ++y) {
     const Taps& t = yt[y];
-    const int oy = vflip ? size - 1 - y : y;
-    for (int x = 0; x < size; ++x) {
-      float c[3] = {0, 0, 0};
-      for (int k = 0; k < t.count; ++k) {
-        const float* p = tmp.data() + (static_cast<size_t>(t.index[k] - row_lo) * size + x) * 3;
-        c[0] += t.weight[k] * p[0];
-        c[1] += t.weight[k] * p[1];
-        c[2] += t.weight[k] * p[2];
-      }
-      const int ox = hflip ? size - 1 - x : x;
+    for (int c = 0; c < 3; ++c) {
+      const float* base = tmp.data() + c * plane_rows;
+      const float* r[4];
+      for (int k = 0; k < t.count; ++k) r[k] = base + static_cast<size_t>(t.index[k] - row_lo) * size;
+      const float scale = 1.0f / (255.0f * o.std[c]), shift = -o.mean[c] / o.std[c];
       if (out_f32) {
-        for (int ch = 0; ch < 3; ++ch) {
-          out_f32[ch * plane + static_cast<size_t>(oy) * size + ox] = c[ch] * scale[ch] + shift[ch];
+        float* dst = out_f32 + c * plane + static_cast<size_t>(y) * size;
+        if (t.count == 2) {
+          const float w0 = t.weight[0] * scale, w1 = t.weight[1] * scale;
+          for (int x = 0; x < size; ++x) dst[x] = w0 * r[0][x] + w1 * r[1][x] + shift;
+        } else {
+          const float w0 = t.weight[0] * scale, w1 = t.weight[1] * scale;
+          const float w2 = t.weight[2] * scale, w3 = t.weight[3] * scale;
+          for (int x = 0; x < size; ++x) {
+            dst[x] = w0 * r[0][x] + w1 * r[1][x] + w2 * r[2][x] + w3 * r[3][x] + shift;
+          }
         }
       } else {
-        uint8_t* q = out_u8 + (static_cast<size_t>(oy) * size + ox) * 3;
-        for (int ch = 0; ch < 3; ++ch) {
-          q[ch] = static_cast<uint8_t>(std::clamp(c[ch] + 0.5f, 0.0f, 255.0f));
+        thread_local std::vector<float> line;
+        line.assign(size, 0.5f);
+        for (int k = 0; k < t.count; ++k) {
+          const float w = t.weight[k];
+          const float* src = r[k];
+          for (int x = 0; x < size; ++x) line[x] += w * src[x];
+        }
+        uint8_t* dst = out_u8 + static_cast<size_t>(y) * size * 3 + c;
+        for (int x = 0; x < size; ++x) {
+          const float v = line[x] < 0.0f ? 0.0f : (line[x] > 255.0f ? 255.0f : line[x]);
+          dst[3 * x] = static_cast<uint8_t>(v);
         }
       }
     }

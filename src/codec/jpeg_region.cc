@@ -1,0 +1,110 @@
+#include "codec/jpeg_region.h"
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>
+#include <jpeglib.h>
+
+#include "synthub/error.h"
+
+namespace synthub::codec {
+namespace {
+
+struct ErrorManager {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+};
+
+void OnError(j_common_ptr cinfo) {
+  auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, err->message);
+  std::longjmp(err->jump, 1);
+}
+
+void OnWarning(j_common_ptr, int) {}  // corrupt-data warnings: keep going
+
+}  // namespace
+
+bool JpegSize(const std::string& data, int* width, int* height) {
+  if (data.size() < 4 || static_cast<unsigned char>(data[0]) != 0xFF ||
+      static_cast<unsigned char>(data[1]) != 0xD8) {
+    return false;
+  }
+  jpeg_decompress_struct cinfo;
+  ErrorManager err;
+  cinfo.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = OnError;
+  err.pub.emit_message = OnWarning;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  jpeg_read_header(&cinfo, TRUE);
+  *width = static_cast<int>(cinfo.image_width);
+  *height = static_cast<int>(cinfo.image_height);
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+
+JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int x, int y,
+                            int w, int h, int min_size) {
+  JpegRegion out;
+  jpeg_decompress_struct cinfo;
+  ErrorManager err;
+  cinfo.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = OnError;
+  err.pub.emit_message = OnWarning;
+  JSAMPROW row = nullptr;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    throw Error(where + ": bad JPEG: " + err.message);
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  jpeg_read_header(&cinfo, TRUE);
+  cinfo.out_color_space = JCS_RGB;
+  // Largest reduction M/8 keeping the crop at least min_size on both sides.
+  int m = 8;
+  while (m > 1 && static_cast<long>(w) * (m - 1) >= 8L * min_size &&
+         static_cast<long>(h) * (m - 1) >= 8L * min_size) {
+    --m;
+  }
+  cinfo.scale_num = m;
+  cinfo.scale_denom = 8;
+  cinfo.dct_method = JDCT_ISLOW;
+  jpeg_start_decompress(&cinfo);
+  const double s = static_cast<double>(cinfo.output_width) / cinfo.image_width;
+  const int ow = static_cast<int>(cinfo.output_width), oh = static_cast<int>(cinfo.output_height);
+  // The crop in scaled pixels, widened to whole pixels.
+  const int sx0 = std::clamp(static_cast<int>(x * s), 0, ow - 1);
+  const int sy0 = std::clamp(static_cast<int>(y * s), 0, oh - 1);
+  const int sx1 = std::clamp(static_cast<int>((x + w) * s + 0.999), sx0 + 1, ow);
+  const int sy1 = std::clamp(static_cast<int>((y + h) * s + 0.999), sy0 + 1, oh);
+  JDIMENSION xoff = static_cast<JDIMENSION>(sx0), cw = static_cast<JDIMENSION>(sx1 - sx0);
+  jpeg_crop_scanline(&cinfo, &xoff, &cw);  // aligns to iMCU columns
+  if (sy0 > 0) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(sy0));
+  const int rows = sy1 - sy0;
+  out.image.width = static_cast<int>(cw);
+  out.image.height = rows;
+  out.image.channels = 3;
+  out.image.pixels.resize(static_cast<size_t>(cw) * rows * 3);
+  for (int r = 0; r < rows; ++r) {
+    row = out.image.pixels.data() + static_cast<size_t>(r) * cw * 3;
+    if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) {
+      jpeg_destroy_decompress(&cinfo);
+      throw Error(where + ": bad JPEG: truncated scanlines");
+    }
+  }
+  jpeg_abort_decompress(&cinfo);  // the rows below the crop are never decoded
+  jpeg_destroy_decompress(&cinfo);
+  out.x = x * s - static_cast<double>(xoff);
+  out.y = y * s - sy0;
+  out.width = w * s;
+  out.height = h * s;
+  return out;
+}
+
+}  // namespace synthub::codec

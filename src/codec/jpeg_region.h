@@ -1,0 +1,31 @@
+// Region-of-interest JPEG decoding (libjpeg-turbo's libjpeg API): decode only
+// the rows and iMCU columns of a crop box, with DCT-domain downscaling (M/8)
+// when the crop is at least twice the output size. The trick that lets a
+// random-resized-crop loader run faster than a full decode.
+#ifndef SYNTHUB_CODEC_JPEG_REGION_H_
+#define SYNTHUB_CODEC_JPEG_REGION_H_
+
+#include <string>
+
+#include "codec/image.h"
+
+namespace synthub::codec {
+
+// Reads only the JPEG header. False if the data is not a JPEG.
+bool JpegSize(const std::string& data, int* width, int* height);
+
+struct JpegRegion {
+  Image image;  // RGB pixels of the decoded region
+  // The requested crop box, in the region's pixel coordinates.
+  double x = 0, y = 0, width = 0, height = 0;
+};
+
+// Decodes the part of the image covering crop (x, y, w, h) in full-size
+// pixels, scaled by the largest M/8 that keeps the crop >= min_size pixels
+// on both sides. Throws Error naming `where` on undecodable data.
+JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int x, int y,
+                            int w, int h, int min_size);
+
+}  // namespace synthub::codec
+
+#endif  // SYNTHUB_CODEC_JPEG_REGION_H_
