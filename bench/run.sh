@@ -32,9 +32,9 @@ print(f"search trial (100k points, 512^2): {trial:.0f} trials per CPU-s (referen
 PY
 
 echo; echo "## Bit-exact FractalDB-1k category search (42,655 trials)"
-read -r wall cpu < <(timed "$SYNTHUB" search --categories 1000 --threads 1 --quiet --out "$WORK/p1")
+read -r wall cpu _ < <(timed "$SYNTHUB" search --categories 1000 --threads 1 --quiet --out "$WORK/p1")
 echo "- 1 thread: $cpu CPU-s, $wall s wall (target <= 60 CPU-s; reference Python about 7,800 CPU-s)"
-read -r wall2 cpu2 < <(timed "$SYNTHUB" search --categories 1000 --threads 2 --quiet --out "$WORK/p2")
+read -r wall2 cpu2 _ < <(timed "$SYNTHUB" search --categories 1000 --threads 2 --quiet --out "$WORK/p2")
 echo "- 2 threads: $cpu2 CPU-s, $wall2 s wall"
 if diff -r -x search.json "$WORK/p1" "$ROOT/../shared/data/fractaldb-1k-published-params" >/dev/null 2>&1; then
   echo "- all 1,000 CSVs identical to the published ones"
@@ -51,10 +51,10 @@ for run in "1 thread:--threads 1:" "2 threads:--threads 2:" "mpirun -np 2 x 1 th
   out="$WORK/g_${label// /_}"
   if [ "$mode" = mpi ]; then
     command -v mpirun >/dev/null || { echo "| $label | no mpirun | | | |"; continue; }
-    read -r w c < <(timed mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp \
+    read -r w c _ < <(timed mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp \
       --mca btl_tcp_if_include lo "$SYNTHUB" "${G[@]}" $flags --out "$out")
   else
-    read -r w c < <(timed "$SYNTHUB" "${G[@]}" $flags --out "$out")
+    read -r w c _ < <(timed "$SYNTHUB" "${G[@]}" $flags --out "$out")
   fi
   python3 -c "print(f'| $label | {$w:.2f} | {$c:.2f} | {4000/$w:.0f} | {4000/$c:.0f} |')"
 done
