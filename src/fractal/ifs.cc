@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "synthub/error.h"
+#include "util/target_clones.h"
 
 namespace synthub::fractal {
 
@@ -198,16 +199,11 @@ AxisScale MakeScale(const std::vector<double>& v, int size, int pad) {
                    static_cast<double>(pad)};
 }
 
-// The reference's exact pixel value: (v' / range) * span + pad.
-inline double ToPixel(const AxisScale& s, double v) {
-  const double t = s.shift ? v - s.lo : v;
-  return t / s.range * s.span + s.offset;
-}
-
-// ToPixel over an array. IEEE division and multiplication are correctly
+// The reference's exact pixel value, (v' / range) * span + pad, over an
+// array. IEEE division and multiplication are correctly
 // rounded at any vector width (and this file is built without FP
 // contraction), so the AVX2 clone gives the same bits, four at a time.
-__attribute__((target_clones("avx2", "default")))
+SYNTHUB_CLONES
 void ToPixels(const AxisScale& s, const double* v, size_t n, double* out) {
   const double shift = s.shift ? s.lo : 0.0;
   for (size_t i = 0; i < n; ++i) out[i] = (v[i] - shift) / s.range * s.span + s.offset;

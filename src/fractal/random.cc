@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "util/target_clones.h"
+
 namespace synthub::fractal {
 
 Mt19937::Mt19937(uint32_t seed) : index_(kN) {
@@ -58,8 +60,12 @@ void Mt19937::FillDoubles(double* out, size_t n) {
   }
 }
 
-__attribute__((target_clones("avx2", "default")))
-void Mt19937::Refill() {
+namespace {
+
+// The MT19937 twist and tempering of one block (AVX2 clone chosen at run time).
+SYNTHUB_CLONES
+void TwistBlock(uint32_t* state_, uint32_t* out_) {
+  constexpr int kN = 624;
   constexpr int kM = 397;
   constexpr uint32_t kMatrixA = 0x9908b0dfu;
   constexpr uint32_t kUpper = 0x80000000u, kLower = 0x7fffffffu;
@@ -82,6 +88,12 @@ void Mt19937::Refill() {
     t ^= t >> 18;
     out_[k] = t;
   }
+}
+
+}  // namespace
+
+void Mt19937::Refill() {
+  TwistBlock(state_, out_);
   index_ = 0;
 }
 
@@ -106,7 +118,7 @@ PhiloxBlock Philox4x32(const uint32_t key[2], const uint32_t ctr[4]) {
 }
 
 // Integer-only, so every ISA clone gives the same values.
-__attribute__((target_clones("avx2", "default")))
+SYNTHUB_CLONES
 void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
                 uint32_t c3, size_t blocks, uint32_t* out) {
   constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fractal/random.h"
+#include "util/target_clones.h"
 
 namespace synthub::loader {
 namespace {
@@ -106,7 +107,7 @@ CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, Augm
   return {(width - w) / 2, (height - h) / 2, w, h};
 }
 
-__attribute__((target_clones("avx2", "default")))
+SYNTHUB_CLONES
 void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
                 Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
                 float* out_f32, uint8_t* out_u8) {
