@@ -165,6 +165,9 @@ echo "not an image" > folder/dog/readme.txt
 check "pack: 52 images of 2 classes" grep -q "52 images of 2 classes" pack.txt
 check "pack output verifies" "$SYNTHUB" verify packed
 check "pack keeps class names" grep -q '"dog"' packed/manifest.json
+"$SYNTHUB" load folder --shuffle none --image-size 16 --batch-size 4 --keep-last > folder_load.txt 2>/dev/null
+check "load: an image folder, one file per sample" test "$(grep -vc '^#' folder_load.txt)" = 52
+check "load: image folder labels from class names" grep -q "2 classes" folder_load.txt
 cp folder/cat/$(ls folder/cat | head -1) folder/cat/broken.jpg
 expect_exit 1 "pack names a file that is not what its extension says" "broken.jpg" "$SYNTHUB" pack imagefolder folder --out packed2 --quiet
 

@@ -26,12 +26,6 @@
 namespace synthub::generate {
 namespace {
 
-struct Item {
-  std::string path;
-  std::string ext;
-  uint32_t label;
-};
-
 std::vector<std::string> ListDir(const std::string& dir, bool want_dirs) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) throw Error(dir + ": cannot list folder");
@@ -48,24 +42,31 @@ std::vector<std::string> ListDir(const std::string& dir, bool want_dirs) {
 
 }  // namespace
 
-PackStats PackImageFolder(const PackOptions& o) {
-  Progress timer("", 0, "", false);
-  if (o.shard_size < 1) throw UsageError("--shard-size must be >= 1");
-  const std::vector<std::string> classes = ListDir(o.src, true);
-  if (classes.empty()) throw Error(o.src + ": no class folders (expected SRC/<class>/<image>)");
-  std::vector<Item> items;
-  for (uint32_t c = 0; c < classes.size(); ++c) {
-    const std::string dir = JoinPath(o.src, classes[c]);
+ImageFolder ListImageFolder(const std::string& src) {
+  ImageFolder folder;
+  folder.classes = ListDir(src, true);
+  if (folder.classes.empty()) throw Error(src + ": no class folders (expected SRC/<class>/<image>)");
+  for (uint32_t c = 0; c < folder.classes.size(); ++c) {
+    const std::string dir = JoinPath(src, folder.classes[c]);
     for (const std::string& f : ListDir(dir, false)) {
       const size_t dot = f.rfind('.');
       std::string ext = dot == std::string::npos ? "" : f.substr(dot + 1);
       std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
       codec::ImageFormat fmt;
       if (!codec::FormatFromExtension(ext, &fmt)) continue;  // not an image
-      items.push_back({JoinPath(dir, f), codec::FormatExtension(fmt), c});
+      folder.items.push_back({JoinPath(dir, f), codec::FormatExtension(fmt), c});
     }
   }
-  if (items.empty()) throw Error(o.src + ": no .png/.jpg/.jpeg/.webp images found");
+  if (folder.items.empty()) throw Error(src + ": no .png/.jpg/.jpeg/.webp images found");
+  return folder;
+}
+
+PackStats PackImageFolder(const PackOptions& o) {
+  Progress timer("", 0, "", false);
+  if (o.shard_size < 1) throw UsageError("--shard-size must be >= 1");
+  const ImageFolder folder = ListImageFolder(o.src);
+  const std::vector<std::string>& classes = folder.classes;
+  const std::vector<ImageFolderItem>& items = folder.items;
   const uint64_t n = items.size();
   const uint64_t shards = (n + o.shard_size - 1) / o.shard_size;
   MakeDirs(o.out);
@@ -83,7 +84,7 @@ PackStats PackImageFolder(const PackOptions& o) {
         shard::TarWriter tar(JoinPath(o.out, shard_name));
         const uint64_t end = std::min(n, (s + 1) * o.shard_size);
         for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
-          const Item& it = items[PermuteIndex(pos, n, o.seed)];
+          const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
           const std::string data = ReadFile(it.path);
           codec::ImageFormat fmt;
           codec::FormatFromExtension(it.ext, &fmt);
@@ -122,7 +123,7 @@ PackStats PackImageFolder(const PackOptions& o) {
   m.num_samples = n;
   m.samples_per_shard = o.shard_size;
   std::vector<std::string> exts;
-  for (const Item& it : items) {
+  for (const ImageFolderItem& it : items) {
     if (std::find(exts.begin(), exts.end(), it.ext) == exts.end()) exts.push_back(it.ext);
   }
   exts.push_back("cls");

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace synthub::generate {
 
@@ -26,6 +27,19 @@ struct PackStats {
 
 // Throws Error naming the offending file (unreadable, not an image).
 PackStats PackImageFolder(const PackOptions& options);
+
+// The images of an ImageFolder tree: SRC/<class>/<file>.{png,jpg,jpeg,webp},
+// classes sorted by name (label = index), files sorted within a class.
+struct ImageFolderItem {
+  std::string path;
+  std::string ext;  // png, jpg or webp
+  uint32_t label;
+};
+struct ImageFolder {
+  std::vector<std::string> classes;
+  std::vector<ImageFolderItem> items;
+};
+ImageFolder ListImageFolder(const std::string& src);  // throws Error
 
 }  // namespace synthub::generate
 

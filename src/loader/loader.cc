@@ -29,6 +29,7 @@
 #include "shard/manifest.h"
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
+#include "util/file.h"
 #include "util/log.h"
 
 namespace synthub {
@@ -105,6 +106,7 @@ class Loader::Impl {
   void ReadLoop(uint64_t start_batch);
   void ReadPieces(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
   void ReadGlobal(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
+  Item ReadLooseFile(uint64_t index);
   void WorkLoop();
   void MakeBatch(Job& job, Batch* batch);
   void Fail(const std::string& what);
@@ -196,7 +198,7 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
       }
       counts_.push_back(n);
     }
-    if (o_.shuffle == ShuffleMode::kGlobal) {
+    if (o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder) {
       for (const auto& s : spec_.shards) {
         if (loader::IsUrl(s.location)) {
           throw UsageError("global shuffle reads samples by offset: it needs local shards "
@@ -291,6 +293,15 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
       continue;
     }
     const std::string& where = spec_.shards[piece.shard].location;
+    if (spec_.image_folder) {  // one file per sample
+      for (uint64_t i = 0; i < len && !stop_; ++i) {
+        const uint64_t d = plan_.deliver_at[p + i];
+        if (d < first || d >= end) continue;
+        put(d, ReadLooseFile(piece.begin + i));
+      }
+      p += len;
+      continue;
+    }
     uint64_t i = 0;
     try {
       const auto t0 = Clock::now();
@@ -355,6 +366,10 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
                               const std::function<void(uint64_t, Item&&)>& put) {
   std::map<uint32_t, std::unique_ptr<shard::FileStream>> files;
   for (uint64_t d = first; d < end && !stop_; ++d) {
+    if (spec_.image_folder) {
+      put(d, ReadLooseFile(plan_.global_order[d]));
+      continue;
+    }
     const uint64_t g = plan_.global_order[d];
     const uint32_t s = static_cast<uint32_t>(std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
     const SampleRef& ref = index_[s][g - prefix_[s]];
@@ -392,6 +407,27 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
     }
     put(d, std::move(item));
   }
+}
+
+Item Loader::Impl::ReadLooseFile(uint64_t index) {
+  const auto& [path, label] = spec_.files[index];
+  Item item;
+  item.global = index;
+  item.key = path;
+  item.label = label;
+  const auto t0 = Clock::now();
+  try {
+    item.image = ReadFile(path);
+  } catch (const Error& e) {
+    if (o_.on_error == ErrorPolicy::kError) throw;
+    item.failed = true;
+    item.error = e.what();
+  }
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.read_s += Since(t0);
+  stats_.bytes_read += item.image.size();
+  ++stats_.files_opened;
+  return item;
 }
 
 void Loader::Impl::ReadLoop(uint64_t start_batch) {

@@ -1,5 +1,6 @@
 #include "loader/spec.h"
 
+#include "generate/pack.h"
 #include "generate/recipe.h"
 #include "loader/http_stream.h"
 #include "shard/manifest.h"
@@ -103,6 +104,17 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
       r.recipe_json = generate::RecipeToJson(recipe);
       r.num_classes = recipe.categories;
     }
+    return r;
+  }
+  const bool folder_prefix = spec.rfind("imagefolder:", 0) == 0;
+  const std::string folder = folder_prefix ? spec.substr(12) : spec;
+  if (folder_prefix || (IsDirectory(spec) && !PathExists(JoinPath(spec, shard::kManifestName)))) {
+    const generate::ImageFolder f = generate::ListImageFolder(folder);
+    ResolvedSpec r;
+    r.image_folder = true;
+    r.num_classes = static_cast<int>(f.classes.size());
+    for (const auto& item : f.items) r.files.emplace_back(item.path, item.label);
+    r.shards.push_back({folder, f.items.size()});
     return r;
   }
   ResolvedSpec r;

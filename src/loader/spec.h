@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "shard/byte_stream.h"
@@ -27,6 +28,10 @@ struct ResolvedSpec {
   int num_classes = 0;               // 0: unknown
   std::string recipe_json;           // render: the recipe
   std::string params_tar;            // render: params.tar location ("" = search)
+  // An image folder (SRC/<class>/<image>, one file per sample): one
+  // virtual shard; sample i is files[i].
+  bool image_folder = false;
+  std::vector<std::pair<std::string, int64_t>> files;  // (path, label)
 };
 
 // Expands every {A..B} (zero-padded to A's width) and {x,y} group; throws
