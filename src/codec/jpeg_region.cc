@@ -26,31 +26,14 @@ void OnWarning(j_common_ptr, int) {}  // corrupt-data warnings: keep going
 
 }  // namespace
 
-bool JpegSize(const std::string& data, int* width, int* height) {
-  if (data.size() < 4 || static_cast<unsigned char>(data[0]) != 0xFF ||
-      static_cast<unsigned char>(data[1]) != 0xD8) {
-    return false;
-  }
-  jpeg_decompress_struct cinfo;
-  ErrorManager err;
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = OnError;
-  err.pub.emit_message = OnWarning;
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  jpeg_read_header(&cinfo, TRUE);
-  *width = static_cast<int>(cinfo.image_width);
-  *height = static_cast<int>(cinfo.image_height);
-  jpeg_destroy_decompress(&cinfo);
-  return true;
+bool IsJpeg(const std::string& data) {
+  return data.size() >= 4 && static_cast<unsigned char>(data[0]) == 0xFF &&
+         static_cast<unsigned char>(data[1]) == 0xD8;
 }
 
-JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int x, int y,
-                            int w, int h, int min_size) {
+JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
+                            const CropChooser& choose) {
+  int x = 0, y = 0, w = 0, h = 0;
   JpegRegion out;
   jpeg_decompress_struct cinfo;
   ErrorManager err;
@@ -65,6 +48,7 @@ JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, i
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   jpeg_read_header(&cinfo, TRUE);
+  choose(static_cast<int>(cinfo.image_width), static_cast<int>(cinfo.image_height), &x, &y, &w, &h);
   cinfo.out_color_space = JCS_RGB;
   // Largest reduction M/8 keeping the crop at least min_size on both sides.
   int m = 8;

@@ -5,14 +5,15 @@
 #ifndef SYNTHUB_CODEC_JPEG_REGION_H_
 #define SYNTHUB_CODEC_JPEG_REGION_H_
 
+#include <functional>
 #include <string>
 
 #include "codec/image.h"
 
 namespace synthub::codec {
 
-// Reads only the JPEG header. False if the data is not a JPEG.
-bool JpegSize(const std::string& data, int* width, int* height);
+// True when the data starts with a JPEG SOI marker.
+bool IsJpeg(const std::string& data);
 
 struct JpegRegion {
   Image image;  // RGB pixels of the decoded region
@@ -20,11 +21,15 @@ struct JpegRegion {
   double x = 0, y = 0, width = 0, height = 0;
 };
 
-// Decodes the part of the image covering crop (x, y, w, h) in full-size
-// pixels, scaled by the largest M/8 that keeps the crop >= min_size pixels
-// on both sides. Throws Error naming `where` on undecodable data.
-JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int x, int y,
-                            int w, int h, int min_size);
+// Chooses the crop (x, y, w, h) in full-size pixels from the image size.
+using CropChooser = std::function<void(int width, int height, int* x, int* y, int* w, int* h)>;
+
+// Reads the header, asks `choose` for the crop, and decodes the part of the
+// image covering it, scaled by the largest M/8 that keeps the crop >=
+// min_size pixels on both sides. Throws Error naming `where` on undecodable
+// data.
+JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
+                            const CropChooser& choose);
 
 }  // namespace synthub::codec
 

@@ -329,7 +329,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
         item.global = GlobalNumber(piece.shard, piece.begin + i);
         item.key = raw.key;
         item.label = loader::SampleLabel(raw);
-        const std::string* image = loader::SampleImage(raw);
+        std::string* image = const_cast<std::string*>(loader::SampleImage(raw));
         if (!image) {
           item.failed = true;
           item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no image";
@@ -337,7 +337,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
           item.failed = true;
           item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no .cls label";
         } else {
-          item.image = *image;
+          item.image = std::move(*image);  // raw is refilled by the next read
         }
         put(d, std::move(item));
         if (stop_) return;
@@ -452,7 +452,7 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
       while (!pending.empty() && pending.begin()->first == next) {
         Item& it = pending.begin()->second;
         if (!it.failed) {
-          last_good = it;
+          if (o_.on_error == ErrorPolicy::kSkip) last_good = it;  // a copy only when needed
           have_good = true;
         } else if (have_good) {
           if (++skip_logs_ <= kMaxSkipLogs) {
@@ -574,13 +574,14 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
         }
         loader::AugmentRng rng(o_.seed, epoch_, item.global);
         loader::CropBox box;
-        int jw = 0, jh = 0;
-        if (!spec_.render && codec::JpegSize(item.image, &jw, &jh)) {
-          // JPEG: choose the crop first, then decode only that region.
-          box = {0, 0, jw, jh};
-          if (o_.random_resized_crop) box = loader::RandomResizedCropBox(jw, jh, o_, rng);
-          codec::JpegRegion region = codec::DecodeJpegRegion(item.image, item.key, box.x, box.y,
-                                                             box.width, box.height, size);
+        if (!spec_.render && codec::IsJpeg(item.image)) {
+          // JPEG: choose the crop from the header, then decode only that region.
+          codec::JpegRegion region = codec::DecodeJpegRegion(
+              item.image, item.key, size, [&](int jw, int jh, int* x, int* y, int* w, int* h) {
+                loader::CropBox b{0, 0, jw, jh};
+                if (o_.random_resized_crop) b = loader::RandomResizedCropBox(jw, jh, o_, rng);
+                *x = b.x, *y = b.y, *w = b.width, *h = b.height;
+              });
           img = std::move(region.image);
           box = {std::clamp(static_cast<int>(region.x + 0.5), 0, img.width - 1),
                  std::clamp(static_cast<int>(region.y + 0.5), 0, img.height - 1), 0, 0};
