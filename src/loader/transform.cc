@@ -140,21 +140,47 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
       xw[x * taps + k] = xt[x].weight[k];
     }
   }
+  // Columns the taps touch; each needed row is converted to float once
+  // (vectorised), so the gathering loop does no int-to-float conversions.
+  int col_lo = std::numeric_limits<int>::max(), col_hi = -1;
+  for (int x = 0; x < size; ++x) {
+    for (int k = 0; k < taps; ++k) {
+      col_lo = std::min(col_lo, xt[x].index[k]);
+      col_hi = std::max(col_hi, xt[x].index[k]);
+    }
+  }
+  for (int i = 0; i < size * taps; ++i) xi[i] -= col_lo * 3;
+  thread_local std::vector<float> frow;
+  const int span = (col_hi - col_lo + 1) * 3;
+  frow.resize(span);
   for (int r = 0; r < rows; ++r) {
-    const uint8_t* src = rgb + static_cast<size_t>(row_lo + r) * width * 3;
+    const uint8_t* src = rgb + (static_cast<size_t>(row_lo + r) * width + col_lo) * 3;
+    for (int i = 0; i < span; ++i) frow[i] = src[i];
+    const float* f = frow.data();
     float* t0 = tmp.data() + static_cast<size_t>(r) * size;
     float* t1 = t0 + plane_rows;
     float* t2 = t1 + plane_rows;
-    for (int x = 0; x < size; ++x) {
-      float c0 = 0, c1 = 0, c2 = 0;
-      for (int k = 0; k < taps; ++k) {
-        const uint8_t* p = src + xi[x * taps + k];
-        const float w = xw[x * taps + k];
-        c0 += w * p[0];
-        c1 += w * p[1];
-        c2 += w * p[2];
+    if (taps == 2) {
+      for (int x = 0; x < size; ++x) {
+        const float* a = f + xi[2 * x];
+        const float* b = f + xi[2 * x + 1];
+        const float w0 = xw[2 * x], w1 = xw[2 * x + 1];
+        t0[x] = w0 * a[0] + w1 * b[0];
+        t1[x] = w0 * a[1] + w1 * b[1];
+        t2[x] = w0 * a[2] + w1 * b[2];
       }
-      t0[x] = c0, t1[x] = c1, t2[x] = c2;
+    } else {
+      for (int x = 0; x < size; ++x) {
+        float c0 = 0, c1 = 0, c2 = 0;
+        for (int k = 0; k < taps; ++k) {
+          const float* p = f + xi[x * taps + k];
+          const float w = xw[x * taps + k];
+          c0 += w * p[0];
+          c1 += w * p[1];
+          c2 += w * p[2];
+        }
+        t0[x] = c0, t1[x] = c1, t2[x] = c2;
+      }
     }
   }
   // Vertical pass, normalisation (float CHW) or rounding (uint8 HWC).

@@ -1,0 +1,72 @@
+#include "loader/transform.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <gtest/gtest.h>
+#include <vector>
+
+namespace synthub::loader {
+namespace {
+
+// Direct bilinear sampling with half-pixel centres, clamped to the crop.
+float Reference(const std::vector<uint8_t>& img, int w, const CropBox& b, int size, int y, int x,
+                int c) {
+  auto coord = [&](int d, int lo, int len) {
+    double s = (d + 0.5) * len / size - 0.5;
+    int i0 = static_cast<int>(std::floor(s));
+    double f = s - i0;
+    int a = lo + std::clamp(i0, 0, len - 1), bb = lo + std::clamp(i0 + 1, 0, len - 1);
+    return std::tuple<int, int, double>(a, bb, f);
+  };
+  auto [x0, x1, fx] = coord(x, b.x, b.width);
+  auto [y0, y1, fy] = coord(y, b.y, b.height);
+  auto px = [&](int yy, int xx) { return static_cast<double>(img[(yy * w + xx) * 3 + c]); };
+  const double top = px(y0, x0) * (1 - fx) + px(y0, x1) * fx;
+  const double bottom = px(y1, x0) * (1 - fx) + px(y1, x1) * fx;
+  return static_cast<float>(top * (1 - fy) + bottom * fy);
+}
+
+TEST(TransformTest, BilinearCropResizeMatchesDirectSampling) {
+  const int w = 37, h = 29, size = 16;
+  std::vector<uint8_t> img(w * h * 3);
+  for (size_t i = 0; i < img.size(); ++i) img[i] = static_cast<uint8_t>((i * 37 + i / 7) % 256);
+  LoaderOptions o;
+  for (int c = 0; c < 3; ++c) o.mean[c] = 0.0f, o.std[c] = 1.0f / 255.0f;  // identity scale
+  for (const CropBox& box : {CropBox{0, 0, w, h}, CropBox{5, 3, 20, 11}, CropBox{30, 20, 7, 9}}) {
+    for (bool hflip : {false, true}) {
+      std::vector<float> out(3 * size * size);
+      ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, false, o,
+                 out.data(), nullptr);
+      for (int c = 0; c < 3; ++c) {
+        for (int y = 0; y < size; ++y) {
+          for (int x = 0; x < size; ++x) {
+            const int sx = hflip ? size - 1 - x : x;
+            ASSERT_NEAR(out[(c * size + y) * size + x], Reference(img, w, box, size, y, sx, c), 1e-2)
+                << "box " << box.x << "," << box.y << " c" << c << " y" << y << " x" << x;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(TransformTest, RandomResizedCropStaysInsideAndFollowsScale) {
+  LoaderOptions o;
+  o.scale_min = 0.25;
+  o.scale_max = 0.5;
+  for (uint64_t s = 0; s < 200; ++s) {
+    AugmentRng rng(1, 0, s);
+    const CropBox b = RandomResizedCropBox(300, 200, o, rng);
+    ASSERT_GE(b.x, 0);
+    ASSERT_GE(b.y, 0);
+    ASSERT_LE(b.x + b.width, 300);
+    ASSERT_LE(b.y + b.height, 200);
+    const double area = static_cast<double>(b.width) * b.height / (300.0 * 200.0);
+    ASSERT_GT(area, 0.2);
+    ASSERT_LT(area, 0.56);
+  }
+}
+
+}  // namespace
+}  // namespace synthub::loader
