@@ -31,10 +31,10 @@ bool IsJpeg(const std::string& data) {
          static_cast<unsigned char>(data[1]) == 0xD8;
 }
 
-JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
-                            const CropChooser& choose) {
+void DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
+                      const CropChooser& choose, JpegRegion* region) {
   int x = 0, y = 0, w = 0, h = 0;
-  JpegRegion out;
+  JpegRegion& out = *region;
   jpeg_decompress_struct cinfo;
   ErrorManager err;
   cinfo.err = jpeg_std_error(&err.pub);
@@ -88,7 +88,6 @@ JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, i
   out.y = y * s - sy0;
   out.width = w * s;
   out.height = h * s;
-  return out;
 }
 
 }  // namespace synthub::codec

@@ -28,8 +28,9 @@ using CropChooser = std::function<void(int width, int height, int* x, int* y, in
 // image covering it, scaled by the largest M/8 that keeps the crop >=
 // min_size pixels on both sides. Throws Error naming `where` on undecodable
 // data.
-JpegRegion DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
-                            const CropChooser& choose);
+// `out` is overwritten; its pixel buffer is reused when large enough.
+void DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
+                      const CropChooser& choose, JpegRegion* out);
 
 }  // namespace synthub::codec
 

@@ -548,7 +548,8 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
     if (!item.failed) {
       try {
         auto t0 = Clock::now();
-        codec::Image img;
+        thread_local codec::JpegRegion region;  // reused buffers: no page faults per image
+        codec::Image& img = region.image;
         if (spec_.render) {
           const fractal::RenderOptions& ro = recipe_->render;
           if (cloud_cat != item.render.category || cloud_row != item.render.row) {
@@ -576,13 +577,14 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
         loader::CropBox box;
         if (!spec_.render && codec::IsJpeg(item.image)) {
           // JPEG: choose the crop from the header, then decode only that region.
-          codec::JpegRegion region = codec::DecodeJpegRegion(
-              item.image, item.key, size, [&](int jw, int jh, int* x, int* y, int* w, int* h) {
+          codec::DecodeJpegRegion(
+              item.image, item.key, size,
+              [&](int jw, int jh, int* x, int* y, int* w, int* h) {
                 loader::CropBox b{0, 0, jw, jh};
                 if (o_.random_resized_crop) b = loader::RandomResizedCropBox(jw, jh, o_, rng);
                 *x = b.x, *y = b.y, *w = b.width, *h = b.height;
-              });
-          img = std::move(region.image);
+              },
+              &region);
           box = {std::clamp(static_cast<int>(region.x + 0.5), 0, img.width - 1),
                  std::clamp(static_cast<int>(region.y + 0.5), 0, img.height - 1), 0, 0};
           box.width = std::clamp(static_cast<int>(region.width + 0.5), 1, img.width - box.x);
