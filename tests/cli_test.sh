@@ -220,6 +220,24 @@ for fmt in gnu posix; do
   check "load: GNU tar --format=$fmt shard with long names (6 samples)" test "$(grep -vc '^#' gt_$fmt.txt)" = 6
   check "load: labels from GNU tar --format=$fmt" bash -c "grep -v '^#' gt_$fmt.txt | awk '{print \$5}' | tr -d '\n' | grep -q 012012"
 done
+# Shards as the Python webdataset writer makes them: tarfile (PAX by default, or GNU),
+# members key.png + key.cls, keys with dots in directories.
+python3 - x <<'PY'
+import io, os, sys, tarfile
+pngs = sorted(f for f in os.listdir(sys.argv[1]) if f.endswith(".png"))[:5]
+for fmt, name in ((tarfile.PAX_FORMAT, "py_pax.tar"), (tarfile.GNU_FORMAT, "py_gnu.tar")):
+    with tarfile.open(name, "w", format=fmt) as t:
+        for i, f in enumerate(pngs):
+            for ext, data in (("png", open(os.path.join(sys.argv[1], f), "rb").read()), ("cls", str(i % 2).encode())):
+                info = tarfile.TarInfo(f"dir.v1/sample{i:03d}.{ext}")
+                info.size, info.mtime = len(data), 1700000000
+                t.addfile(info, io.BytesIO(data))
+PY
+for f in py_pax py_gnu; do
+  "$SYNTHUB" load $f.tar "${L[@]}" > $f.txt 2>/dev/null
+  check "load: Python tarfile ($f) shard, 5 samples" test "$(grep -vc '^#' $f.txt)" = 5
+  check "load: Python tarfile ($f) keys keep the dotted directory" grep -q "dir.v1/sample004 0" $f.txt
+done
 (cd x && tar --sort=name --format=ustar -cf ../gt_ustar.tar $(ls | head -20))
 "$SYNTHUB" load gt_ustar.tar "${L[@]}" > gt_ustar.txt 2>/dev/null
 check "load: GNU tar --format=ustar shard (10 samples)" test "$(grep -vc '^#' gt_ustar.txt)" = 10
