@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <vector>
 
 #include "args.h"
@@ -13,6 +12,7 @@
 #include "generate/params.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/parallel.h"
 #include "util/progress.h"
 
 namespace synthub::cli {
@@ -139,21 +139,14 @@ int RunSearch(int argc, char** argv, generate::World& world) {
       mine.push_back(c);
     }
     Progress bar("search", mine.size(), "categories", progress);
-    std::atomic<size_t> next{0};
     std::atomic<uint64_t> total{0};
-    auto work = [&] {
-      for (size_t i; (i = next.fetch_add(1)) < mine.size();) {
-        uint64_t t = 0;
-        const fractal::Ifs ifs = fractal::SearchKeyed(o, mine[i], &t);
-        WriteFileAtomic(JoinPath(out, generate::ParamsFileName(mine[i])), fractal::FormatIfsCsv(ifs));
-        total += t;
-        bar.Add(1);
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
+    ParallelFor(mine.size(), threads, [&](size_t i) {
+      uint64_t t = 0;
+      const fractal::Ifs ifs = fractal::SearchKeyed(o, mine[i], &t);
+      WriteFileAtomic(JoinPath(out, generate::ParamsFileName(mine[i])), fractal::FormatIfsCsv(ifs));
+      total += t;
+      bar.Add(1);
+    });
     trials = total;
     written = static_cast<int>(mine.size());
   }

@@ -1,13 +1,13 @@
 #include "fractal/search.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <thread>
 #include <vector>
 
 #include "fractal/random.h"
 #include "synthub/error.h"
+#include "util/parallel.h"
 
 namespace synthub::fractal {
 namespace {
@@ -199,16 +199,9 @@ uint64_t SearchNumpy(const SearchOptions& o, int threads,
   while (true) {
     std::thread drawer;
     if (threads > 1) drawer = std::thread([&] { draw(&next); });
-    std::atomic<size_t> cursor{0};
-    auto work = [&] {
-      for (size_t i; (i = cursor.fetch_add(1)) < current.size();) {
-        current[i].coverage = Coverage(current[i].ifs, current[i].rand.data(), o);
-      }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (std::thread& t : pool) t.join();
+    ParallelFor(current.size(), threads, [&](size_t i) {
+      current[i].coverage = Coverage(current[i].ifs, current[i].rand.data(), o);
+    });
     if (drawer.joinable()) drawer.join();
     for (const Trial& t : current) {
       ++trials;

@@ -1,13 +1,11 @@
 #include "generate/generator.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <dirent.h>
 #include <exception>
 #include <future>
-#include <mutex>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -21,6 +19,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/parallel.h"
 #include "util/progress.h"
 #include "util/sha256.h"
 
@@ -80,49 +79,33 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
   group_start.push_back(idx.size());
 
   std::vector<std::string> encoded(order.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::mutex error_mu;
   const fractal::RenderOptions& ro = ctx.recipe.render;
   const int channels = fractal::IsColor(ro.mode) ? 3 : 1;
-  auto work = [&] {
-    try {
-      int64_t cloud_cat = -1, cloud_row = -1;
-      fractal::Raster cloud;
-      std::vector<uint8_t> flipped;
-      for (size_t g; !failed && (g = next.fetch_add(1)) + 1 < group_start.size();) {
-        const SampleId& first = order[idx[group_start[g]]];
-        if (first.category != cloud_cat || first.row != cloud_row) {
-          cloud = fractal::ComputeCloud(ctx.params[first.category], first.row, ro);
-          cloud_cat = first.category;
-          cloud_row = first.row;
-        }
-        const std::vector<uint8_t> canvas = fractal::DrawCloud(
-            cloud, ro, ctx.recipe.seed, first.category, first.row, first.draw);
-        for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
-          const uint32_t slot = idx[i];
-          const uint8_t* image = canvas.data();
-          if (order[slot].flip != 0) {
-            fractal::FlipImage(canvas.data(), ro.size, ro.size, channels, order[slot].flip,
-                               &flipped);
-            image = flipped.data();
-          }
-          encoded[slot] =
-              codec::EncodeImage(image, ro.size, ro.size, channels, ctx.recipe.encode);
-        }
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(error_mu);
-      if (!error) error = std::current_exception();
-      failed = true;
+  // Per-thread caches: the last point cloud and a flip buffer. Pool threads
+  // are new for every shard; the calling thread's cache is reset here.
+  thread_local int64_t cloud_cat = -1, cloud_row = -1;
+  thread_local fractal::Raster cloud;
+  thread_local std::vector<uint8_t> flipped;
+  cloud_cat = cloud_row = -1;
+  ParallelFor(group_start.size() - 1, threads, [&](size_t g) {
+    const SampleId& first = order[idx[group_start[g]]];
+    if (first.category != cloud_cat || first.row != cloud_row) {
+      cloud = fractal::ComputeCloud(ctx.params[first.category], first.row, ro);
+      cloud_cat = first.category;
+      cloud_row = first.row;
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+    const std::vector<uint8_t> canvas =
+        fractal::DrawCloud(cloud, ro, ctx.recipe.seed, first.category, first.row, first.draw);
+    for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
+      const uint32_t slot = idx[i];
+      const uint8_t* image = canvas.data();
+      if (order[slot].flip != 0) {
+        fractal::FlipImage(canvas.data(), ro.size, ro.size, channels, order[slot].flip, &flipped);
+        image = flipped.data();
+      }
+      encoded[slot] = codec::EncodeImage(image, ro.size, ro.size, channels, ctx.recipe.encode);
+    }
+  });
   return encoded;
 }
 

@@ -4,10 +4,7 @@
 #include <atomic>
 #include <cstdio>
 #include <dirent.h>
-#include <exception>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <vector>
 
 #include "codec/image.h"
@@ -17,6 +14,7 @@
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/parallel.h"
 #include "util/progress.h"
 
 #ifndef SYNTHUB_VERSION
@@ -71,50 +69,35 @@ PackStats PackImageFolder(const PackOptions& o) {
   const uint64_t shards = (n + o.shard_size - 1) / o.shard_size;
   MakeDirs(o.out);
   Progress bar("pack", n, "images", o.progress);
-  std::atomic<uint64_t> next{0}, total_bytes{0};
+  std::atomic<uint64_t> total_bytes{0};
   std::vector<shard::ShardRecord> records(shards);
-  std::exception_ptr error;
-  std::mutex mu;
-  auto work = [&] {
-    try {
-      for (uint64_t s; !error && (s = next.fetch_add(1)) < shards;) {
-        char name[64];
-        std::snprintf(name, sizeof(name), "-%06llu.tar", static_cast<unsigned long long>(s));
-        const std::string shard_name = o.name + name;
-        shard::TarWriter tar(JoinPath(o.out, shard_name));
-        const uint64_t end = std::min(n, (s + 1) * o.shard_size);
-        for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
-          const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
-          const std::string data = ReadFile(it.path);
-          codec::ImageFormat fmt;
-          codec::FormatFromExtension(it.ext, &fmt);
-          const bool magic_ok =
-              (fmt == codec::ImageFormat::kPng && data.compare(0, 4, "\x89PNG") == 0) ||
-              (fmt == codec::ImageFormat::kJpeg && data.compare(0, 2, "\xff\xd8") == 0) ||
-              (fmt == codec::ImageFormat::kWebp && data.size() >= 12 &&
-               data.compare(8, 4, "WEBP") == 0);
-          if (!magic_ok) throw Error(it.path + ": not a valid ." + it.ext + " file");
-          char key[32];
-          std::snprintf(key, sizeof(key), "%09llu", static_cast<unsigned long long>(pos));
-          tar.AddFile(std::string(key) + "." + it.ext, data);
-          tar.AddFile(std::string(key) + ".cls", std::to_string(it.label));
-          bar.Add(1);
-        }
-        tar.Finish();
-        records[s] = {shard_name, end - s * o.shard_size, tar.bytes(), tar.sha256()};
-        total_bytes += tar.bytes();
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!error) error = std::current_exception();
-    }
-  };
   const int threads = o.threads > 0 ? o.threads : DefaultThreads();
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  ParallelFor(shards, threads, [&](size_t s) {
+    char name[64];
+    std::snprintf(name, sizeof(name), "-%06llu.tar", static_cast<unsigned long long>(s));
+    const std::string shard_name = o.name + name;
+    shard::TarWriter tar(JoinPath(o.out, shard_name));
+    const uint64_t end = std::min(n, (s + 1) * o.shard_size);
+    for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
+      const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
+      const std::string data = ReadFile(it.path);
+      codec::ImageFormat fmt;
+      codec::FormatFromExtension(it.ext, &fmt);
+      const bool magic_ok =
+          (fmt == codec::ImageFormat::kPng && data.compare(0, 4, "\x89PNG") == 0) ||
+          (fmt == codec::ImageFormat::kJpeg && data.compare(0, 2, "\xff\xd8") == 0) ||
+          (fmt == codec::ImageFormat::kWebp && data.size() >= 12 && data.compare(8, 4, "WEBP") == 0);
+      if (!magic_ok) throw Error(it.path + ": not a valid ." + it.ext + " file");
+      char key[32];
+      std::snprintf(key, sizeof(key), "%09llu", static_cast<unsigned long long>(pos));
+      tar.AddFile(std::string(key) + "." + it.ext, data);
+      tar.AddFile(std::string(key) + ".cls", std::to_string(it.label));
+      bar.Add(1);
+    }
+    tar.Finish();
+    records[s] = {shard_name, end - s * o.shard_size, tar.bytes(), tar.sha256()};
+    total_bytes += tar.bytes();
+  });
 
   shard::Manifest m;
   m.name = o.name;

@@ -1,15 +1,14 @@
 #include "generate/params.h"
 
-#include <atomic>
 #include <cstdio>
 #include <dirent.h>
 #include <set>
-#include <thread>
 
 #include "shard/tar_reader.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/parallel.h"
 #include "util/progress.h"
 
 namespace synthub::generate {
@@ -87,17 +86,10 @@ std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& o, int threads
     });
     return params;
   }
-  std::atomic<int> next{0};
-  auto work = [&] {
-    for (int c; (c = next.fetch_add(1)) < o.categories;) {
-      params[c] = fractal::SearchKeyed(o, c, nullptr);
-      bar.Add(1);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  ParallelFor(o.categories, threads, [&](size_t c) {
+    params[c] = fractal::SearchKeyed(o, static_cast<int>(c), nullptr);
+    bar.Add(1);
+  });
   return params;
 }
 

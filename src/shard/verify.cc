@@ -1,14 +1,13 @@
 #include "shard/verify.h"
 
-#include <atomic>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "shard/manifest.h"
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/parallel.h"
 #include "util/sha256.h"
 
 namespace synthub::shard {
@@ -44,49 +43,42 @@ VerifyReport VerifyDataset(const std::string& dir, int threads) {
     std::lock_guard<std::mutex> lock(mu);
     report.problems.push_back({file, msg});
   };
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < m.shards.size() + m.files.size();) {
-      const bool is_shard = i < m.shards.size();
-      const std::string name = is_shard ? m.shards[i].name : m.files[i - m.shards.size()].name;
-      const uint64_t want_bytes = is_shard ? m.shards[i].bytes : m.files[i - m.shards.size()].bytes;
-      const std::string& want_sha =
-          is_shard ? m.shards[i].sha256 : m.files[i - m.shards.size()].sha256;
-      const std::string path = JoinPath(dir, name);
-      if (!PathExists(path)) {
-        problem(name, "missing");
-        continue;
-      }
-      try {
-        uint64_t bytes = 0;
-        const std::string sha = Sha256File(path, &bytes);
-        if (bytes != want_bytes) {
-          problem(name, "size " + std::to_string(bytes) + ", manifest says " +
-                            std::to_string(want_bytes));
-        } else if (sha != want_sha) {
-          problem(name, "SHA-256 mismatch (content changed)");
-        }
-        if (!is_shard) continue;
-        bool saw_end = false;
-        const uint64_t samples = CountSamples(path, &saw_end);
-        if (samples != m.shards[i].samples) {
-          problem(name, std::to_string(samples) + " samples, manifest says " +
-                            std::to_string(m.shards[i].samples));
-        }
-        if (!saw_end) problem(name, "no end-of-archive blocks (truncated?)");
-        std::lock_guard<std::mutex> lock(mu);
-        ++report.shards_checked;
-        report.samples += samples;
-        report.bytes += bytes;
-      } catch (const Error& e) {
-        problem(name, e.what());
-      }
+  ParallelFor(m.shards.size() + m.files.size(), threads, [&](size_t i) {
+    const bool is_shard = i < m.shards.size();
+    const std::string name = is_shard ? m.shards[i].name : m.files[i - m.shards.size()].name;
+    const uint64_t want_bytes = is_shard ? m.shards[i].bytes : m.files[i - m.shards.size()].bytes;
+    const std::string& want_sha =
+        is_shard ? m.shards[i].sha256 : m.files[i - m.shards.size()].sha256;
+    const std::string path = JoinPath(dir, name);
+    if (!PathExists(path)) {
+      problem(name, "missing");
+      return;
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+    try {
+      uint64_t bytes = 0;
+      const std::string sha = Sha256File(path, &bytes);
+      if (bytes != want_bytes) {
+        problem(name, "size " + std::to_string(bytes) + ", manifest says " +
+                          std::to_string(want_bytes));
+      } else if (sha != want_sha) {
+        problem(name, "SHA-256 mismatch (content changed)");
+      }
+      if (!is_shard) return;
+      bool saw_end = false;
+      const uint64_t samples = CountSamples(path, &saw_end);
+      if (samples != m.shards[i].samples) {
+        problem(name, std::to_string(samples) + " samples, manifest says " +
+                          std::to_string(m.shards[i].samples));
+      }
+      if (!saw_end) problem(name, "no end-of-archive blocks (truncated?)");
+      std::lock_guard<std::mutex> lock(mu);
+      ++report.shards_checked;
+      report.samples += samples;
+      report.bytes += bytes;
+    } catch (const Error& e) {
+      problem(name, e.what());
+    }
+  });
   return report;
 }
 
