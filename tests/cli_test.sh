@@ -34,6 +34,11 @@ expect_exit 2 "bad number is a usage error" "--size: expected an integer" "$SYNT
 expect_exit 2 "bad draw mode named" "--draw" "$SYNTHUB" generate --out x --draw sparkles
 expect_exit 2 "unknown command" "unknown command" "$SYNTHUB" frobnicate
 expect_exit 2 "numpy search cannot be split" "cannot be split" "$SYNTHUB" search --out p --shards 0/2
+expect_exit 1 "a search that finds nothing gives up with a message" "nothing accepted in 3 trials" \
+  "$SYNTHUB" search --mode keyed --categories 4 --threshold 0.99 --max-trials 3 --points 20000 \
+  --search-size 64 --threads 2 --quiet --out never
+expect_exit 2 "an unreachable threshold is refused up front" "cannot be reached" \
+  "$SYNTHUB" search --mode keyed --categories 4 --threshold 0.5 --points 1000 --out never
 
 # --- keyed search: 1 process == 2 processes == 2 MPI ranks -------------------
 S=(--mode keyed --categories 8 --points 20000 --search-size 128 --quiet)

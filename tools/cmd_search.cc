@@ -39,6 +39,7 @@ const CommandSpec kSpec = {
         {"maps", "2..7", "range of the number of maps N"},
         {"param-range", "1.0", "a..f drawn from uniform(-r, r)"},
         {"sampler", "uniform", "uniform (published) | svd (contractive, Anderson & Farrell)"},
+        {"max-trials", "1000000", "give up (exit 1) when a category finds nothing in this many trials"},
         {"shards", "0/1", "keyed mode: this process searches categories c % N == i"},
         {"threads", "0", "threads (0 = all cores)"},
         {"quiet", "false", "no progress output", true},
@@ -104,6 +105,7 @@ int RunSearch(int argc, char** argv, generate::World& world) {
   ParseIntRange("maps", args.Str("maps"), &o.min_maps, &o.max_maps);
   o.param_range = args.Double("param-range");
   o.sampler = fractal::ParseMapSampler(args.Str("sampler"));
+  o.max_trials_per_category = args.U64("max-trials");
   fractal::ValidateSearchOptions(o);
   int part = 0, parts = 1;
   ParsePart("shards", args.Str("shards"), &part, &parts);
