@@ -1,6 +1,7 @@
 #include "generate/generator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <dirent.h>
@@ -187,7 +188,7 @@ int DefaultThreads() {
 }
 
 GenerateStats Generate(GenerateOptions o, World& world) {
-  Progress timer("", 0, "", false);
+  const auto start = std::chrono::steady_clock::now();
   GenerateStats stats;
   Recipe& recipe = o.recipe;
   const int threads = o.threads > 0 ? o.threads : DefaultThreads();
@@ -315,7 +316,7 @@ GenerateStats Generate(GenerateOptions o, World& world) {
     }
   }
   world.Barrier();
-  stats.seconds = timer.seconds();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
 
