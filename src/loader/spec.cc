@@ -10,7 +10,7 @@
 namespace synthub::loader {
 namespace {
 
-constexpr size_t kMaxExpansion = 10000000;
+constexpr size_t kMaxExpansion = 1000000;  // shard names; 300M images need 30k
 
 void Expand(const std::string& pattern, std::vector<std::string>* out) {
   const size_t open = pattern.find('{');

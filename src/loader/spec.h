@@ -35,7 +35,7 @@ struct ResolvedSpec {
 };
 
 // Expands every {A..B} (zero-padded to A's width) and {x,y} group; throws
-// UsageError on an unbalanced or empty group or over 10 million names.
+// UsageError on an unbalanced or empty group or over a million names.
 std::vector<std::string> ExpandBraces(const std::string& pattern);
 
 // Resolves a spec; reads manifests (local or over HTTP). Throws Error.

@@ -1,0 +1,32 @@
+// libFuzzer target for the text parsers of outside input: the manifest and
+// recipe JSON, the parameter CSV, shard-spec brace expansion and the loader
+// state. The first byte picks the parser. Any input must parse or throw
+// synthub::Error, never crash.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fractal/ifs.h"
+#include "generate/recipe.h"
+#include "loader/spec.h"
+#include "shard/manifest.h"
+#include "synthub/error.h"
+#include "synthub/loader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  try {
+    switch (data[0] % 5) {
+      case 0: synthub::shard::ParseManifest(text, "fuzz"); break;
+      case 1: synthub::generate::ParseRecipe(text, "fuzz"); break;
+      case 2: synthub::fractal::ParseIfsCsv(text, "fuzz"); break;
+      case 3:
+        if (text.size() < 64) synthub::loader::ExpandBraces(text);  // bounded fan-out
+        break;
+      case 4: synthub::LoaderState::FromJson(text); break;
+    }
+  } catch (const synthub::Error&) {
+  }
+  return 0;
+}
