@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "synthub/error.h"
+#include "util/json_get.h"
 
 namespace synthub::generate {
 namespace {
@@ -145,34 +146,34 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
   try {
     const json j = json::parse(text);
     Recipe r;
-    r.name = j.at("name").get<std::string>();
-    r.seed = j.at("seed").get<uint64_t>();
-    r.categories = j.at("categories").get<int>();
-    const json& s = j.at("search");
-    r.search.mode = fractal::ParseSearchMode(s.at("mode").get<std::string>());
-    r.search.seed = s.at("seed").get<uint64_t>();
-    r.search.threshold = s.at("threshold").get<double>();
-    r.search.points = s.at("points").get<int>();
-    r.search.size = s.at("size").get<int>();
-    r.search.pad = s.at("pad").get<int>();
-    r.search.min_maps = s.at("min_maps").get<int>();
-    r.search.max_maps = s.at("max_maps").get<int>();
-    r.search.param_range = s.at("param_range").get<double>();
-    r.search.sampler = fractal::ParseMapSampler(s.at("sampler").get<std::string>());
+    r.name = JsonGet<std::string>(j, "name", where);
+    r.seed = JsonGet<uint64_t>(j, "seed", where);
+    r.categories = JsonGet<int>(j, "categories", where);
+    const json s = JsonGet<json>(j, "search", where);
+    r.search.mode = fractal::ParseSearchMode(JsonGet<std::string>(s, "mode", where));
+    r.search.seed = JsonGet<uint64_t>(s, "seed", where);
+    r.search.threshold = JsonGet<double>(s, "threshold", where);
+    r.search.points = JsonGet<int>(s, "points", where);
+    r.search.size = JsonGet<int>(s, "size", where);
+    r.search.pad = JsonGet<int>(s, "pad", where);
+    r.search.min_maps = JsonGet<int>(s, "min_maps", where);
+    r.search.max_maps = JsonGet<int>(s, "max_maps", where);
+    r.search.param_range = JsonGet<double>(s, "param_range", where);
+    r.search.sampler = fractal::ParseMapSampler(JsonGet<std::string>(s, "sampler", where));
     r.search.categories = r.categories;
-    r.params_sha256 = j.at("params_sha256").get<std::string>();
-    const json& d = j.at("render");
-    r.render.size = d.at("size").get<int>();
-    r.render.points = d.at("points").get<int>();
-    r.render.pad = d.at("pad").get<int>();
-    r.render.mode = fractal::ParseDrawMode(d.at("draw").get<std::string>());
-    r.render.weight_k = d.at("weight_k").get<double>();
-    r.draws = j.at("draws").get<int>();
-    r.flips = j.at("flips").get<int>();
-    r.instances_per_category = j.at("instances_per_category").get<int>();
-    const json& e = j.at("encode");
-    r.encode.format = codec::ParseImageFormat(e.at("format").get<std::string>());
-    const std::string deflate = e.at("png_deflate").get<std::string>();
+    r.params_sha256 = JsonGet<std::string>(j, "params_sha256", where);
+    const json d = JsonGet<json>(j, "render", where);
+    r.render.size = JsonGet<int>(d, "size", where);
+    r.render.points = JsonGet<int>(d, "points", where);
+    r.render.pad = JsonGet<int>(d, "pad", where);
+    r.render.mode = fractal::ParseDrawMode(JsonGet<std::string>(d, "draw", where));
+    r.render.weight_k = JsonGet<double>(d, "weight_k", where);
+    r.draws = JsonGet<int>(j, "draws", where);
+    r.flips = JsonGet<int>(j, "flips", where);
+    r.instances_per_category = JsonGet<int>(j, "instances_per_category", where);
+    const json e = JsonGet<json>(j, "encode", where);
+    r.encode.format = codec::ParseImageFormat(JsonGet<std::string>(e, "format", where));
+    const std::string deflate = JsonGet<std::string>(e, "png_deflate", where);
     if (deflate == "rle") {
       r.encode.png_level = codec::kPngRle;
     } else if (deflate.size() == 7 && deflate.rfind("level-", 0) == 0 &&
@@ -181,8 +182,8 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
     } else {
       throw Error(where + ": bad encode.png_deflate '" + deflate + "'");
     }
-    r.encode.quality = e.at("quality").get<int>();
-    r.shard_size = j.at("shard_size").get<int>();
+    r.encode.quality = JsonGet<int>(e, "quality", where);
+    r.shard_size = JsonGet<int>(j, "shard_size", where);
     ValidateRecipe(r);
     return r;
   } catch (const json::exception& e) {

@@ -16,6 +16,21 @@ TEST(RecipeTest, JsonRoundTripIsCanonical) {
   }
 }
 
+TEST(RecipeTest, OutOfRangeNumbersAreErrorsNotUndefinedBehaviour) {
+  // Found by fuzz/parsers_fuzz: a float far beyond int was converted.
+  Recipe r = PresetRecipe("demo");
+  r.search.categories = r.categories;
+  std::string json = RecipeToJson(r);
+  const std::string field = "\"categories\":10";
+  ASSERT_NE(json.find(field), std::string::npos);
+  for (const char* bad : {"\"categories\":3.33333e+104", "\"categories\":1.5",
+                          "\"categories\":99999999999", "\"categories\":\"10\""}) {
+    std::string broken = json;
+    broken.replace(broken.find(field), field.size(), bad);
+    EXPECT_THROW(ParseRecipe(broken, "r"), Error) << bad;
+  }
+}
+
 TEST(RecipeTest, PresetsFollowThePaper) {
   const Recipe r = PresetRecipe("fractaldb-1k");
   EXPECT_EQ(r.render.size, 362);

@@ -30,6 +30,7 @@
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/json_get.h"
 #include "util/log.h"
 
 namespace synthub {
@@ -132,7 +133,6 @@ class Loader::Impl {
   uint64_t next_batch_ = 0;  // next batch the consumer takes
   bool running_ = false;
   loader::EpochPlan plan_;
-  uint64_t epoch_samples_ = 0;  // delivered this epoch incl. partial batch
 
   // Shared between threads.
   std::mutex mu_;
@@ -731,13 +731,15 @@ std::string LoaderState::ToJson() const {
 LoaderState LoaderState::FromJson(const std::string& text) {
   try {
     const auto j = nlohmann::json::parse(text);
-    if (j.at("format").get<std::string>() != "synthub-loader-state" || j.at("version").get<int>() != 1) {
+    const std::string where = "loader state";
+    if (JsonGet<std::string>(j, "format", where) != "synthub-loader-state" ||
+        JsonGet<int>(j, "version", where) != 1) {
       throw Error("loader state: unknown format");
     }
     LoaderState s;
-    s.seed = j.at("seed").get<uint64_t>();
-    s.epoch = j.at("epoch").get<uint64_t>();
-    s.batches = j.at("batches").get<uint64_t>();
+    s.seed = JsonGet<uint64_t>(j, "seed", where);
+    s.epoch = JsonGet<uint64_t>(j, "epoch", where);
+    s.batches = JsonGet<uint64_t>(j, "batches", where);
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("loader state: ") + e.what());

@@ -178,6 +178,8 @@ TEST_F(LoaderTest, BadSpecsAreClearErrors) {
   EXPECT_THROW(Loader{o}, Error);
   o.spec = dir_ + "/s-{0..4.tar";
   EXPECT_THROW(Loader{o}, UsageError);
+  o.spec = dir_ + "/s-{0..99999999999999999999}.tar";  // found by fuzz/parsers_fuzz
+  EXPECT_THROW(Loader{o}, UsageError);
   o = Options();
   o.rank = 2;
   o.world_size = 2;

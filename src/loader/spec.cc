@@ -27,7 +27,8 @@ void Expand(const std::string& pattern, std::vector<std::string>* out) {
   const size_t dots = body.find("..");
   if (dots != std::string::npos) {
     const std::string a = body.substr(0, dots), b = body.substr(dots + 2);
-    if (a.empty() || b.empty() || a.find_first_not_of("0123456789") != std::string::npos ||
+    if (a.empty() || b.empty() || a.size() > 18 || b.size() > 18 ||
+        a.find_first_not_of("0123456789") != std::string::npos ||
         b.find_first_not_of("0123456789") != std::string::npos) {
       throw UsageError("bad range {" + body + "} in '" + pattern + "'");
     }

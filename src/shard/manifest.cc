@@ -5,6 +5,7 @@
 
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/json_get.h"
 
 namespace synthub::shard {
 namespace {
@@ -13,13 +14,7 @@ using nlohmann::json;
 
 template <class T>
 T Get(const json& j, const char* key, const std::string& where) {
-  auto it = j.find(key);
-  if (it == j.end()) throw Error(where + ": missing field '" + key + "'");
-  try {
-    return it->get<T>();
-  } catch (const json::exception& e) {
-    throw Error(where + ": field '" + key + "' has the wrong type: " + e.what());
-  }
+  return JsonGet<T>(j, key, where);
 }
 
 bool IsHex64(const std::string& s) {

@@ -40,6 +40,12 @@ TEST(ManifestTest, RejectsInconsistentOrUnsafe) {
   m.shards[0].sha256 = "zz";
   EXPECT_THROW(ParseManifest(ManifestToJson(m), "m"), Error);
   EXPECT_THROW(ParseManifest("{not json", "m"), Error);
+  std::string text = ManifestToJson(Sample());
+  text.replace(text.find("\"num_classes\": 2"), 17, "\"num_classes\": -2");
+  EXPECT_THROW(ParseManifest(text, "m"), Error);  // negative count
+  text = ManifestToJson(Sample());
+  text.replace(text.find("\"num_classes\": 2"), 17, "\"num_classes\": 2.5");
+  EXPECT_THROW(ParseManifest(text, "m"), Error);  // fraction
   EXPECT_THROW(ParseManifest("{}", "m"), Error);
 }
 
