@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The loader and generator tests under ThreadSanitizer, and the tar-reader
-# and parser fuzz targets for a bounded time (clang's libFuzzer) from the committed
-# seed corpus. Called by .ci/run after the main tests. Needs scripts/install-deps.sh.
+# The loader and generator tests under ThreadSanitizer, every test under
+# AddressSanitizer + UBSan, and the tar-reader and parser fuzz targets for a
+# bounded time (clang's libFuzzer) from the committed seed corpora. Called by
+# .ci/run after the main tests. Needs scripts/install-deps.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
@@ -9,6 +10,12 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target synthub_tests
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" build-tsan/tests/synthub_tests \
   --gtest_filter='Loader*:EpochPlan*:SearchNumpyTest.ThreadCount*:SearchKeyed*'
+# AddressSanitizer + UBSan: the unit tests (the minute-long bit-exact search is
+# covered by the main run) and the end-to-end CLI tests (no MPI in this build).
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target synthub_tests synthub
+build-asan/tests/synthub_tests --gtest_filter='-*ReproducesPublished*' --gtest_brief=1
+SYNTHUB_TEST_NO_MPI=1 bash tests/cli_test.sh build-asan/synthub | tail -3
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target tar_reader_fuzz parsers_fuzz
 for target in tar_reader parsers; do
@@ -17,4 +24,4 @@ for target in tar_reader parsers; do
     -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 2>&1 | grep -E "^(Done|stat::)" 
   rm -rf "$corpus"
 done
-echo "sanitizers: ThreadSanitizer tests passed; tar reader and parsers fuzzed for ${FUZZ_SECONDS} s each without a crash"
+echo "sanitizers: TSan and ASan+UBSan tests passed; tar reader and parsers fuzzed for ${FUZZ_SECONDS} s each without a crash"
