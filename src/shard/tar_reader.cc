@@ -1,5 +1,6 @@
 #include "shard/tar_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -101,8 +102,16 @@ bool TarReader::Next(TarEntry* entry, bool with_data) {
 }
 
 void TarReader::ReadData(TarEntry* entry) {
-  entry->data.resize(entry->size);
-  ReadExact(entry->data.data(), entry->size, ("data of '" + entry->name + "'").c_str());
+  // Grow with the bytes that actually arrive: a corrupt size field must not
+  // make us allocate gigabytes before the stream runs dry.
+  constexpr uint64_t kChunk = 4 << 20;
+  entry->data.clear();
+  for (uint64_t done = 0; done < entry->size;) {
+    const uint64_t step = std::min(kChunk, entry->size - done);
+    entry->data.resize(done + step);
+    ReadExact(entry->data.data() + done, step, ("data of '" + entry->name + "'").c_str());
+    done += step;
+  }
   char pad[kBlockSize];
   ReadExact(pad, data_left_ - entry->size, "padding");
   data_left_ = 0;

@@ -85,6 +85,22 @@ TEST(TarReaderTest, DetectsCorruptionAndTruncation) {
   std::remove(path.c_str());
 }
 
+TEST(TarReaderTest, HugeSizeFieldIsTruncationNotAHugeAllocation) {
+  // Found by fuzz/tar_reader_fuzz: a header claiming 3 GiB before 100 bytes.
+  const std::string path = TempPath("huge.tar");
+  WriteFileAtomic(path, UstarHeader("x.png", 3ull << 30) + std::string(100, 'p'));
+  TarReader r(path);
+  TarEntry e;
+  try {
+    r.Next(&e);
+    FAIL() << "no error";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("truncated"), std::string::npos) << err.what();
+  }
+  EXPECT_LE(e.data.capacity(), 8u << 20);
+  std::remove(path.c_str());
+}
+
 TEST(TarReaderTest, ReadsGnuLongNamesAndPax) {
   // A GNU 'L' long-name record followed by its file, then a pax 'x' record.
   const std::string path = TempPath("gnu.tar");
