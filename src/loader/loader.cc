@@ -15,17 +15,14 @@
 #include <numeric>
 #include <thread>
 
-#include "codec/image.h"
-#include "codec/jpeg_region.h"
-#include "fractal/render.h"
 #include "generate/params.h"
 #include "generate/plan.h"
 #include "generate/recipe.h"
 #include "loader/epoch_plan.h"
 #include "loader/http_stream.h"
+#include "loader/sample_decoder.h"
 #include "loader/sample_reader.h"
 #include "loader/spec.h"
-#include "loader/transform.h"
 #include "shard/manifest.h"
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
@@ -109,7 +106,7 @@ class Loader::Impl {
   void ReadGlobal(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
   Item ReadLooseFile(uint64_t index);
   void WorkLoop();
-  void MakeBatch(Job& job, Batch* batch);
+  void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
   void Fail(const std::string& what);
   uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
   const std::vector<generate::SampleId>& RenderOrder(uint32_t shard);
@@ -510,7 +507,7 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
   cv_.notify_all();
 }
 
-void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
+void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch) {
   const int size = o_.image_size;
   const size_t slot = static_cast<size_t>(size) * size * 3;
   batch->epoch = epoch_;
@@ -540,69 +537,16 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
     batch->u8.resize(slot * job.items.size());
   }
   double decode_s = 0, augment_s = 0;
-  thread_local fractal::Raster cloud;
-  thread_local int64_t cloud_cat = -1, cloud_row = -1;
   std::vector<size_t> failed;
   for (size_t i = 0; i < job.items.size(); ++i) {
     Item& item = job.items[i];
     if (!item.failed) {
       try {
-        auto t0 = Clock::now();
-        thread_local codec::JpegRegion region;  // reused buffers: no page faults per image
-        codec::Image& img = region.image;
-        if (spec_.render) {
-          const fractal::RenderOptions& ro = recipe_->render;
-          if (cloud_cat != item.render.category || cloud_row != item.render.row) {
-            cloud = fractal::ComputeCloud(params_[item.render.category], item.render.row, ro);
-            cloud_cat = item.render.category;
-            cloud_row = item.render.row;
-          }
-          const std::vector<uint8_t> canvas = fractal::DrawCloud(
-              cloud, ro, recipe_->seed, item.render.category, item.render.row, item.render.draw);
-          const int ch = fractal::IsColor(ro.mode) ? 3 : 1;
-          std::vector<uint8_t> flipped;
-          fractal::FlipImage(canvas.data(), ro.size, ro.size, ch, item.render.flip, &flipped);
-          img.width = img.height = ro.size;
-          img.channels = 3;
-          if (ch == 3) {
-            img.pixels = std::move(flipped);
-          } else {
-            img.pixels.resize(flipped.size() * 3);
-            for (size_t k = 0; k < flipped.size(); ++k) {
-              img.pixels[3 * k] = img.pixels[3 * k + 1] = img.pixels[3 * k + 2] = flipped[k];
-            }
-          }
-        }
-        loader::AugmentRng rng(o_.seed, epoch_, item.global);
-        loader::CropBox box;
-        if (!spec_.render && codec::IsJpeg(item.image)) {
-          // JPEG: choose the crop from the header, then decode only that region.
-          codec::DecodeJpegRegion(
-              item.image, item.key, size,
-              [&](int jw, int jh, int* x, int* y, int* w, int* h) {
-                loader::CropBox b{0, 0, jw, jh};
-                if (o_.random_resized_crop) b = loader::RandomResizedCropBox(jw, jh, o_, rng);
-                *x = b.x, *y = b.y, *w = b.width, *h = b.height;
-              },
-              &region);
-          box = {std::clamp(static_cast<int>(region.x + 0.5), 0, img.width - 1),
-                 std::clamp(static_cast<int>(region.y + 0.5), 0, img.height - 1), 0, 0};
-          box.width = std::clamp(static_cast<int>(region.width + 0.5), 1, img.width - box.x);
-          box.height = std::clamp(static_cast<int>(region.height + 0.5), 1, img.height - box.y);
-        } else {
-          if (!spec_.render) img = codec::DecodeImage(item.image, item.key);
-          box = {0, 0, img.width, img.height};
-          if (o_.random_resized_crop) box = loader::RandomResizedCropBox(img.width, img.height, o_, rng);
-        }
-        decode_s += Since(t0);
-        t0 = Clock::now();
-        const bool hflip = o_.hflip && rng.Uniform() < 0.5;
-        const bool vflip = o_.vflip && rng.Uniform() < 0.5;
-        loader::ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation,
-                           hflip, vflip, o_,
-                           o_.layout == OutputLayout::kFloat32Nchw ? batch->f32.data() + i * slot : nullptr,
-                           o_.layout == OutputLayout::kUint8Nhwc ? batch->u8.data() + i * slot : nullptr);
-        augment_s += Since(t0);
+        decoder.Decode(epoch_, item.global, item.key, item.image,
+                       spec_.render ? &item.render : nullptr,
+                       o_.layout == OutputLayout::kFloat32Nchw ? batch->f32.data() + i * slot : nullptr,
+                       o_.layout == OutputLayout::kUint8Nhwc ? batch->u8.data() + i * slot : nullptr,
+                       &decode_s, &augment_s);
       } catch (const Error& e) {
         if (o_.on_error == ErrorPolicy::kError) throw;
         item.failed = true;
@@ -644,6 +588,7 @@ void Loader::Impl::MakeBatch(Job& job, Batch* batch) {
 }
 
 void Loader::Impl::WorkLoop() {
+  loader::SampleDecoder decoder(o_, recipe_.get(), spec_.render ? &params_ : nullptr);
   while (true) {
     Job job;
     {
@@ -656,7 +601,7 @@ void Loader::Impl::WorkLoop() {
     }
     Batch batch;
     try {
-      MakeBatch(job, &batch);
+      MakeBatch(job, decoder, &batch);
     } catch (const std::exception& e) {
       Fail(e.what());
       return;
