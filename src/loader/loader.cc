@@ -6,152 +6,23 @@
 #include "synthub/loader.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <numeric>
 #include <thread>
 
 #include "generate/params.h"
-#include "generate/plan.h"
-#include "generate/recipe.h"
-#include "loader/epoch_plan.h"
 #include "loader/http_stream.h"
-#include "loader/sample_decoder.h"
+#include "loader/loader_impl.h"
 #include "loader/sample_reader.h"
-#include "loader/spec.h"
-#include "shard/manifest.h"
-#include "shard/tar_reader.h"
 #include "synthub/error.h"
-#include "util/file.h"
 #include "util/json_get.h"
 #include "util/log.h"
 
 namespace synthub {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-struct Item {
-  uint64_t global = 0;  // sample number in the dataset (augmentation key)
-  std::string key;
-  std::string image;    // encoded bytes (shard sources)
-  int64_t label = -1;
-  generate::SampleId render{};  // render sources
-  bool failed = false;
-  std::string error;
-};
-
-struct Job {
-  uint64_t batch = 0;
-  std::vector<Item> items;
-};
-
-// Random-access index of a local shard: per sample, where its image and
-// label bytes are.
-struct MemberRef {
-  uint64_t offset = 0, size = 0;
-};
-struct SampleRef {
-  std::string key;
-  MemberRef image, label;
-};
-
-std::vector<SampleRef> IndexShard(const std::string& path) {
-  shard::TarReader tar(path);
-  std::vector<SampleRef> index;
-  shard::TarEntry e;
-  std::string key, ext;
-  while (tar.Next(&e, /*with_data=*/false)) {
-    shard::SplitKey(e.name, &key, &ext);
-    if (index.empty() || index.back().key != key) index.push_back({key, {}, {}});
-    const MemberRef ref{e.header_offset + 512, e.size};
-    if (ext == "cls") index.back().label = ref;
-    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "webp") index.back().image = ref;
-  }
-  return index;
-}
-
-}  // namespace
-
-class Loader::Impl {
- public:
-  explicit Impl(const LoaderOptions& o);
-  ~Impl() { StopEpoch(); }
-
-  uint64_t BatchesPerEpoch() const {
-    const uint64_t n = SamplesPerEpoch();
-    return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
-  }
-  uint64_t SamplesPerEpoch() const { return loader::SamplesPerRank(total_, o_.world_size, o_.uneven); }
-  uint64_t total() const { return total_; }
-  int num_classes() const { return num_classes_; }
-
-  bool Next(Batch* batch);
-  void SetEpoch(uint64_t epoch, uint64_t batches_done);
-  LoaderState State() const;
-  LoaderStats Stats() const;
-
- private:
-  void StartEpoch();
-  void StopEpoch();
-  void ReadLoop(uint64_t start_batch);
-  void ReadPieces(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
-  void ReadGlobal(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
-  Item ReadLooseFile(uint64_t index);
-  void WorkLoop();
-  void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
-  void Fail(const std::string& what);
-  uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
-  const std::vector<generate::SampleId>& RenderOrder(uint32_t shard);
-
-  LoaderOptions o_;
-  loader::ResolvedSpec spec_;
-  std::vector<uint64_t> counts_, prefix_;
-  uint64_t total_ = 0;
-  int num_classes_ = 0;
-  // Render source.
-  std::unique_ptr<generate::Recipe> recipe_;
-  std::unique_ptr<generate::DatasetPlan> render_plan_;
-  std::vector<fractal::Ifs> params_;
-  std::mutex render_mu_;
-  std::map<uint32_t, std::vector<generate::SampleId>> render_orders_;  // guarded
-  // Global shuffle: per-shard indexes.
-  std::vector<std::vector<SampleRef>> index_;
-
-  // Epoch state (consumer thread).
-  uint64_t epoch_ = 0;
-  uint64_t next_batch_ = 0;  // next batch the consumer takes
-  bool running_ = false;
-  loader::EpochPlan plan_;
-
-  // Shared between threads.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, Job> jobs_;        // waiting for a worker
-  std::map<uint64_t, Batch> ready_;     // waiting for the consumer
-  std::vector<std::vector<float>> free_f32_;  // recycled batch buffers
-  std::vector<std::vector<uint8_t>> free_u8_;
-  uint64_t consumer_at_ = 0;            // mirror of next_batch_ for the reader
-  bool stop_ = false;
-  bool reader_done_ = false;
-  std::string error_;
-  std::vector<std::thread> threads_;
-
-  // Stats.
-  static constexpr int kMaxSkipLogs = 10;
-  std::atomic<int> skip_logs_{0};
-  mutable std::mutex stats_mu_;
-  LoaderStats stats_;
-  double ready_sum_ = 0;
-  uint64_t ready_count_ = 0;
-};
+using loader_impl::Clock;
+using loader_impl::Since;
 
 Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   if (o_.batch_size < 1) throw UsageError("batch size must be >= 1");
@@ -201,7 +72,7 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
           throw UsageError("global shuffle reads samples by offset: it needs local shards "
                            "(use --shuffle local for URLs)");
         }
-        index_.push_back(IndexShard(s.location));
+        index_.push_back(loader_impl::IndexShard(s.location));
         if (index_.back().size() != counts_[index_.size() - 1]) {
           throw Error(s.location + ": " + std::to_string(index_.back().size()) +
                       " samples, the manifest says " + std::to_string(counts_[index_.size() - 1]));
@@ -215,16 +86,6 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     total_ += counts_[i];
   }
   if (total_ == 0) throw Error(o_.spec + ": no samples");
-}
-
-const std::vector<generate::SampleId>& Loader::Impl::RenderOrder(uint32_t shard) {
-  std::lock_guard<std::mutex> lock(render_mu_);
-  auto it = render_orders_.find(shard);
-  if (it == render_orders_.end()) {
-    if (render_orders_.size() > 64) render_orders_.erase(render_orders_.begin());
-    it = render_orders_.emplace(shard, render_plan_->ShardSamplesInOrder(shard)).first;
-  }
-  return it->second;
 }
 
 void Loader::Impl::Fail(const std::string& what) {
@@ -275,238 +136,6 @@ void Loader::Impl::StartEpoch() {
 
 // Reading positions [p0, p1) along the pieces: stream each needed piece,
 // skipping samples already delivered (resume) or beyond the epoch.
-void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
-                              const std::function<void(uint64_t, Item&&)>& put) {
-  uint64_t p = 0;
-  for (const loader::Piece& piece : plan_.pieces) {
-    const uint64_t len = piece.end - piece.begin;
-    bool needed = false;
-    for (uint64_t i = 0; i < len && !needed; ++i) {
-      const uint64_t d = plan_.deliver_at[p + i];
-      needed = d >= first && d < end;
-    }
-    if (!needed) {
-      p += len;
-      continue;
-    }
-    const std::string& where = spec_.shards[piece.shard].location;
-    if (spec_.image_folder) {  // one file per sample
-      for (uint64_t i = 0; i < len && !stop_; ++i) {
-        const uint64_t d = plan_.deliver_at[p + i];
-        if (d < first || d >= end) continue;
-        put(d, ReadLooseFile(piece.begin + i));
-      }
-      p += len;
-      continue;
-    }
-    uint64_t i = 0;
-    try {
-      const auto t0 = Clock::now();
-      loader::SampleReader reader(loader::OpenLocation(where));
-      {
-        std::lock_guard<std::mutex> lock(stats_mu_);
-        ++stats_.files_opened;
-      }
-      loader::RawSample raw;
-      for (uint64_t k = 0; k < piece.begin; ++k) {
-        if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
-      }
-      double read_s = Since(t0);
-      for (; i < len; ++i) {
-        const uint64_t d = plan_.deliver_at[p + i];
-        const bool want = d >= first && d < end;
-        const auto t1 = Clock::now();
-        if (!reader.Next(&raw, want)) {
-          throw Error(where + ": ends after " + std::to_string(piece.begin + i) +
-                      " samples, expected " + std::to_string(counts_[piece.shard]) + " (truncated?)");
-        }
-        read_s += Since(t1);
-        if (!want) continue;
-        Item item;
-        item.global = GlobalNumber(piece.shard, piece.begin + i);
-        item.key = raw.key;
-        item.label = loader::SampleLabel(raw);
-        std::string* image = const_cast<std::string*>(loader::SampleImage(raw));
-        if (!image) {
-          item.failed = true;
-          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no image";
-        } else if (item.label < 0) {
-          item.failed = true;
-          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no .cls label";
-        } else {
-          item.image = std::move(*image);  // raw is refilled by the next read
-        }
-        put(d, std::move(item));
-        if (stop_) return;
-      }
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      stats_.read_s += read_s;
-      stats_.bytes_read += reader.bytes_read();
-    } catch (const Error& e) {
-      if (o_.on_error == ErrorPolicy::kError) throw;
-      // Skip policy: the rest of this piece is lost; its slots are filled
-      // with other samples of their batches (counted as skipped).
-      for (; i < len; ++i) {
-        const uint64_t d = plan_.deliver_at[p + i];
-        if (d < first || d >= end) continue;
-        Item item;
-        item.failed = true;
-        item.error = e.what();
-        put(d, std::move(item));
-      }
-    }
-    p += len;
-  }
-}
-
-void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
-                              const std::function<void(uint64_t, Item&&)>& put) {
-  std::map<uint32_t, std::unique_ptr<shard::FileStream>> files;
-  for (uint64_t d = first; d < end && !stop_; ++d) {
-    if (spec_.image_folder) {
-      put(d, ReadLooseFile(plan_.global_order[d]));
-      continue;
-    }
-    const uint64_t g = plan_.global_order[d];
-    const uint32_t s = static_cast<uint32_t>(std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
-    const SampleRef& ref = index_[s][g - prefix_[s]];
-    Item item;
-    item.global = g;
-    item.key = ref.key;
-    const auto t0 = Clock::now();
-    try {
-      auto& f = files[s];
-      if (!f) {
-        f = std::make_unique<shard::FileStream>(spec_.shards[s].location);
-        std::lock_guard<std::mutex> lock(stats_mu_);
-        ++stats_.files_opened;
-      }
-      if (ref.image.size == 0 || ref.label.size == 0) {
-        throw Error(spec_.shards[s].location + ": sample '" + ref.key + "' lacks an image or a label");
-      }
-      item.image.resize(ref.image.size);
-      f->ReadAt(ref.image.offset, item.image.data(), ref.image.size);
-      std::string cls(ref.label.size, '\0');
-      f->ReadAt(ref.label.offset, cls.data(), cls.size());
-      loader::RawSample raw;
-      raw.parts.emplace_back("cls", cls);
-      item.label = loader::SampleLabel(raw);
-      if (item.label < 0) throw Error(spec_.shards[s].location + ": sample '" + ref.key + "': bad label");
-    } catch (const Error& e) {
-      if (o_.on_error == ErrorPolicy::kError) throw;
-      item.failed = true;
-      item.error = e.what();
-    }
-    {
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      stats_.read_s += Since(t0);
-      stats_.bytes_read += ref.image.size + ref.label.size;
-    }
-    put(d, std::move(item));
-  }
-}
-
-Item Loader::Impl::ReadLooseFile(uint64_t index) {
-  const auto& [path, label] = spec_.files[index];
-  Item item;
-  item.global = index;
-  item.key = path;
-  item.label = label;
-  const auto t0 = Clock::now();
-  try {
-    item.image = ReadFile(path);
-  } catch (const Error& e) {
-    if (o_.on_error == ErrorPolicy::kError) throw;
-    item.failed = true;
-    item.error = e.what();
-  }
-  std::lock_guard<std::mutex> lock(stats_mu_);
-  stats_.read_s += Since(t0);
-  stats_.bytes_read += item.image.size();
-  ++stats_.files_opened;
-  return item;
-}
-
-void Loader::Impl::ReadLoop(uint64_t start_batch) {
-  const uint64_t bs = o_.batch_size;
-  const uint64_t n = plan_.samples;
-  const uint64_t batches = o_.drop_last ? n / bs : (n + bs - 1) / bs;
-  const uint64_t end = std::min(n, batches * bs);
-  const uint64_t first = start_batch * bs;
-  try {
-    // Delivery indices arrive out of order (shuffle buffer); emit them in
-    // order, one batch job at a time, at most `prefetch` batches ahead.
-    std::map<uint64_t, Item> pending;
-    uint64_t next = first;
-    Job job;
-    job.batch = start_batch;
-    // Skip policy: a sample that could not be read is replaced by the last
-    // good one in delivery order (deterministic; counted as skipped).
-    Item last_good;
-    bool have_good = false;
-    auto put = [&](uint64_t d, Item&& item) {
-      pending.emplace(d, std::move(item));
-      while (!pending.empty() && pending.begin()->first == next) {
-        Item& it = pending.begin()->second;
-        if (!it.failed) {
-          if (o_.on_error == ErrorPolicy::kSkip) last_good = it;  // a copy only when needed
-          have_good = true;
-        } else if (have_good) {
-          if (++skip_logs_ <= kMaxSkipLogs) {
-            LogWarn("skipped: " + it.error + (skip_logs_ == kMaxSkipLogs ? " (further skips counted, not logged)" : ""));
-          }
-          it = last_good;
-          std::lock_guard<std::mutex> lock(stats_mu_);
-          ++stats_.skipped;
-        }
-        job.items.push_back(std::move(it));
-        pending.erase(pending.begin());
-        ++next;
-        if (job.items.size() == bs || next == end) {
-          std::unique_lock<std::mutex> lock(mu_);
-          cv_.wait(lock, [&] { return stop_ || job.batch < consumer_at_ + o_.prefetch; });
-          if (stop_) return;
-          const uint64_t b = job.batch;
-          jobs_.emplace(b, std::move(job));
-          job = Job();
-          job.batch = b + 1;
-          cv_.notify_all();
-        }
-      }
-    };
-    if (first < end) {
-      if (spec_.render) {
-        // Render: walk the pieces like a reader, without I/O; the workers
-        // render.
-        uint64_t p = 0;
-        for (const loader::Piece& piece : plan_.pieces) {
-          const auto& order = RenderOrder(piece.shard);
-          for (uint64_t i = piece.begin; i < piece.end; ++i, ++p) {
-            const uint64_t d = plan_.deliver_at[p];
-            if (d < first || d >= end) continue;
-            Item item;
-            item.global = GlobalNumber(piece.shard, i);
-            item.render = order[i];
-            item.key = generate::DatasetPlan::SampleKey(order[i]);
-            item.label = order[i].category;
-            put(d, std::move(item));
-            if (stop_) break;
-          }
-        }
-      } else if (o_.shuffle == ShuffleMode::kGlobal) {
-        ReadGlobal(first, end, put);
-      } else {
-        ReadPieces(first, end, put);
-      }
-    }
-  } catch (const std::exception& e) {
-    Fail(e.what());
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  reader_done_ = true;
-  cv_.notify_all();
-}
-
 void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch) {
   const int size = o_.image_size;
   const size_t slot = static_cast<size_t>(size) * size * 3;

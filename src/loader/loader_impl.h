@@ -1,0 +1,143 @@
+// The loader's internals, shared by loader.cc (epochs, workers, consumer)
+// and loader_read.cc (the reader thread and its sources). Not a public API.
+#ifndef SYNTHUB_LOADER_LOADER_IMPL_H_
+#define SYNTHUB_LOADER_LOADER_IMPL_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fractal/ifs.h"
+#include "generate/plan.h"
+#include "generate/recipe.h"
+#include "loader/epoch_plan.h"
+#include "loader/sample_decoder.h"
+#include "loader/spec.h"
+#include "synthub/loader.h"
+
+namespace synthub {
+namespace loader_impl {
+
+
+using Clock = std::chrono::steady_clock;
+inline double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Item {
+  uint64_t global = 0;  // sample number in the dataset (augmentation key)
+  std::string key;
+  std::string image;    // encoded bytes (shard sources)
+  int64_t label = -1;
+  generate::SampleId render{};  // render sources
+  bool failed = false;
+  std::string error;
+};
+
+struct Job {
+  uint64_t batch = 0;
+  std::vector<Item> items;
+};
+
+// Random-access index of a local shard: per sample, where its image and
+// label bytes are.
+struct MemberRef {
+  uint64_t offset = 0, size = 0;
+};
+struct SampleRef {
+  std::string key;
+  MemberRef image, label;
+};
+// Walks the tar headers of a local shard once (global shuffle).
+std::vector<SampleRef> IndexShard(const std::string& path);
+
+}  // namespace loader_impl
+
+class Loader::Impl {
+  using Item = loader_impl::Item;
+  using Job = loader_impl::Job;
+  using SampleRef = loader_impl::SampleRef;
+
+ public:
+  explicit Impl(const LoaderOptions& o);
+  ~Impl() { StopEpoch(); }
+
+  uint64_t BatchesPerEpoch() const {
+    const uint64_t n = SamplesPerEpoch();
+    return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
+  }
+  uint64_t SamplesPerEpoch() const { return loader::SamplesPerRank(total_, o_.world_size, o_.uneven); }
+  uint64_t total() const { return total_; }
+  int num_classes() const { return num_classes_; }
+
+  bool Next(Batch* batch);
+  void SetEpoch(uint64_t epoch, uint64_t batches_done);
+  LoaderState State() const;
+  LoaderStats Stats() const;
+
+ private:
+  void StartEpoch();
+  void StopEpoch();
+  void ReadLoop(uint64_t start_batch);
+  void ReadPieces(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
+  void ReadGlobal(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
+  Item ReadLooseFile(uint64_t index);
+  void WorkLoop();
+  void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
+  void Fail(const std::string& what);
+  uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
+  const std::vector<generate::SampleId>& RenderOrder(uint32_t shard);
+
+  LoaderOptions o_;
+  loader::ResolvedSpec spec_;
+  std::vector<uint64_t> counts_, prefix_;
+  uint64_t total_ = 0;
+  int num_classes_ = 0;
+  // Render source.
+  std::unique_ptr<generate::Recipe> recipe_;
+  std::unique_ptr<generate::DatasetPlan> render_plan_;
+  std::vector<fractal::Ifs> params_;
+  std::mutex render_mu_;
+  std::map<uint32_t, std::vector<generate::SampleId>> render_orders_;  // guarded
+  // Global shuffle: per-shard indexes.
+  std::vector<std::vector<SampleRef>> index_;
+
+  // Epoch state (consumer thread).
+  uint64_t epoch_ = 0;
+  uint64_t next_batch_ = 0;  // next batch the consumer takes
+  bool running_ = false;
+  loader::EpochPlan plan_;
+
+  // Shared between threads.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, Job> jobs_;        // waiting for a worker
+  std::map<uint64_t, Batch> ready_;     // waiting for the consumer
+  std::vector<std::vector<float>> free_f32_;  // recycled batch buffers
+  std::vector<std::vector<uint8_t>> free_u8_;
+  uint64_t consumer_at_ = 0;            // mirror of next_batch_ for the reader
+  bool stop_ = false;
+  bool reader_done_ = false;
+  std::string error_;
+  std::vector<std::thread> threads_;
+
+  // Stats.
+  static constexpr int kMaxSkipLogs = 10;
+  std::atomic<int> skip_logs_{0};
+  mutable std::mutex stats_mu_;
+  LoaderStats stats_;
+  double ready_sum_ = 0;
+  uint64_t ready_count_ = 0;
+};
+
+}  // namespace synthub
+
+#endif  // SYNTHUB_LOADER_LOADER_IMPL_H_

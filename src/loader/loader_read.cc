@@ -1,0 +1,282 @@
+// The loader's reader thread: streams the pieces of the epoch plan (local
+// files or HTTP), reads samples by offset for global shuffle, reads loose
+// files, or names the samples to render; cuts the delivery order into batch
+// jobs at most `prefetch` batches ahead of the consumer.
+#include <algorithm>
+
+#include "loader/http_stream.h"
+#include "loader/loader_impl.h"
+#include "loader/sample_reader.h"
+#include "shard/byte_stream.h"
+#include "shard/manifest.h"
+#include "shard/tar_reader.h"
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/log.h"
+
+namespace synthub {
+namespace loader_impl {
+
+std::vector<SampleRef> IndexShard(const std::string& path) {
+  shard::TarReader tar(path);
+  std::vector<SampleRef> index;
+  shard::TarEntry e;
+  std::string key, ext;
+  while (tar.Next(&e, /*with_data=*/false)) {
+    shard::SplitKey(e.name, &key, &ext);
+    if (index.empty() || index.back().key != key) index.push_back({key, {}, {}});
+    const MemberRef ref{e.header_offset + 512, e.size};
+    if (ext == "cls") index.back().label = ref;
+    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "webp") index.back().image = ref;
+  }
+  return index;
+}
+
+}  // namespace loader_impl
+
+using loader_impl::Clock;
+using loader_impl::Since;
+
+const std::vector<generate::SampleId>& Loader::Impl::RenderOrder(uint32_t shard) {
+  std::lock_guard<std::mutex> lock(render_mu_);
+  auto it = render_orders_.find(shard);
+  if (it == render_orders_.end()) {
+    if (render_orders_.size() > 64) render_orders_.erase(render_orders_.begin());
+    it = render_orders_.emplace(shard, render_plan_->ShardSamplesInOrder(shard)).first;
+  }
+  return it->second;
+}
+
+void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
+                              const std::function<void(uint64_t, Item&&)>& put) {
+  uint64_t p = 0;
+  for (const loader::Piece& piece : plan_.pieces) {
+    const uint64_t len = piece.end - piece.begin;
+    bool needed = false;
+    for (uint64_t i = 0; i < len && !needed; ++i) {
+      const uint64_t d = plan_.deliver_at[p + i];
+      needed = d >= first && d < end;
+    }
+    if (!needed) {
+      p += len;
+      continue;
+    }
+    const std::string& where = spec_.shards[piece.shard].location;
+    if (spec_.image_folder) {  // one file per sample
+      for (uint64_t i = 0; i < len && !stop_; ++i) {
+        const uint64_t d = plan_.deliver_at[p + i];
+        if (d < first || d >= end) continue;
+        put(d, ReadLooseFile(piece.begin + i));
+      }
+      p += len;
+      continue;
+    }
+    uint64_t i = 0;
+    try {
+      const auto t0 = Clock::now();
+      loader::SampleReader reader(loader::OpenLocation(where));
+      {
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        ++stats_.files_opened;
+      }
+      loader::RawSample raw;
+      for (uint64_t k = 0; k < piece.begin; ++k) {
+        if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
+      }
+      double read_s = Since(t0);
+      for (; i < len; ++i) {
+        const uint64_t d = plan_.deliver_at[p + i];
+        const bool want = d >= first && d < end;
+        const auto t1 = Clock::now();
+        if (!reader.Next(&raw, want)) {
+          throw Error(where + ": ends after " + std::to_string(piece.begin + i) +
+                      " samples, expected " + std::to_string(counts_[piece.shard]) + " (truncated?)");
+        }
+        read_s += Since(t1);
+        if (!want) continue;
+        Item item;
+        item.global = GlobalNumber(piece.shard, piece.begin + i);
+        item.key = raw.key;
+        item.label = loader::SampleLabel(raw);
+        std::string* image = const_cast<std::string*>(loader::SampleImage(raw));
+        if (!image) {
+          item.failed = true;
+          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no image";
+        } else if (item.label < 0) {
+          item.failed = true;
+          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no .cls label";
+        } else {
+          item.image = std::move(*image);  // raw is refilled by the next read
+        }
+        put(d, std::move(item));
+        if (stop_) return;
+      }
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.read_s += read_s;
+      stats_.bytes_read += reader.bytes_read();
+    } catch (const Error& e) {
+      if (o_.on_error == ErrorPolicy::kError) throw;
+      // Skip policy: the rest of this piece is lost; its slots are filled
+      // with other samples of their batches (counted as skipped).
+      for (; i < len; ++i) {
+        const uint64_t d = plan_.deliver_at[p + i];
+        if (d < first || d >= end) continue;
+        Item item;
+        item.failed = true;
+        item.error = e.what();
+        put(d, std::move(item));
+      }
+    }
+    p += len;
+  }
+}
+
+void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
+                              const std::function<void(uint64_t, Item&&)>& put) {
+  std::map<uint32_t, std::unique_ptr<shard::FileStream>> files;
+  for (uint64_t d = first; d < end && !stop_; ++d) {
+    if (spec_.image_folder) {
+      put(d, ReadLooseFile(plan_.global_order[d]));
+      continue;
+    }
+    const uint64_t g = plan_.global_order[d];
+    const uint32_t s = static_cast<uint32_t>(std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
+    const SampleRef& ref = index_[s][g - prefix_[s]];
+    Item item;
+    item.global = g;
+    item.key = ref.key;
+    const auto t0 = Clock::now();
+    try {
+      auto& f = files[s];
+      if (!f) {
+        f = std::make_unique<shard::FileStream>(spec_.shards[s].location);
+        std::lock_guard<std::mutex> lock(stats_mu_);
+        ++stats_.files_opened;
+      }
+      if (ref.image.size == 0 || ref.label.size == 0) {
+        throw Error(spec_.shards[s].location + ": sample '" + ref.key + "' lacks an image or a label");
+      }
+      item.image.resize(ref.image.size);
+      f->ReadAt(ref.image.offset, item.image.data(), ref.image.size);
+      std::string cls(ref.label.size, '\0');
+      f->ReadAt(ref.label.offset, cls.data(), cls.size());
+      loader::RawSample raw;
+      raw.parts.emplace_back("cls", cls);
+      item.label = loader::SampleLabel(raw);
+      if (item.label < 0) throw Error(spec_.shards[s].location + ": sample '" + ref.key + "': bad label");
+    } catch (const Error& e) {
+      if (o_.on_error == ErrorPolicy::kError) throw;
+      item.failed = true;
+      item.error = e.what();
+    }
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.read_s += Since(t0);
+      stats_.bytes_read += ref.image.size + ref.label.size;
+    }
+    put(d, std::move(item));
+  }
+}
+
+loader_impl::Item Loader::Impl::ReadLooseFile(uint64_t index) {
+  const auto& [path, label] = spec_.files[index];
+  Item item;
+  item.global = index;
+  item.key = path;
+  item.label = label;
+  const auto t0 = Clock::now();
+  try {
+    item.image = ReadFile(path);
+  } catch (const Error& e) {
+    if (o_.on_error == ErrorPolicy::kError) throw;
+    item.failed = true;
+    item.error = e.what();
+  }
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.read_s += Since(t0);
+  stats_.bytes_read += item.image.size();
+  ++stats_.files_opened;
+  return item;
+}
+
+void Loader::Impl::ReadLoop(uint64_t start_batch) {
+  const uint64_t bs = o_.batch_size;
+  const uint64_t n = plan_.samples;
+  const uint64_t batches = o_.drop_last ? n / bs : (n + bs - 1) / bs;
+  const uint64_t end = std::min(n, batches * bs);
+  const uint64_t first = start_batch * bs;
+  try {
+    // Delivery indices arrive out of order (shuffle buffer); emit them in
+    // order, one batch job at a time, at most `prefetch` batches ahead.
+    std::map<uint64_t, Item> pending;
+    uint64_t next = first;
+    Job job;
+    job.batch = start_batch;
+    // Skip policy: a sample that could not be read is replaced by the last
+    // good one in delivery order (deterministic; counted as skipped).
+    Item last_good;
+    bool have_good = false;
+    auto put = [&](uint64_t d, Item&& item) {
+      pending.emplace(d, std::move(item));
+      while (!pending.empty() && pending.begin()->first == next) {
+        Item& it = pending.begin()->second;
+        if (!it.failed) {
+          if (o_.on_error == ErrorPolicy::kSkip) last_good = it;  // a copy only when needed
+          have_good = true;
+        } else if (have_good) {
+          if (++skip_logs_ <= kMaxSkipLogs) {
+            LogWarn("skipped: " + it.error + (skip_logs_ == kMaxSkipLogs ? " (further skips counted, not logged)" : ""));
+          }
+          it = last_good;
+          std::lock_guard<std::mutex> lock(stats_mu_);
+          ++stats_.skipped;
+        }
+        job.items.push_back(std::move(it));
+        pending.erase(pending.begin());
+        ++next;
+        if (job.items.size() == bs || next == end) {
+          std::unique_lock<std::mutex> lock(mu_);
+          cv_.wait(lock, [&] { return stop_ || job.batch < consumer_at_ + o_.prefetch; });
+          if (stop_) return;
+          const uint64_t b = job.batch;
+          jobs_.emplace(b, std::move(job));
+          job = Job();
+          job.batch = b + 1;
+          cv_.notify_all();
+        }
+      }
+    };
+    if (first < end) {
+      if (spec_.render) {
+        // Render: walk the pieces like a reader, without I/O; the workers
+        // render.
+        uint64_t p = 0;
+        for (const loader::Piece& piece : plan_.pieces) {
+          const auto& order = RenderOrder(piece.shard);
+          for (uint64_t i = piece.begin; i < piece.end; ++i, ++p) {
+            const uint64_t d = plan_.deliver_at[p];
+            if (d < first || d >= end) continue;
+            Item item;
+            item.global = GlobalNumber(piece.shard, i);
+            item.render = order[i];
+            item.key = generate::DatasetPlan::SampleKey(order[i]);
+            item.label = order[i].category;
+            put(d, std::move(item));
+            if (stop_) break;
+          }
+        }
+      } else if (o_.shuffle == ShuffleMode::kGlobal) {
+        ReadGlobal(first, end, put);
+      } else {
+        ReadPieces(first, end, put);
+      }
+    }
+  } catch (const std::exception& e) {
+    Fail(e.what());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  reader_done_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace synthub
