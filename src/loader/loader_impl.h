@@ -90,6 +90,7 @@ class Loader::Impl {
   void ReadPieces(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
   void ReadGlobal(uint64_t first, uint64_t end, const std::function<void(uint64_t, Item&&)>& put);
   Item ReadLooseFile(uint64_t index);
+  void CountRead(double seconds, uint64_t bytes, uint64_t files);  // stats, locked
   void WorkLoop();
   void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
   void Fail(const std::string& what);

@@ -75,10 +75,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
     try {
       const auto t0 = Clock::now();
       loader::SampleReader reader(loader::OpenLocation(where));
-      {
-        std::lock_guard<std::mutex> lock(stats_mu_);
-        ++stats_.files_opened;
-      }
+      CountRead(0, 0, 1);
       loader::RawSample raw;
       for (uint64_t k = 0; k < piece.begin; ++k) {
         if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
@@ -111,9 +108,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
         put(d, std::move(item));
         if (stop_) return;
       }
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      stats_.read_s += read_s;
-      stats_.bytes_read += reader.bytes_read();
+      CountRead(read_s, reader.bytes_read(), 0);
     } catch (const Error& e) {
       if (o_.on_error == ErrorPolicy::kError) throw;
       // Skip policy: the rest of this piece is lost; its slots are filled
@@ -150,8 +145,7 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
       auto& f = files[s];
       if (!f) {
         f = std::make_unique<shard::FileStream>(spec_.shards[s].location);
-        std::lock_guard<std::mutex> lock(stats_mu_);
-        ++stats_.files_opened;
+        CountRead(0, 0, 1);
       }
       if (ref.image.size == 0 || ref.label.size == 0) {
         throw Error(spec_.shards[s].location + ": sample '" + ref.key + "' lacks an image or a label");
@@ -169,11 +163,7 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
       item.failed = true;
       item.error = e.what();
     }
-    {
-      std::lock_guard<std::mutex> lock(stats_mu_);
-      stats_.read_s += Since(t0);
-      stats_.bytes_read += ref.image.size + ref.label.size;
-    }
+    CountRead(Since(t0), ref.image.size + ref.label.size, 0);
     put(d, std::move(item));
   }
 }
@@ -192,11 +182,15 @@ loader_impl::Item Loader::Impl::ReadLooseFile(uint64_t index) {
     item.failed = true;
     item.error = e.what();
   }
-  std::lock_guard<std::mutex> lock(stats_mu_);
-  stats_.read_s += Since(t0);
-  stats_.bytes_read += item.image.size();
-  ++stats_.files_opened;
+  CountRead(Since(t0), item.image.size(), 1);
   return item;
+}
+
+void Loader::Impl::CountRead(double seconds, uint64_t bytes, uint64_t files) {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  stats_.read_s += seconds;
+  stats_.bytes_read += bytes;
+  stats_.files_opened += files;
 }
 
 void Loader::Impl::ReadLoop(uint64_t start_batch) {
