@@ -31,21 +31,31 @@ bool IsJpeg(const std::string& data) {
          static_cast<unsigned char>(data[1]) == 0xD8;
 }
 
-void DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
-                      const CropChooser& choose, JpegRegion* region) {
-  int x = 0, y = 0, w = 0, h = 0;
-  JpegRegion& out = *region;
+struct JpegRegionDecoder::State {
   jpeg_decompress_struct cinfo;
   ErrorManager err;
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = OnError;
-  err.pub.emit_message = OnWarning;
+};
+
+JpegRegionDecoder::JpegRegionDecoder() : state_(std::make_unique<State>()) {
+  state_->cinfo.err = jpeg_std_error(&state_->err.pub);
+  state_->err.pub.error_exit = OnError;
+  state_->err.pub.emit_message = OnWarning;
+  jpeg_create_decompress(&state_->cinfo);
+}
+
+JpegRegionDecoder::~JpegRegionDecoder() { jpeg_destroy_decompress(&state_->cinfo); }
+
+void JpegRegionDecoder::Decode(const std::string& data, const std::string& where, int min_size,
+                               const CropChooser& choose, JpegRegion* region) {
+  int x = 0, y = 0, w = 0, h = 0;
+  JpegRegion& out = *region;
+  jpeg_decompress_struct& cinfo = state_->cinfo;
+  ErrorManager& err = state_->err;
   JSAMPROW row = nullptr;
   if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
+    jpeg_abort_decompress(&cinfo);  // ready for the next image
     throw Error(where + ": bad JPEG: " + err.message);
   }
-  jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   jpeg_read_header(&cinfo, TRUE);
   choose(static_cast<int>(cinfo.image_width), static_cast<int>(cinfo.image_height), &x, &y, &w, &h);
@@ -62,11 +72,14 @@ void DecodeJpegRegion(const std::string& data, const std::string& where, int min
   jpeg_start_decompress(&cinfo);
   const double s = static_cast<double>(cinfo.output_width) / cinfo.image_width;
   const int ow = static_cast<int>(cinfo.output_width), oh = static_cast<int>(cinfo.output_height);
-  // The crop in scaled pixels, widened to whole pixels.
-  const int sx0 = std::clamp(static_cast<int>(x * s), 0, ow - 1);
-  const int sy0 = std::clamp(static_cast<int>(y * s), 0, oh - 1);
-  const int sx1 = std::clamp(static_cast<int>((x + w) * s + 0.999), sx0 + 1, ow);
-  const int sy1 = std::clamp(static_cast<int>((y + h) * s + 0.999), sy0 + 1, oh);
+  // The crop in scaled pixels, widened to whole pixels plus a 2-pixel margin
+  // on each side: chroma upsampling at a decoded region's edge lacks its
+  // neighbours, so the crop itself must not touch the edge.
+  constexpr int kMargin = 2;
+  const int sx0 = std::clamp(static_cast<int>(x * s) - kMargin, 0, ow - 1);
+  const int sy0 = std::clamp(static_cast<int>(y * s) - kMargin, 0, oh - 1);
+  const int sx1 = std::clamp(static_cast<int>((x + w) * s + 0.999) + kMargin, sx0 + 1, ow);
+  const int sy1 = std::clamp(static_cast<int>((y + h) * s + 0.999) + kMargin, sy0 + 1, oh);
   JDIMENSION xoff = static_cast<JDIMENSION>(sx0), cw = static_cast<JDIMENSION>(sx1 - sx0);
   jpeg_crop_scanline(&cinfo, &xoff, &cw);  // aligns to iMCU columns
   if (sy0 > 0) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(sy0));
@@ -78,12 +91,11 @@ void DecodeJpegRegion(const std::string& data, const std::string& where, int min
   for (int r = 0; r < rows; ++r) {
     row = out.image.pixels.data() + static_cast<size_t>(r) * cw * 3;
     if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) {
-      jpeg_destroy_decompress(&cinfo);
+      jpeg_abort_decompress(&cinfo);
       throw Error(where + ": bad JPEG: truncated scanlines");
     }
   }
   jpeg_abort_decompress(&cinfo);  // the rows below the crop are never decoded
-  jpeg_destroy_decompress(&cinfo);
   out.x = x * s - static_cast<double>(xoff);
   out.y = y * s - sy0;
   out.width = w * s;

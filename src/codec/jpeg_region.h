@@ -6,6 +6,7 @@
 #define SYNTHUB_CODEC_JPEG_REGION_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "codec/image.h"
@@ -29,8 +30,22 @@ using CropChooser = std::function<void(int width, int height, int* x, int* y, in
 // min_size pixels on both sides. Throws Error naming `where` on undecodable
 // data.
 // `out` is overwritten; its pixel buffer is reused when large enough.
-void DecodeJpegRegion(const std::string& data, const std::string& where, int min_size,
-                      const CropChooser& choose, JpegRegion* out);
+// Keeps one libjpeg decompressor for all calls (as a TurboJPEG handle does).
+// Not thread-safe: one per thread.
+class JpegRegionDecoder {
+ public:
+  JpegRegionDecoder();
+  ~JpegRegionDecoder();
+  JpegRegionDecoder(const JpegRegionDecoder&) = delete;
+  JpegRegionDecoder& operator=(const JpegRegionDecoder&) = delete;
+
+  void Decode(const std::string& data, const std::string& where, int min_size,
+              const CropChooser& choose, JpegRegion* out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace synthub::codec
 

@@ -55,7 +55,7 @@ void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& k
   CropBox box;
   if (!render && codec::IsJpeg(image)) {
     // JPEG: choose the crop from the header, then decode only that region.
-    codec::DecodeJpegRegion(
+    jpeg_.Decode(
         image, key, size,
         [&](int jw, int jh, int* x, int* y, int* w, int* h) {
           CropBox b{0, 0, jw, jh};

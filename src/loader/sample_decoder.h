@@ -36,7 +36,8 @@ class SampleDecoder {
   const LoaderOptions& o_;
   const generate::Recipe* recipe_;
   const std::vector<fractal::Ifs>* params_;
-  codec::JpegRegion region_;  // the decoded pixels, reused
+  codec::JpegRegionDecoder jpeg_;  // one libjpeg decompressor, reused
+  codec::JpegRegion region_;       // the decoded pixels, reused
   fractal::Raster cloud_;     // the last point cloud (render sources)
   int64_t cloud_category_ = -1, cloud_row_ = -1;
   std::vector<uint8_t> flipped_;
