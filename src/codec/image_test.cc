@@ -63,10 +63,10 @@ TEST(JpegRegionTest, RegionMatchesTheFullDecodeAndSurvivesErrors) {
   const std::string jpg = EncodeImage(px.data(), 64, 48, 3, o);
   const Image full = DecodeImage(jpg, "full");
   JpegRegionDecoder decoder;
-  EXPECT_THROW(decoder.Decode(std::string("\xff\xd8\xff garbage", 12), "bad.jpg", 8,
-                              [](int, int, int*, int*, int*, int*) {}, nullptr),
-               Error);
   JpegRegion region;
+  EXPECT_THROW(decoder.Decode(std::string("\xff\xd8\xff garbage", 12), "bad.jpg", 8,
+                              [](int, int, int*, int*, int*, int*) {}, &region),
+               Error);
   decoder.Decode(jpg, "crop", 64,  // no DCT scaling: the crop is smaller than 64
                  [](int w, int h, int* x, int* y, int* cw, int* ch) {
                    EXPECT_EQ(w, 64);
