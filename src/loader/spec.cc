@@ -52,7 +52,7 @@ void Expand(const std::string& pattern, std::vector<std::string>* out) {
 }
 
 bool LooksLikeShard(const std::string& s) {
-  return s.size() > 4 && (s.compare(s.size() - 4, 4, ".tar") == 0 || s.find(".tar") != std::string::npos);
+  return s.find(".tar") != std::string::npos;
 }
 
 std::string ReadLocation(const std::string& location) {
