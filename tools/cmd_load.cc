@@ -101,10 +101,11 @@ CommandSpec LoadSpec() {
 
 CommandSpec BenchSpec() {
   CommandSpec s{"bench-load", "synthub bench-load SPEC [flags]",
-                "Runs the loader over an epoch (or --limit batches) and reports images/s,\n"
+                "Runs the loader over --epochs epochs (or --limit batches) and reports images/s,\n"
                 "images per CPU-second, per-stage time, consumer wait, bytes and files read.",
                 LoaderFlags()};
-  s.flags.push_back({"limit", "0", "stop after this many batches (0 = the epoch)"});
+  s.flags.push_back({"limit", "0", "stop after this many batches (0 = the epochs)"});
+  s.flags.push_back({"epochs", "1", "epochs to run, one after the other"});
   return s;
 }
 
@@ -162,11 +163,14 @@ int RunBenchLoad(int argc, char** argv) {
   const auto t1 = std::chrono::steady_clock::now();
   const double cpu1 = CpuSeconds();
   const uint64_t limit = args.U64("limit");
+  const uint64_t epochs = args.U64("epochs");
   Batch b;
   uint64_t n = 0, images = 0;
-  while ((limit == 0 || n < limit) && loader.Next(&b)) {
-    ++n;
-    images += b.size;
+  for (uint64_t e = 0; e < epochs; ++e) {
+    while ((limit == 0 || n < limit) && loader.Next(&b)) {
+      ++n;
+      images += b.size;
+    }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const double cpu = CpuSeconds() - cpu1;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csetjmp>
+#include <vector>
 #include <cstdio>
 #include <jpeglib.h>
 
@@ -34,6 +35,7 @@ bool IsJpeg(const std::string& data) {
 struct JpegRegionDecoder::State {
   jpeg_decompress_struct cinfo;
   ErrorManager err;
+  std::vector<JSAMPROW> rows;  // output row pointers, reused
 };
 
 JpegRegionDecoder::JpegRegionDecoder() : state_(std::make_unique<State>()) {
@@ -51,7 +53,7 @@ void JpegRegionDecoder::Decode(const std::string& data, const std::string& where
   JpegRegion& out = *region;
   jpeg_decompress_struct& cinfo = state_->cinfo;
   ErrorManager& err = state_->err;
-  JSAMPROW row = nullptr;
+  std::vector<JSAMPROW>& row_pointers = state_->rows;
   if (setjmp(err.jump)) {
     jpeg_abort_decompress(&cinfo);  // ready for the next image
     throw Error(where + ": bad JPEG: " + err.message);
@@ -88,12 +90,20 @@ void JpegRegionDecoder::Decode(const std::string& data, const std::string& where
   out.image.height = rows;
   out.image.channels = 3;
   out.image.pixels.resize(static_cast<size_t>(cw) * rows * 3);
+  // All row pointers at once: libjpeg then upsamples whole row groups into
+  // the output instead of through its one-row spare buffer.
+  row_pointers.resize(rows);
   for (int r = 0; r < rows; ++r) {
-    row = out.image.pixels.data() + static_cast<size_t>(r) * cw * 3;
-    if (jpeg_read_scanlines(&cinfo, &row, 1) != 1) {
+    row_pointers[r] = out.image.pixels.data() + static_cast<size_t>(r) * cw * 3;
+  }
+  for (int r = 0; r < rows;) {
+    const JDIMENSION got = jpeg_read_scanlines(&cinfo, row_pointers.data() + r,
+                                               static_cast<JDIMENSION>(rows - r));
+    if (got == 0) {
       jpeg_abort_decompress(&cinfo);
       throw Error(where + ": bad JPEG: truncated scanlines");
     }
+    r += static_cast<int>(got);
   }
   jpeg_abort_decompress(&cinfo);  // the rows below the crop are never decoded
   out.x = x * s - static_cast<double>(xoff);

@@ -5,6 +5,10 @@
 #include <limits>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "fractal/random.h"
 #include "util/target_clones.h"
 
@@ -62,6 +66,69 @@ std::vector<Taps> MakeTaps(int src_offset, int src_len, int dst_len, Interpolati
     t.first = t.index[0];
   }
   return taps;
+}
+
+// One channel of the horizontal bilinear pass: t[x] = w0[x] p[i0[x]] +
+// w1[x] p[i1[x]]. `group` is unused here (see the AVX2 version).
+void HorizontalBilinear(const float* p, const int* i0, const int* i1, const int* /*group*/,
+                        const float* w0, const float* w1, float* t, int size) {
+  for (int x = 0; x < size; ++x) t[x] = w0[x] * p[i0[x]] + w1[x] * p[i1[x]];
+}
+
+// For each run of 8 outputs: the first source index `base` if all 16 taps lie
+// in [base, base + 16) (always so when upsampling or mildly shrinking), else
+// -1. Lets the AVX2 pass replace gathers (slow) with two loads and permutes.
+void MakeGroups(const int* i0, const int* i1, int size, int* group) {
+  for (int g = 0; g + 8 <= size; g += 8) {
+    int lo = i0[g], hi = i0[g];
+    for (int k = 0; k < 8; ++k) {
+      lo = std::min({lo, i0[g + k], i1[g + k]});
+      hi = std::max({hi, i0[g + k], i1[g + k]});
+    }
+    group[g / 8] = hi - lo < 16 ? lo : -1;
+  }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) inline __m256 Pick16(__m256 lo, __m256 hi, __m256i rel) {
+  const __m256i seven = _mm256_set1_epi32(7);
+  const __m256 a = _mm256_permutevar8x32_ps(lo, _mm256_and_si256(rel, seven));
+  const __m256 b = _mm256_permutevar8x32_ps(hi, _mm256_and_si256(rel, seven));
+  return _mm256_blendv_ps(a, b, _mm256_castsi256_ps(_mm256_cmpgt_epi32(rel, seven)));
+}
+
+// The same with AVX2: each run of 8 outputs reads 16 consecutive source
+// values (the plane has 16 values of padding) and picks its taps by permutes.
+__attribute__((target("avx2,fma"))) void HorizontalBilinearAvx2(
+    const float* p, const int* i0, const int* i1, const int* group, const float* w0,
+    const float* w1, float* t, int size) {
+  int x = 0;
+  for (; x + 8 <= size; x += 8) {
+    const int base = group[x / 8];
+    if (base < 0) {
+      for (int k = x; k < x + 8; ++k) t[k] = w0[k] * p[i0[k]] + w1[k] * p[i1[k]];
+      continue;
+    }
+    const __m256 lo = _mm256_loadu_ps(p + base), hi = _mm256_loadu_ps(p + base + 8);
+    const __m256i b = _mm256_set1_epi32(base);
+    const __m256i r0 = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(i0 + x)), b);
+    const __m256i r1 = _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(i1 + x)), b);
+    const __m256 v = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + x), Pick16(lo, hi, r1),
+                                     _mm256_mul_ps(_mm256_loadu_ps(w0 + x), Pick16(lo, hi, r0)));
+    _mm256_storeu_ps(t + x, v);
+  }
+  for (; x < size; ++x) t[x] = w0[x] * p[i0[x]] + w1[x] * p[i1[x]];
+}
+#endif
+
+using HorizontalFn = void (*)(const float*, const int*, const int*, const int*, const float*,
+                              const float*, float*, int);
+
+HorizontalFn PickHorizontal() {
+#if defined(__x86_64__) && !defined(SYNTHUB_NO_CLONES)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return HorizontalBilinearAvx2;
+#endif
+  return HorizontalBilinear;
 }
 
 }  // namespace
@@ -126,97 +193,97 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
   }
   const int rows = row_hi - row_lo + 1;
   const int taps = xt[0].count;
-  // Horizontal pass into planar rows: tmp[c][row][x].
-  thread_local std::vector<float> tmp;
-  thread_local std::vector<int> xi;
+  // Columns the taps touch.
+  int col_lo = std::numeric_limits<int>::max(), col_hi = -1;
+  for (const Taps& t : xt) {
+    for (int k = 0; k < t.count; ++k) {
+      col_lo = std::min(col_lo, t.index[k]);
+      col_hi = std::max(col_hi, t.index[k]);
+    }
+  }
+  const int span = col_hi - col_lo + 1;
+  // Tap tables as structure of arrays (xi[k * size + x]), so the gathering
+  // loops below vectorise.
+  thread_local std::vector<int> xi, groups;
   thread_local std::vector<float> xw;
-  const size_t plane_rows = static_cast<size_t>(rows) * size;
-  tmp.resize(3 * plane_rows);
   xi.resize(static_cast<size_t>(size) * taps);
+  groups.resize(size / 8 + 1);
   xw.resize(static_cast<size_t>(size) * taps);
   for (int x = 0; x < size; ++x) {
     for (int k = 0; k < taps; ++k) {
-      xi[x * taps + k] = xt[x].index[k] * 3;
-      xw[x * taps + k] = xt[x].weight[k];
+      xi[k * size + x] = xt[x].index[k] - col_lo;
+      xw[k * size + x] = xt[x].weight[k];
     }
   }
-  // Columns the taps touch; each needed row is converted to float once
-  // (vectorised), so the gathering loop does no int-to-float conversions.
-  int col_lo = std::numeric_limits<int>::max(), col_hi = -1;
-  for (int x = 0; x < size; ++x) {
-    for (int k = 0; k < taps; ++k) {
-      col_lo = std::min(col_lo, xt[x].index[k]);
-      col_hi = std::max(col_hi, xt[x].index[k]);
-    }
-  }
-  for (int i = 0; i < size * taps; ++i) xi[i] -= col_lo * 3;
-  thread_local std::vector<float> frow;
-  const int span = (col_hi - col_lo + 1) * 3;
-  frow.resize(span);
+  if (taps == 2) MakeGroups(xi.data(), xi.data() + size, size, groups.data());
+  // Horizontal pass into planar rows tmp[c][row][x]: each needed source row
+  // is split into three float planes once, then each channel is a gather.
+  thread_local std::vector<float> tmp, planes;
+  const size_t plane_rows = static_cast<size_t>(rows) * size;
+  tmp.resize(3 * plane_rows);
+  const int stride = span + 16;  // padding read by the AVX2 pass
+  planes.assign(3 * static_cast<size_t>(stride), 0.0f);
+  float* p0 = planes.data();
+  float* p1 = p0 + stride;
+  float* p2 = p1 + stride;
   for (int r = 0; r < rows; ++r) {
     const uint8_t* src = rgb + (static_cast<size_t>(row_lo + r) * width + col_lo) * 3;
-    for (int i = 0; i < span; ++i) frow[i] = src[i];
-    const float* f = frow.data();
-    float* t0 = tmp.data() + static_cast<size_t>(r) * size;
-    float* t1 = t0 + plane_rows;
-    float* t2 = t1 + plane_rows;
-    if (taps == 2) {
-      for (int x = 0; x < size; ++x) {
-        const float* a = f + xi[2 * x];
-        const float* b = f + xi[2 * x + 1];
-        const float w0 = xw[2 * x], w1 = xw[2 * x + 1];
-        t0[x] = w0 * a[0] + w1 * b[0];
-        t1[x] = w0 * a[1] + w1 * b[1];
-        t2[x] = w0 * a[2] + w1 * b[2];
-      }
-    } else {
-      for (int x = 0; x < size; ++x) {
-        float c0 = 0, c1 = 0, c2 = 0;
+    for (int i = 0; i < span; ++i) {
+      p0[i] = src[3 * i];
+      p1[i] = src[3 * i + 1];
+      p2[i] = src[3 * i + 2];
+    }
+    for (int c = 0; c < 3; ++c) {
+      const float* p = planes.data() + static_cast<size_t>(c) * stride;
+      float* t = tmp.data() + c * plane_rows + static_cast<size_t>(r) * size;
+      if (taps == 2) {
+        static const HorizontalFn horizontal = PickHorizontal();
+        horizontal(p, xi.data(), xi.data() + size, groups.data(), xw.data(), xw.data() + size, t, size);
+      } else {
+        for (int x = 0; x < size; ++x) t[x] = 0;
         for (int k = 0; k < taps; ++k) {
-          const float* p = f + xi[x * taps + k];
-          const float w = xw[x * taps + k];
-          c0 += w * p[0];
-          c1 += w * p[1];
-          c2 += w * p[2];
+          const int* ik = xi.data() + k * size;
+          const float* wk = xw.data() + k * size;
+          for (int x = 0; x < size; ++x) t[x] += wk[x] * p[ik[x]];
         }
-        t0[x] = c0, t1[x] = c1, t2[x] = c2;
       }
     }
   }
-  // Vertical pass, normalisation (float CHW) or rounding (uint8 HWC).
+  // Vertical pass, then normalisation (float CHW) or rounding (uint8 HWC).
   const size_t plane = static_cast<size_t>(size) * size;
+  thread_local std::vector<float> lines;
+  if (out_u8) lines.resize(3 * static_cast<size_t>(size));
   for (int y = 0; y < size; ++y) {
     const Taps& t = yt[y];
     for (int c = 0; c < 3; ++c) {
       const float* base = tmp.data() + c * plane_rows;
-      const float* r[4];
-      for (int k = 0; k < t.count; ++k) r[k] = base + static_cast<size_t>(t.index[k] - row_lo) * size;
-      const float scale = 1.0f / (255.0f * o.std[c]), shift = -o.mean[c] / o.std[c];
-      if (out_f32) {
-        float* dst = out_f32 + c * plane + static_cast<size_t>(y) * size;
-        if (t.count == 2) {
-          const float w0 = t.weight[0] * scale, w1 = t.weight[1] * scale;
-          for (int x = 0; x < size; ++x) dst[x] = w0 * r[0][x] + w1 * r[1][x] + shift;
-        } else {
-          const float w0 = t.weight[0] * scale, w1 = t.weight[1] * scale;
-          const float w2 = t.weight[2] * scale, w3 = t.weight[3] * scale;
-          for (int x = 0; x < size; ++x) {
-            dst[x] = w0 * r[0][x] + w1 * r[1][x] + w2 * r[2][x] + w3 * r[3][x] + shift;
-          }
-        }
+      const float* r[4] = {};
+      float w[4] = {};
+      const float scale = out_f32 ? 1.0f / (255.0f * o.std[c]) : 1.0f;
+      const float shift = out_f32 ? -o.mean[c] / o.std[c] : 0.5f;
+      for (int k = 0; k < t.count; ++k) {
+        r[k] = base + static_cast<size_t>(t.index[k] - row_lo) * size;
+        w[k] = t.weight[k] * scale;
+      }
+      float* dst = out_f32 ? out_f32 + c * plane + static_cast<size_t>(y) * size
+                           : lines.data() + static_cast<size_t>(c) * size;
+      if (t.count == 2) {
+        for (int x = 0; x < size; ++x) dst[x] = w[0] * r[0][x] + w[1] * r[1][x] + shift;
       } else {
-        thread_local std::vector<float> line;
-        line.assign(size, 0.5f);
-        for (int k = 0; k < t.count; ++k) {
-          const float w = t.weight[k];
-          const float* src = r[k];
-          for (int x = 0; x < size; ++x) line[x] += w * src[x];
-        }
-        uint8_t* dst = out_u8 + static_cast<size_t>(y) * size * 3 + c;
         for (int x = 0; x < size; ++x) {
-          const float v = line[x] < 0.0f ? 0.0f : (line[x] > 255.0f ? 255.0f : line[x]);
-          dst[3 * x] = static_cast<uint8_t>(v);
+          dst[x] = w[0] * r[0][x] + w[1] * r[1][x] + w[2] * r[2][x] + w[3] * r[3][x] + shift;
         }
+      }
+    }
+    if (out_u8) {
+      uint8_t* dst = out_u8 + static_cast<size_t>(y) * size * 3;
+      const float* l0 = lines.data();
+      const float* l1 = l0 + size;
+      const float* l2 = l1 + size;
+      for (int x = 0; x < size; ++x) {
+        dst[3 * x] = static_cast<uint8_t>(std::clamp(l0[x], 0.0f, 255.0f));
+        dst[3 * x + 1] = static_cast<uint8_t>(std::clamp(l1[x], 0.0f, 255.0f));
+        dst[3 * x + 2] = static_cast<uint8_t>(std::clamp(l2[x], 0.0f, 255.0f));
       }
     }
   }

@@ -27,23 +27,35 @@ float Reference(const std::vector<uint8_t>& img, int w, const CropBox& b, int si
   return static_cast<float>(top * (1 - fy) + bottom * fy);
 }
 
+// Shrinking, enlarging (the vectorised permute path), sizes that are and are
+// not multiples of 8, flips, both output layouts.
 TEST(TransformTest, BilinearCropResizeMatchesDirectSampling) {
-  const int w = 37, h = 29, size = 16;
+  const int w = 37, h = 29;
   std::vector<uint8_t> img(w * h * 3);
   for (size_t i = 0; i < img.size(); ++i) img[i] = static_cast<uint8_t>((i * 37 + i / 7) % 256);
   LoaderOptions o;
   for (int c = 0; c < 3; ++c) o.mean[c] = 0.0f, o.std[c] = 1.0f / 255.0f;  // identity scale
-  for (const CropBox& box : {CropBox{0, 0, w, h}, CropBox{5, 3, 20, 11}, CropBox{30, 20, 7, 9}}) {
-    for (bool hflip : {false, true}) {
-      std::vector<float> out(3 * size * size);
-      ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, false, o,
-                 out.data(), nullptr);
-      for (int c = 0; c < 3; ++c) {
-        for (int y = 0; y < size; ++y) {
-          for (int x = 0; x < size; ++x) {
-            const int sx = hflip ? size - 1 - x : x;
-            ASSERT_NEAR(out[(c * size + y) * size + x], Reference(img, w, box, size, y, sx, c), 1e-2)
-                << "box " << box.x << "," << box.y << " c" << c << " y" << y << " x" << x;
+  for (int size : {16, 20, 64}) {
+    for (const CropBox& box : {CropBox{0, 0, w, h}, CropBox{5, 3, 20, 11}, CropBox{30, 20, 7, 9}}) {
+      for (bool hflip : {false, true}) {
+        for (bool vflip : {false, true}) {
+          std::vector<float> out(3 * size * size);
+          std::vector<uint8_t> out8(3 * size * size);
+          ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, vflip, o,
+                     out.data(), nullptr);
+          ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, vflip, o,
+                     nullptr, out8.data());
+          for (int c = 0; c < 3; ++c) {
+            for (int y = 0; y < size; ++y) {
+              for (int x = 0; x < size; ++x) {
+                const int sx = hflip ? size - 1 - x : x, sy = vflip ? size - 1 - y : y;
+                const float want = Reference(img, w, box, size, sy, sx, c);
+                ASSERT_NEAR(out[(c * size + y) * size + x], want, 1e-2)
+                    << "size " << size << " box " << box.x << "," << box.y << " c" << c << " y" << y
+                    << " x" << x;
+                ASSERT_NEAR(out8[(y * size + x) * 3 + c], want, 0.51) << "uint8 layout";
+              }
+            }
           }
         }
       }
