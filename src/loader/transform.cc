@@ -89,7 +89,7 @@ void MakeGroups(const int* i0, const int* i1, int size, int* group) {
   }
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(SYNTHUB_NO_CLONES)
 __attribute__((target("avx2,fma"))) inline __m256 Pick16(__m256 lo, __m256 hi, __m256i rel) {
   const __m256i seven = _mm256_set1_epi32(7);
   const __m256 a = _mm256_permutevar8x32_ps(lo, _mm256_and_si256(rel, seven));
