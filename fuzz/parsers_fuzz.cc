@@ -1,11 +1,12 @@
 // libFuzzer target for the text parsers of outside input: the manifest and
-// recipe JSON, the parameter CSV, shard-spec brace expansion and the loader
-// state. The first byte picks the parser. Any input must parse or throw
-// synthub::Error, never crash.
+// recipe JSON, the parameter CSV, shard-spec brace expansion, the loader
+// state and safetensors checkpoints. The first byte picks the parser. Any
+// input must parse or throw synthub::Error, never crash.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "checkpoint/safetensors.h"
 #include "fractal/ifs.h"
 #include "generate/recipe.h"
 #include "loader/spec.h"
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
       case 0: synthub::shard::ParseManifest(text, "fuzz"); break;
       case 1: synthub::generate::ParseRecipe(text, "fuzz"); break;
       case 2: synthub::fractal::ParseIfsCsv(text, "fuzz"); break;
@@ -25,6 +26,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (text.size() < 64) synthub::loader::ExpandBraces(text);  // bounded fan-out
         break;
       case 4: synthub::LoaderState::FromJson(text); break;
+      case 5: {
+        const auto file = synthub::checkpoint::SafetensorsFile::Parse(text, "fuzz");
+        uint64_t covered = 0;  // accepted tensors tile the data up to the end
+        for (const auto& t : file.tensors()) {
+          if (t.begin != covered || t.end < t.begin) __builtin_trap();
+          covered = t.end;
+        }
+        if (file.data_start() + covered != text.size()) __builtin_trap();
+        break;
+      }
     }
   } catch (const synthub::Error&) {
   }
