@@ -254,5 +254,116 @@ expect_exit 2 "load: bad --shuffle value" "--shuffle" "$SYNTHUB" load g1 --shuff
 "$SYNTHUB" bench-load g1 --image-size 64 > bench_load.json 2>/dev/null
 check "bench-load reports per-stage time" python3 -c "import json; d=json.load(open('bench_load.json')); assert d['images']>0 and d['decode_s']>0 and d['files_opened']==24, d"
 
+# --- pack CIFAR-10 / CIFAR-100 / IDX (MNIST) ---------------------------------------
+PY3=/usr/bin/python3  # Debian's, with PIL (python3 on PATH may lack it)
+# Tiny CIFAR-10: 5 train batches of 3 records + a test batch of 4, pixels from a seeded RNG.
+$PY3 - <<'PY'
+import gzip, os, random, struct
+random.seed(7)
+def rec(prefix): return bytes(prefix) + bytes(random.randrange(256) for _ in range(3072))
+os.makedirs("c10", exist_ok=True); os.makedirs("c100/cifar-100-binary", exist_ok=True)
+for i in range(1, 6):
+    open(f"c10/data_batch_{i}.bin", "wb").write(b"".join(rec([(3 * i + r) % 10]) for r in range(3)))
+open("c10/test_batch.bin", "wb").write(b"".join(rec([r]) for r in range(4)))
+open("c10/batches.meta.txt", "w").write("\n".join("airplane automobile bird cat deer dog frog horse ship truck".split()) + "\n\n")
+# CIFAR-100 (in the tarball's subfolder): coarse + fine label bytes.
+open("c100/cifar-100-binary/train.bin", "wb").write(b"".join(rec([r % 20, 90 + r]) for r in range(7)))
+open("c100/cifar-100-binary/test.bin", "wb").write(b"".join(rec([19, 99]) for r in range(2)))
+# IDX: 7 images of 5 rows x 4 columns, gzip and raw.
+imgs = bytes(random.randrange(256) for _ in range(7 * 20)); labels = bytes([0, 1, 2, 3, 4, 5, 11])
+for opener, suffix in ((gzip.open, ".gz"), (open, "")):
+    with opener("imgs-idx3-ubyte" + suffix, "wb") as f: f.write(struct.pack(">IIII", 0x803, 7, 5, 4) + imgs)
+    with opener("labels-idx1-ubyte" + suffix, "wb") as f: f.write(struct.pack(">II", 0x801, 7) + labels)
+open("imgs_short-idx3-ubyte", "wb").write(struct.pack(">IIII", 0x803, 7, 5, 4) + imgs[:-3])
+PY
+# png_pixels FILE.tar MEMBER: the decoded pixels, hex, as PIL sees them (mode, then bytes).
+png_pixels() { $PY3 -c 'import io,sys,tarfile; from PIL import Image
+t=tarfile.open(sys.argv[1]); im=Image.open(io.BytesIO(t.extractfile(sys.argv[2]).read()))
+print(im.mode, im.size, im.tobytes().hex())' "$1" "$2"; }
+# cifar_pixels FILE RECORD HEADER: the record's planes interleaved to RGB, hex.
+cifar_pixels() { $PY3 -c 'import sys; d=open(sys.argv[1],"rb").read(); r=int(sys.argv[2]); h=int(sys.argv[3])
+p=d[r*(h+3072)+h:(r+1)*(h+3072)]; print("RGB", (32, 32), bytes(p[c*1024+i] for i in range(1024) for c in range(3)).hex())' "$1" "$2" "$3"; }
+"$SYNTHUB" pack cifar c10 --out c10_out --shard-size 4 --quiet > c10.txt 2>&1
+check "pack cifar: CIFAR-10 detected" grep -q "CIFAR-10" c10.txt
+check "pack cifar: 15 train images of 10 classes in 4 shards" grep -q "c10_out/train: 15 images of 10 classes in 4 shards" c10.txt
+check "pack cifar: 4 test images" grep -q "c10_out/test: 4 images" c10.txt
+check "pack cifar: train verifies" "$SYNTHUB" verify c10_out/train
+check "pack cifar: test verifies" "$SYNTHUB" verify c10_out/test
+check "pack cifar: label names from batches.meta.txt" grep -q '"truck"' c10_out/train/manifest.json
+check "pack cifar: shard names" test -f c10_out/train/cifar10-train-000003.tar
+# Key 4 = data_batch_2.bin record 1 (file order): label (3*2+1)%10 = 7, pixels unchanged.
+check "pack cifar: RGB pixels round-trip (planes -> PNG)" test "$(png_pixels c10_out/train/cifar10-train-000001.tar 000000004.png)" = "$(cifar_pixels c10/data_batch_2.bin 1 1)"
+check "pack cifar: label of key 4" test "$(tar xOf c10_out/train/cifar10-train-000001.tar 000000004.cls)" = 7
+"$SYNTHUB" load c10_out/train --shuffle none --image-size 32 --batch-size 5 > c10_load.txt 2>/dev/null
+check "load: packed CIFAR-10, 15 samples of 3x32x32" test "$(grep -c ' 3x32x32$' c10_load.txt)" = 15
+"$SYNTHUB" pack cifar c100 --out c100_out --quiet > c100.txt 2>&1
+check "pack cifar: CIFAR-100 (tarball subfolder), fine labels" grep -q "c100_out/train: 7 images of 100 classes" c100.txt
+check "pack cifar: fine label" test "$(tar xOf c100_out/train/cifar100-train-000000.tar 000000006.cls)" = 96
+check "pack cifar: CIFAR-100 pixels round-trip" test "$(png_pixels c100_out/test/cifar100-test-000000.tar 000000001.png)" = "$(cifar_pixels c100/cifar-100-binary/test.bin 1 2)"
+"$SYNTHUB" pack cifar c100 --out c100_coarse --labels coarse --quiet > c100c.txt 2>&1
+check "pack cifar: --labels coarse gives 20 classes" grep -q "c100_coarse/train: 7 images of 20 classes" c100c.txt
+check "pack cifar: coarse label" test "$(tar xOf c100_coarse/train/cifar100-train-000000.tar 000000006.cls)" = 6
+expect_exit 2 "pack cifar: --labels is for CIFAR-100" "CIFAR-100 only" "$SYNTHUB" pack cifar c10 --out x10 --labels coarse
+expect_exit 2 "pack cifar: bad --labels value" "fine or coarse" "$SYNTHUB" pack cifar c100 --out x100 --labels medium
+cp -r c10 c10_bad && head -c 3000 c10/test_batch.bin >> c10_bad/test_batch.bin
+expect_exit 1 "pack cifar: a truncated file is named" "test_batch.bin: size 15292 is not a whole number of 3073-byte records" \
+  "$SYNTHUB" pack cifar c10_bad --out x --quiet
+rm c10_bad/test_batch.bin
+expect_exit 1 "pack cifar: a missing file is named" "test_batch.bin: missing" "$SYNTHUB" pack cifar c10_bad --out x --quiet
+cp c10/test_batch.bin c10_bad/ && printf '\x0c' | dd of=c10_bad/data_batch_3.bin bs=1 seek=3073 conv=notrunc 2>/dev/null
+expect_exit 1 "pack cifar: a label out of range names file and record" "data_batch_3.bin: record 1 (offset 3073): label 12 >= 10 classes" \
+  "$SYNTHUB" pack cifar c10_bad --out x --quiet
+expect_exit 1 "pack cifar: not a CIFAR folder" "not a CIFAR binary folder" "$SYNTHUB" pack cifar folder --out x --quiet
+
+"$SYNTHUB" pack idx imgs-idx3-ubyte.gz labels-idx1-ubyte.gz --classes 12 --out idx_gz --shard-size 3 --quiet > idx.txt 2>&1
+check "pack idx (gz): 7 images of 12 classes in 3 shards" grep -q "idx_gz: 7 images of 12 classes in 3 shards" idx.txt
+check "pack idx (gz): verifies" "$SYNTHUB" verify idx_gz
+check "pack idx: gray pixels round-trip (5 rows x 4 columns)" test "$(png_pixels idx_gz/dataset-000002.tar 000000006.png)" = \
+  "L (4, 5) $($PY3 -c 'import sys; d=open(sys.argv[1],"rb").read()[16:]; print(d[6*20:7*20].hex())' imgs-idx3-ubyte)"
+"$SYNTHUB" pack idx imgs-idx3-ubyte labels-idx1-ubyte --classes 0 --out idx_raw --shard-size 3 --quiet > idx_raw.txt 2>&1
+check "pack idx (raw): --classes 0 = max label + 1" grep -q "idx_raw: 7 images of 12 classes" idx_raw.txt
+check "pack idx: gz and raw give the same shards" bash -c 'for f in idx_gz/*.tar; do cmp -s "$f" "idx_raw/${f#idx_gz/}" || exit 1; done'
+"$SYNTHUB" pack idx imgs-idx3-ubyte.gz labels-idx1-ubyte.gz --limit 5 --out idx_lim --quiet > idx_lim.txt 2>&1
+check "pack idx: --limit 5" grep -q "idx_lim: 5 images of 10 classes" idx_lim.txt
+"$SYNTHUB" load idx_lim --shuffle none --image-size 8 --batch-size 5 > idx_load.txt 2>/dev/null
+check "load: gray PNGs decode to 3 channels" test "$(grep -c ' 3x8x8$' idx_load.txt)" = 5
+expect_exit 1 "pack idx: label >= --classes names the item" "label 11 of item 6 >= 10 classes" \
+  "$SYNTHUB" pack idx imgs-idx3-ubyte.gz labels-idx1-ubyte.gz --out x --quiet
+expect_exit 1 "pack idx: a truncated file is named" "imgs_short-idx3-ubyte: truncated" \
+  "$SYNTHUB" pack idx imgs_short-idx3-ubyte labels-idx1-ubyte --classes 12 --out x --quiet
+expect_exit 1 "pack idx: labels and images swapped" "IDX magic 0x00000801, expected 0x00000803" \
+  "$SYNTHUB" pack idx labels-idx1-ubyte imgs-idx3-ubyte --out x --quiet
+expect_exit 1 "pack idx: a missing file is named" "nope.gz: no such file" "$SYNTHUB" pack idx nope.gz labels-idx1-ubyte --out x --quiet
+expect_exit 2 "pack idx: --limit is for idx only" "--limit is for 'pack idx'" "$SYNTHUB" pack cifar c10 --out x --limit 3
+
+# --- plot training curves ------------------------------------------------------------
+expect_exit 0 "plot --help exits 0" "usage: synthub plot" "$SYNTHUB" plot --help
+expect_exit 0 "pack --help lists cifar and idx" "synthub pack idx IMAGES LABELS" "$SYNTHUB" pack --help
+mkdir -p run_local run_global
+for r in run_local run_global; do
+  $PY3 - "$r" <<'PY'
+import json, math, sys
+with open(sys.argv[1] + "/metrics.jsonl", "w") as f:
+    f.write(json.dumps({"kind": "config", "model": "vit_tiny"}) + "\n")
+    for step in range(0, 400, 10):
+        f.write(json.dumps({"kind": "train", "epoch": step // 100, "step": step, "loss": 6.9 * math.exp(-step / 300) + 0.1 * math.sin(step),
+                            "lr": 1e-3, "images_per_s": 1000.0, "data_wait_s": 0.01, "compute_s": 0.1}) + "\n")
+        if step % 100 == 90:
+            f.write(json.dumps({"kind": "eval", "epoch": step // 100 + 1, "step": step, "loss": 2.0, "top1": 10.0 + step / 10, "top5": 50.0}) + "\n")
+PY
+done
+"$SYNTHUB" plot run_local > plot.txt 2>&1
+check "plot: one run writes RUN_DIR/curves.svg" grep -q "<svg" run_local/curves.svg
+check "plot: loss and top-1 curves drawn" test "$(grep -c '<polyline' run_local/curves.svg)" = 3
+"$SYNTHUB" plot run_local run_global --out both.svg --title "local vs global shuffle" > plot2.txt 2>&1
+check "plot: two runs, legend names both" bash -c "grep -q '>run_local' both.svg && grep -q '>run_global' both.svg && grep -q 'local vs global shuffle' both.svg"
+check "plot: SVG is well-formed XML" $PY3 -c "import xml.dom.minidom,sys; xml.dom.minidom.parse('both.svg')"
+expect_exit 2 "plot: --out required for several runs" "--out is required" "$SYNTHUB" plot run_local run_global
+cp -r run_local run_bad && echo '{"kind": "train", "step": 5, "loss": ' >> run_bad/metrics.jsonl
+expect_exit 1 "plot: a malformed line is named (file:line)" "run_bad/metrics.jsonl:46: not valid JSON" "$SYNTHUB" plot run_bad
+mkdir -p run_empty && : > run_empty/metrics.jsonl
+expect_exit 1 "plot: an empty metrics file" "run_empty/metrics.jsonl: no \"kind\"" "$SYNTHUB" plot run_empty
+expect_exit 1 "plot: a folder without metrics.jsonl" "metrics.jsonl: no such file" "$SYNTHUB" plot folder
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -14,6 +14,7 @@ int RunInspect(int argc, char** argv);
 int RunPack(int argc, char** argv);
 int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);
+int RunPlot(int argc, char** argv);
 
 // "i/N" -> (i, N); throws UsageError naming the flag.
 void ParsePart(const std::string& flag, const std::string& value, int* index, int* count);

@@ -25,6 +25,7 @@ const char kUsage[] =
     "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
     "  load       stream samples from shards (or rendered on the fly): print them\n"
     "  bench-load measure the loader: images/s, per-stage time, wait, bytes, files\n"
+    "  plot       training curves (loss, eval top-1) of one or more runs as an SVG\n"
     "  version    print the version\n";
 
 }  // namespace
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     if (cmd == "pack") return cli::RunPack(sub_argc, sub_argv);
     if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
     if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);
+    if (cmd == "plot") return cli::RunPlot(sub_argc, sub_argv);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "synthub: %s\n", e.what());

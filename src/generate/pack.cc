@@ -60,13 +60,11 @@ ImageFolder ListImageFolder(const std::string& src) {
   return folder;
 }
 
-PackStats PackImageFolder(const PackOptions& o) {
+PackStats WritePackedShards(const PackOptions& o, uint64_t n, const PackInfo& info,
+                            const std::function<PackSample(uint64_t pos)>& sample) {
   const auto start = std::chrono::steady_clock::now();
   if (o.shard_size < 1) throw UsageError("--shard-size must be >= 1");
-  const ImageFolder folder = ListImageFolder(o.src);
-  const std::vector<std::string>& classes = folder.classes;
-  const std::vector<ImageFolderItem>& items = folder.items;
-  const uint64_t n = items.size();
+  if (n == 0) throw Error(o.out + ": nothing to pack (no samples)");
   const uint64_t shards = (n + o.shard_size - 1) / o.shard_size;
   MakeDirs(o.out);
   Progress bar("pack", n, "images", o.progress);
@@ -80,19 +78,11 @@ PackStats PackImageFolder(const PackOptions& o) {
     shard::TarWriter tar(JoinPath(o.out, shard_name));
     const uint64_t end = std::min(n, (s + 1) * o.shard_size);
     for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
-      const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
-      const std::string data = ReadFile(it.path);
-      codec::ImageFormat fmt;
-      codec::FormatFromExtension(it.ext, &fmt);
-      const bool magic_ok =
-          (fmt == codec::ImageFormat::kPng && data.compare(0, 4, "\x89PNG") == 0) ||
-          (fmt == codec::ImageFormat::kJpeg && data.compare(0, 2, "\xff\xd8") == 0) ||
-          (fmt == codec::ImageFormat::kWebp && data.size() >= 12 && data.compare(8, 4, "WEBP") == 0);
-      if (!magic_ok) throw Error(it.path + ": not a valid ." + it.ext + " file");
+      const PackSample item = sample(pos);
       char key[32];
       std::snprintf(key, sizeof(key), "%09llu", static_cast<unsigned long long>(pos));
-      tar.AddFile(std::string(key) + "." + it.ext, data);
-      tar.AddFile(std::string(key) + ".cls", std::to_string(it.label));
+      tar.AddFile(std::string(key) + "." + item.ext, item.image);
+      tar.AddFile(std::string(key) + ".cls", std::to_string(item.label));
       bar.Add(1);
     }
     tar.Finish();
@@ -103,25 +93,57 @@ PackStats PackImageFolder(const PackOptions& o) {
   shard::Manifest m;
   m.name = o.name;
   m.generator_version = SYNTHUB_VERSION;
-  m.num_classes = classes.size();
+  m.num_classes = info.num_classes;
   m.num_samples = n;
   m.samples_per_shard = o.shard_size;
-  std::vector<std::string> exts;
-  for (const ImageFolderItem& it : items) {
-    if (std::find(exts.begin(), exts.end(), it.ext) == exts.end()) exts.push_back(it.ext);
-  }
-  exts.push_back("cls");
-  m.extensions = exts;
-  m.class_names = classes;
-  m.recipe_json = nlohmann::json{{"packed_from", "imagefolder"}, {"seed", o.seed},
-                                 {"shard_size", o.shard_size}}.dump();
+  m.extensions = info.extensions;
+  m.extensions.push_back("cls");
+  m.class_names = info.class_names;
+  m.recipe_json = info.recipe_json;
   m.shards = records;
   shard::WriteManifest(o.out, m);
   PackStats stats;
   stats.images = n;
-  stats.classes = classes.size();
+  stats.classes = info.num_classes;
   stats.shards = shards;
   stats.bytes = total_bytes;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return stats;
+}
+
+PackStats PackImageFolder(const PackOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  if (o.shard_size < 1) throw UsageError("--shard-size must be >= 1");
+  const ImageFolder folder = ListImageFolder(o.src);
+  const std::vector<ImageFolderItem>& items = folder.items;
+  const uint64_t n = items.size();
+  PackInfo info;
+  info.num_classes = folder.classes.size();
+  info.class_names = folder.classes;
+  for (const ImageFolderItem& it : items) {
+    if (std::find(info.extensions.begin(), info.extensions.end(), it.ext) ==
+        info.extensions.end()) {
+      info.extensions.push_back(it.ext);
+    }
+  }
+  info.recipe_json = nlohmann::json{{"packed_from", "imagefolder"}, {"seed", o.seed},
+                                    {"shard_size", o.shard_size}}.dump();
+  PackStats stats = WritePackedShards(o, n, info, [&](uint64_t pos) {
+    const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
+    PackSample s;
+    s.image = ReadFile(it.path);
+    const std::string& data = s.image;
+    codec::ImageFormat fmt;
+    codec::FormatFromExtension(it.ext, &fmt);
+    const bool magic_ok =
+        (fmt == codec::ImageFormat::kPng && data.compare(0, 4, "\x89PNG") == 0) ||
+        (fmt == codec::ImageFormat::kJpeg && data.compare(0, 2, "\xff\xd8") == 0) ||
+        (fmt == codec::ImageFormat::kWebp && data.size() >= 12 && data.compare(8, 4, "WEBP") == 0);
+    if (!magic_ok) throw Error(it.path + ": not a valid ." + it.ext + " file");
+    s.ext = it.ext;
+    s.label = it.label;
+    return s;
+  });
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }

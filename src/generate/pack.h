@@ -5,6 +5,7 @@
 #define SYNTHUB_GENERATE_PACK_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,30 @@ struct PackStats {
 
 // Throws Error naming the offending file (unreadable, not an image).
 PackStats PackImageFolder(const PackOptions& options);
+
+// One sample as it goes into a shard: encoded image bytes and the label.
+struct PackSample {
+  std::string image;
+  std::string ext;  // png, jpg or webp
+  uint32_t label = 0;
+};
+
+// What the manifest of a packed set says besides its shards.
+struct PackInfo {
+  uint64_t num_classes = 0;
+  std::vector<std::string> class_names;  // empty, or num_classes names
+  std::vector<std::string> extensions;   // image extensions; "cls" is appended
+  std::string recipe_json = "{}";
+};
+
+// The shared writer of every packer: samples at positions 0..n-1 go into
+// shards of options.shard_size (<name>-NNNNNN.tar in options.out, keys = the
+// position in 9 digits, members <key>.<ext> + <key>.cls), shards written in
+// parallel on options.threads, then manifest.json. sample(pos) is called
+// once per position from worker threads (it must be thread-safe); what it
+// throws is rethrown. Throws Error on I/O failure.
+PackStats WritePackedShards(const PackOptions& options, uint64_t n, const PackInfo& info,
+                            const std::function<PackSample(uint64_t pos)>& sample);
 
 // The images of an ImageFolder tree: SRC/<class>/<file>.{png,jpg,jpeg,webp},
 // classes sorted by name (label = index), files sorted within a class.
