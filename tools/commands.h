@@ -15,6 +15,8 @@ int RunPack(int argc, char** argv);
 int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);
 int RunPlot(int argc, char** argv);
+// pretrain | finetune | eval.
+int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world);
 
 // "i/N" -> (i, N); throws UsageError naming the flag.
 void ParsePart(const std::string& flag, const std::string& value, int* index, int* count);

@@ -6,6 +6,10 @@
 #include <string>
 
 #include "commands.h"
+#include "generate/mpi_world.h"
+#if SYNTHUB_HAVE_TORCH
+#include "train/train.h"
+#endif
 #include "synthub/error.h"
 
 #ifndef SYNTHUB_VERSION
@@ -25,6 +29,9 @@ const char kUsage[] =
     "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
     "  load       stream samples from shards (or rendered on the fly): print them\n"
     "  bench-load measure the loader: images/s, per-stage time, wait, bytes, files\n"
+    "  pretrain   pre-train a ViT (libtorch; data-parallel under mpirun)\n"
+    "  finetune   fine-tune a checkpoint on another dataset\n"
+    "  eval       evaluate a checkpoint: top-1/top-5, per-class, confusion matrix\n"
     "  plot       training curves (loss, eval top-1) of one or more runs as an SVG\n"
     "  version    print the version\n";
 
@@ -45,6 +52,10 @@ int main(int argc, char** argv) {
     std::printf("synthub %s\n", SYNTHUB_VERSION);
     return 0;
   }
+#if SYNTHUB_HAVE_TORCH
+  // Before MPI starts: OpenBLAS reads its kernel choice at load time.
+  if (cmd == "pretrain" || cmd == "finetune" || cmd == "eval") train::MaybeFixBlasCoretype(argv);
+#endif
   try {
     generate::World world(&argc, &argv);
     int sub_argc = argc - 2;
@@ -57,6 +68,9 @@ int main(int argc, char** argv) {
     if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
     if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);
     if (cmd == "plot") return cli::RunPlot(sub_argc, sub_argv);
+    if (cmd == "pretrain" || cmd == "finetune" || cmd == "eval") {
+      return cli::RunTrainCommand(cmd, sub_argc, sub_argv, world);
+    }
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "synthub: %s\n", e.what());

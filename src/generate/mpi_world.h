@@ -4,6 +4,8 @@
 #ifndef SYNTHUB_GENERATE_MPI_WORLD_H_
 #define SYNTHUB_GENERATE_MPI_WORLD_H_
 
+#include <cstddef>
+
 namespace synthub::generate {
 
 class World {
@@ -20,6 +22,11 @@ class World {
   void Barrier();
   // True when every rank passes true (a collective: all ranks must call).
   bool AllOk(bool ok);
+  // In place: every rank ends with the element-wise sum over ranks.
+  void AllSum(float* data, size_t count);
+  void AllSum(double* data, size_t count);
+  // In place: every rank ends with rank 0's bytes.
+  void Broadcast(void* data, size_t bytes);
 
  private:
   int rank_ = 0, size_ = 1;

@@ -1,0 +1,30 @@
+// Evaluation of a ViT on a dataset: loss, top-1/top-5, per-class accuracy
+// and the confusion matrix.
+#ifndef SYNTHUB_TRAIN_EVALUATE_H_
+#define SYNTHUB_TRAIN_EVALUATE_H_
+
+#include <cstdint>
+#include <string>
+#include <torch/torch.h>
+#include <vector>
+
+#include "train/vit.h"
+
+namespace synthub::train {
+
+struct EvalResult {
+  int64_t samples = 0;
+  double loss = 0, top1 = 0, top5 = 0;  // accuracies in percent
+  int classes = 0;
+  std::vector<int64_t> confusion;  // [true class][predicted class], classes x classes
+  torch::Tensor first_input, first_logits;  // the first batch (for --dump)
+};
+
+// Every sample of `spec` once (resize to the model's size, no crop, reading
+// order). Throws Error when the dataset's class count differs from the head's.
+EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const ModelConfig& config,
+                    const torch::Device& device, int batch_size, int workers, int64_t limit);
+
+}  // namespace synthub::train
+
+#endif  // SYNTHUB_TRAIN_EVALUATE_H_

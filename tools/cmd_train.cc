@@ -1,0 +1,210 @@
+// synthub pretrain / finetune / eval: ViT training with libtorch
+// (src/train/). Without libtorch in the build these commands say so.
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+#include "synthub/error.h"
+
+#if SYNTHUB_HAVE_TORCH
+#include "generate/mpi_world.h"
+#include "train/train.h"
+#endif
+
+namespace synthub::cli {
+namespace {
+
+// Defaults are the FractalDB / DeiT-Tiny pre-training recipe (AAAI 2022);
+// finetune switches to its CIFAR recipe (SGD, lr 0.01, wd 1e-4, no mixup).
+std::vector<FlagSpec> TrainFlags(bool finetune) {
+  std::vector<FlagSpec> f = {
+      {"data", "", "training set: loader spec (shards, dataset folder, URL, render:RECIPE)"},
+      {"val", "", "validation set evaluated after each epoch (loader spec)"},
+      {"out", "", "run folder: metrics.jsonl, train_state.safetensors, model.safetensors, config.json"},
+      {"resume", "false", "continue from OUT/train_state.safetensors when it exists", true},
+      {"classes", "0", "classes of the head (0 = the training set's)"},
+      {"epochs", finetune ? "100" : "300", "epochs"},
+      {"batch-size", finetune ? "96" : "64", "samples per rank and micro-batch"},
+      {"accum", "1", "micro-batches per optimizer step (gradient accumulation)"},
+      {"opt", finetune ? "sgd" : "adamw", "adamw | sgd"},
+      {"lr", finetune ? "0.01" : "5e-4", "peak learning rate"},
+      {"min-lr", "1e-5", "final learning rate of the cosine schedule"},
+      {"warmup-lr", "1e-6", "learning rate at the start of the warm-up"},
+      {"warmup-epochs", finetune ? "0" : "5", "linear warm-up, in epochs (fractions allowed)"},
+      {"weight-decay", finetune ? "1e-4" : "0.05", "weight decay (AdamW: decoupled; SGD: L2)"},
+      {"momentum", "0.9", "SGD momentum"},
+      {"smoothing", finetune ? "0" : "0.1", "label smoothing"},
+      {"mixup", finetune ? "0" : "0.8", "mixup Beta alpha (0 = off)"},
+      {"cutmix", finetune ? "0" : "1.0", "cutmix Beta alpha (0 = off)"},
+      {"clip-grad", "0", "clip the global gradient norm to this (0 = off)"},
+      {"drop-path", "0.1", "stochastic depth rate (last block; linear in depth)"},
+      {"shuffle", "local", "local (shard order + buffer per rank) | global (all samples) | none"},
+      {"shuffle-buffer", "5000", "local shuffle buffer, samples"},
+      {"scale", "0.08", "random resized crop: smallest area fraction"},
+      {"hflip", "false", "random horizontal flips (off in the FractalDB recipe)", true},
+      {"workers", "2", "loader threads per rank"},
+      {"threads", "0", "torch threads per rank (0 = cores / local ranks)"},
+      {"seed", "0", "seed of init, shuffling, augmentation, mixup, drop-path"},
+      {"device", "cpu", "cpu | cuda | cuda:N"},
+      {"amp", "none", "autocast: none | bf16 | fp16"},
+      {"log-every", "10", "steps between metrics lines"},
+      {"save-every", "0", "steps between training-state saves (0 = each epoch)"},
+      {"max-steps", "0", "stop after this many steps with the state saved (0 = all)"},
+  };
+  if (finetune) {
+    f.push_back({"init", "", "checkpoint to start from (folder or model.safetensors; required)"});
+    f.push_back({"freeze", "-1", "freeze the patch embedding and this many blocks (-1 = none)"});
+  } else {
+    f.push_back({"model", "vit_tiny_patch16_224",
+                 "vit_tiny_patch16_224 | vit_small_patch16_224 | vit_base_patch16_224 | vit_custom"});
+    f.push_back({"img-size", "", "image size (vit_custom, or to override a preset)"});
+    f.push_back({"patch", "", "patch size"});
+    f.push_back({"depth", "", "blocks"});
+    f.push_back({"dim", "", "embedding width"});
+    f.push_back({"heads", "", "attention heads"});
+  }
+  return f;
+}
+
+const CommandSpec kPretrain = {
+    "pretrain", "synthub pretrain --data SPEC --out RUN [flags]",
+    "Pre-trains a ViT on a dataset (shards, image folder, URL) or on fractals rendered\n"
+    "on the fly (render:RECIPE). Data-parallel under mpirun. Writes RUN/metrics.jsonl,\n"
+    "RUN/train_state.safetensors (exact resume) and RUN/model.safetensors + config.json\n"
+    "(timm names and fields).",
+    TrainFlags(false)};
+const CommandSpec kFinetune = {
+    "finetune", "synthub finetune --init CKPT --data SPEC --out RUN [flags]",
+    "Fine-tunes a checkpoint on another dataset: a new head when the class count\n"
+    "differs (as timm), optional freezing, SGD or AdamW.",
+    TrainFlags(true)};
+const CommandSpec kEval = {
+    "eval", "synthub eval CKPT --data SPEC [--out DIR] [flags]",
+    "Evaluates a checkpoint: loss, top-1/top-5; with --out also per_class.csv and\n"
+    "confusion.csv (rows: true class, columns: predicted).",
+    {{"data", "", "dataset (loader spec)"},
+     {"out", "", "folder for eval.json, per_class.csv, confusion.csv"},
+     {"dump", "", "write the first batch's input and logits to this safetensors file"},
+     {"batch-size", "64", "samples per batch"},
+     {"workers", "2", "loader threads"},
+     {"threads", "0", "torch threads (0 = all cores)"},
+     {"device", "cpu", "cpu | cuda | cuda:N"},
+     {"limit", "0", "batches to evaluate (0 = all)"}}};
+
+int Help(const CommandSpec& spec, int argc, char** argv) {
+  Args args(spec, argc, argv);
+  if (args.help()) {
+    std::fputs(HelpText(spec).c_str(), stdout);
+    return 0;
+  }
+  return -1;
+}
+
+#if SYNTHUB_HAVE_TORCH
+ShuffleMode ParseShuffleFlag(const std::string& s) {
+  if (s == "local") return ShuffleMode::kLocal;
+  if (s == "global") return ShuffleMode::kGlobal;
+  if (s == "none") return ShuffleMode::kNone;
+  throw UsageError("--shuffle must be local, global or none");
+}
+
+train::TrainOptions ParseTrain(const Args& a, bool finetune) {
+  train::TrainOptions o;
+  o.command = finetune ? "finetune" : "pretrain";
+  o.data = a.Str("data");
+  o.val = a.Str("val");
+  o.out = a.Str("out");
+  o.resume = a.Switch("resume");
+  o.classes = a.Int("classes");
+  o.epochs = a.Int("epochs");
+  o.batch_size = a.Int("batch-size");
+  o.accum = a.Int("accum");
+  o.optimizer = a.Str("opt");
+  o.lr = a.Double("lr");
+  o.min_lr = a.Double("min-lr");
+  o.warmup_lr = a.Double("warmup-lr");
+  o.warmup_epochs = a.Double("warmup-epochs");
+  o.weight_decay = a.Double("weight-decay");
+  o.momentum = a.Double("momentum");
+  o.label_smoothing = a.Double("smoothing");
+  o.mixup = a.Double("mixup");
+  o.cutmix = a.Double("cutmix");
+  o.clip_grad = a.Double("clip-grad");
+  o.shuffle = ParseShuffleFlag(a.Str("shuffle"));
+  o.shuffle_buffer = a.Int("shuffle-buffer");
+  o.scale_min = a.Double("scale");
+  o.hflip = a.Switch("hflip");
+  o.workers = a.Int("workers");
+  o.threads = a.Int("threads");
+  o.seed = a.U64("seed");
+  o.device = a.Str("device");
+  o.amp = a.Str("amp");
+  o.log_every = a.Int("log-every");
+  o.save_every = a.Int("save-every");
+  o.max_steps = a.Int64("max-steps");
+  if (o.log_every <= 0) throw UsageError("--log-every must be positive");
+  if (o.label_smoothing < 0 || o.label_smoothing >= 1) throw UsageError("--smoothing must be in [0, 1)");
+  if (o.scale_min <= 0 || o.scale_min > 1) throw UsageError("--scale must be in (0, 1]");
+  o.model.drop_path = a.Double("drop-path");
+  if (finetune) {
+    o.init = a.Str("init");
+    if (o.init.empty()) throw UsageError("--init is required");
+    o.freeze_blocks = a.Int("freeze");
+  } else {
+    const std::string name = a.Str("model");
+    const double dp = o.model.drop_path;
+    if (name == "vit_custom") {
+      o.model.architecture = "vit_custom";
+      for (const char* need : {"img-size", "patch", "depth", "dim", "heads"}) {
+        if (!a.Given(need)) throw UsageError(std::string("vit_custom needs --") + need);
+      }
+    } else {
+      o.model = train::PresetConfig(name);
+    }
+    o.model.drop_path = dp;
+    if (a.Given("img-size")) o.model.img_size = a.Int("img-size");
+    if (a.Given("patch")) o.model.patch_size = a.Int("patch");
+    if (a.Given("depth")) o.model.depth = a.Int("depth");
+    if (a.Given("dim")) o.model.embed_dim = a.Int("dim");
+    if (a.Given("heads")) o.model.num_heads = a.Int("heads");
+    if (name != "vit_custom" && (a.Given("img-size") || a.Given("patch") || a.Given("depth") ||
+                                 a.Given("dim") || a.Given("heads"))) {
+      o.model.architecture = "vit_custom";  // no longer the timm preset's shape
+    }
+    o.model.num_classes = 1;  // set from the data; Validate() checks the rest now
+    o.model.Validate();
+  }
+  return o;
+}
+#endif
+
+}  // namespace
+
+int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world) {
+  const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
+  if (Help(spec, argc, argv) == 0) return 0;
+#if SYNTHUB_HAVE_TORCH
+  Args a(spec, argc, argv);
+  if (!a.positional().empty() && cmd != "eval") throw UsageError("unexpected argument '" + a.positional()[0] + "'");
+  if (cmd == "eval") {
+    if (a.positional().size() != 1) throw UsageError("expected one CKPT");
+    train::EvalOptions o;
+    o.checkpoint = a.positional()[0];
+    o.data = a.Str("data");
+    o.out = a.Str("out");
+    o.dump = a.Str("dump");
+    o.batch_size = a.Int("batch-size");
+    o.workers = a.Int("workers");
+    o.threads = a.Int("threads");
+    o.device = a.Str("device");
+    o.limit = a.Int64("limit");
+    return train::RunEval(o);
+  }
+  return train::RunTrain(ParseTrain(a, cmd == "finetune"), world);
+#else
+  (void)world;
+  throw Error("synthub " + cmd + ": this build has no libtorch (install libtorch-dev and rebuild)");
+#endif
+}
+
+}  // namespace synthub::cli
