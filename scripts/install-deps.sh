@@ -8,6 +8,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   python3 python3-dev python3-numpy python3-torch python3-pil pybind11-dev tar file
+  libtorch-dev libopenblas0-openmp dataset-fashion-mnist
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -231,6 +232,24 @@ void BroadcastParameters(VisionTransformer& model, generate::World& world) {
   }
 }
 
+// True when every rank holds rank 0's weights bit for bit (a collective).
+bool SameWeightsEverywhere(VisionTransformer& model, generate::World& world) {
+  std::vector<torch::Tensor> flat;
+  for (auto& p : model->parameters()) flat.push_back(p.detach().reshape(-1).to(torch::kCPU));
+  torch::Tensor mine = torch::cat(flat).contiguous();
+  torch::Tensor lead = mine.clone();
+  world.Broadcast(lead.data_ptr<float>(), static_cast<size_t>(lead.numel()) * sizeof(float));
+  return world.AllOk(std::memcmp(lead.data_ptr<float>(), mine.data_ptr<float>(),
+                                 static_cast<size_t>(mine.numel()) * sizeof(float)) == 0);
+}
+
+bool AllFinite(const std::vector<torch::Tensor>& params) {
+  for (const auto& p : params) {
+    if (!torch::isfinite(p).all().item<bool>()) return false;
+  }
+  return true;
+}
+
 LoaderOptions TrainLoaderOptions(const TrainOptions& o, const ModelConfig& m, generate::World& w) {
   LoaderOptions lo;
   lo.spec = o.data;
@@ -385,7 +404,9 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
             std::to_string(mc.patch_size) + "), " + std::to_string(mc.num_classes) + " classes, " +
             std::to_string(world.size()) + " rank(s), " + std::to_string(steps_per_epoch) +
             " steps per epoch, " + std::to_string(total_steps) + " steps" +
-            (step > 0 ? ", resuming at step " + std::to_string(step) : ""));
+            (step > 0 ? ", resuming at step " + std::to_string(step) : "") + "; OpenBLAS kernel " +
+            (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "auto-detected") +
+            ", " + std::to_string(torch::get_num_threads()) + " torch threads");
   }
   struct Closer {
     std::FILE* f;
@@ -490,7 +511,15 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
         win_start = Clock::now();
       }
       const bool epoch_end = s + 1 == steps_per_epoch;
-      if (lead && (last || epoch_end || (o.save_every > 0 && step % o.save_every == 0))) save_state(step);
+      if (last || epoch_end || (o.save_every > 0 && step % o.save_every == 0)) {
+        // Never replace a good state with non-finite weights.
+        if (!world.AllOk(AllFinite(params))) {
+          throw Error("the weights became non-finite at step " + std::to_string(step) +
+                      "; stopped. The last good state is " + state_path +
+                      "; lower --lr or set --clip-grad");
+        }
+        if (lead) save_state(step);
+      }
       if (o.max_steps > 0 && step >= o.max_steps && !epoch_end) {
         stopped_early = true;
         break;
@@ -512,6 +541,10 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
       world.Barrier();
     }
     if (o.max_steps > 0 && step >= o.max_steps) stopped_early = true;
+  }
+  if (world.size() > 1) {
+    if (!SameWeightsEverywhere(model, world)) throw Error("the ranks' weights differ (internal error)");
+    if (lead) LogInfo("weights identical on all " + std::to_string(world.size()) + " ranks");
   }
   if (lead) {
     SaveModel(o.out, model, extra);

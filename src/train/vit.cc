@@ -94,7 +94,12 @@ void VisionTransformerImpl::InitWeights(uint64_t seed) {
       ln->bias.zero_();
     }
   }
-  // patch_embed.proj keeps PyTorch's default Conv2d init (as timm does).
+  // patch_embed.proj: PyTorch's default Conv2d init (timm keeps it), redone
+  // here so that it too follows the seed: uniform in +-1/sqrt(fan_in).
+  auto& conv = patch_embed->proj;
+  const double bound = 1.0 / std::sqrt(static_cast<double>(conv->weight[0].numel()));
+  conv->weight.uniform_(-bound, bound);
+  conv->bias.uniform_(-bound, bound);
 }
 
 void VisionTransformerImpl::ResetHead(int classes) {

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# End-to-end tests of synthub pretrain / finetune / eval (libtorch builds).
+# Usage: train_test.sh path/to/synthub. Prints "ok - ..." / "FAIL - ..." and
+# exits 1 if any check failed. Small shapes: each training run takes seconds.
+set -uo pipefail
+SYNTHUB=$(readlink -f "$1")
+TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+WORK=$(mktemp -d /tmp/synthub_train.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+passed=0; failed=0
+ok()   { echo "ok - $1"; passed=$((passed+1)); }
+fail() { echo "FAIL - $1"; failed=$((failed+1)); }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+expect_exit() {  # expect_exit CODE NAME PATTERN CMD...
+  local code=$1 name=$2 pattern=$3; shift 3
+  "$@" >out.txt 2>err.txt; local rc=$?
+  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
+  else fail "$name (exit $rc, wanted $code; stderr: $(tail -c 400 err.txt))"; fi
+}
+# max |a - b| over every tensor of two safetensors files (same names).
+maxdiff() {
+  PYTHONPATH="$TESTS_DIR" $PY -c '
+import sys, numpy as np, safetensors_reader as r
+a, _ = r.load(sys.argv[1]); b, _ = r.load(sys.argv[2])
+assert sorted(a) == sorted(b), "different tensor names"
+print(max(float(np.abs(a[k].astype(np.float64) - b[k]).max()) if a[k].size else 0.0 for k in a))' "$1" "$2"
+}
+losses() { $PY -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d["kind"] == "train": print(d["step"], d["loss"])' "$1"; }
+
+# Tiny model for the mechanics: 16 px, patch 4, 2 blocks of width 32.
+TINY=(--model vit_custom --img-size 16 --patch 4 --depth 2 --dim 32 --heads 2 --threads 1 --workers 1)
+
+"$SYNTHUB" generate --categories 6 --size 16 --points 2000 --draws 2 --shard-size 24 --instances-per-category 24 \
+  --search-mode keyed --search-size 48 --search-points 8000 --seed 2 --quiet --out six >/dev/null 2>&1
+check "a 6-class dataset for the mechanics" test -f six/manifest.json
+
+# --- command line ----------------------------------------------------------
+for c in pretrain finetune eval; do
+  expect_exit 0 "$c --help exits 0" "usage: synthub $c" "$SYNTHUB" "$c" --help
+done
+expect_exit 2 "pretrain without --out" "--out is required" "$SYNTHUB" pretrain --data six
+expect_exit 2 "unknown model named" "unknown model" "$SYNTHUB" pretrain --data six --out r --model vit_huge
+expect_exit 2 "patch must divide the image" "patch size must divide" "$SYNTHUB" pretrain --data six --out r \
+  --model vit_custom --img-size 30 --patch 4 --depth 1 --dim 8 --heads 2
+expect_exit 2 "finetune needs --init" "--init is required" "$SYNTHUB" finetune --data six --out r
+
+# --- a run writes timm-loadable weights; Python computes the same logits -----
+"$SYNTHUB" pretrain --data six --out run "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \
+  >/dev/null 2>run.err
+check "pretrain writes model, config, state and metrics" \
+  test -s run/model.safetensors -a -s run/config.json -a -s run/train_state.safetensors -a -s run/metrics.jsonl
+check "config.json has timm's fields" $PY -c '
+import json, sys; c = json.load(open("run/config.json"))
+assert c["architecture"] == "vit_custom" and c["num_classes"] == 6 and c["num_features"] == 32
+assert c["pretrained_cfg"]["first_conv"] == "patch_embed.proj" and c["pretrained_cfg"]["classifier"] == "head"
+assert c["model_args"]["depth"] == 2 and c["pretrained_cfg"]["input_size"] == [3, 16, 16]'
+check "metrics: one JSON line per step with loss, lr, images/s, data wait and compute" $PY -c '
+import json; rows = [json.loads(l) for l in open("run/metrics.jsonl")]
+train = [r for r in rows if r["kind"] == "train"]
+assert len(train) == 2 * (144 // 16), len(train)
+for r in train: assert {"loss", "lr", "images_per_s", "data_wait_s", "compute_s"} <= set(r), r'
+"$SYNTHUB" eval run --data six --dump dump.safetensors --out ev >ev.json 2>ev.err
+check "eval writes eval.json, per_class.csv and a 6 x 6 confusion matrix" \
+  bash -c 'test -s ev/eval.json && test "$(wc -l < ev/per_class.csv)" = 7 && test "$(wc -l < ev/confusion.csv)" = 7'
+check "eval: the confusion matrix counts every sample" $PY -c '
+rows = [l.strip().split(",") for l in open("ev/confusion.csv")][1:]
+assert sum(int(v) for r in rows for v in r[1:]) == 144'
+check "PyTorch ViT with timm names loads model.safetensors strictly; logits match C++" \
+  $PY "$TESTS_DIR/vit_reference.py" check run dump.safetensors
+"$SYNTHUB" plot run --out run/curves.svg >/dev/null 2>&1
+check "plot draws the run's curves" grep -q "<svg" run/curves.svg
+
+# --- exact resume: stop at step 5, resume == uninterrupted -------------------
+"$SYNTHUB" pretrain --data six --out stop "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \
+  --max-steps 5 >/dev/null 2>&1
+check "--max-steps stops early with a state" bash -c '[ "$(grep -c train stop/metrics.jsonl)" = 5 ]'
+"$SYNTHUB" pretrain --data six --out stop "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \
+  --resume >/dev/null 2>stop.err
+check "resumed run: the same loss at every step as the uninterrupted one" diff <(losses run/metrics.jsonl) <(losses stop/metrics.jsonl)
+check "resumed run: the same final weights" test "$(maxdiff run/model.safetensors stop/model.safetensors)" = 0.0
+
+# --- data-parallel: 2 MPI ranks == 1 rank with the same global batch ---------
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
+# 32 samples = one global batch, so every step sees the same samples either way.
+"$SYNTHUB" generate --categories 4 --size 16 --points 2000 --draws 2 --shard-size 16 --instances-per-category 8 \
+  --search-mode keyed --search-size 48 --search-points 8000 --seed 3 --quiet --out four >/dev/null 2>&1
+DP=(--data four "${TINY[@]}" --epochs 3 --mixup 0 --cutmix 0 --drop-path 0 --lr 1e-3 --warmup-epochs 0 --log-every 1)
+"$SYNTHUB" pretrain "${DP[@]}" --out one --batch-size 32 >/dev/null 2>&1
+if [ -n "${SYNTHUB_TEST_NO_MPI:-}" ] || ! command -v mpirun >/dev/null; then
+  echo "# skipped MPI checks"
+else
+  "${MPIRUN[@]}" "$SYNTHUB" pretrain "${DP[@]}" --out two --batch-size 16 >/dev/null 2>two.err
+  check "2 ranks: training ran and checked that every rank holds the same weights" \
+    grep -q "weights identical on all 2 ranks" two.err
+  check "2 ranks == 1 rank with the same global batch (weights within 1e-5)" \
+    $PY -c "import sys; sys.exit(0 if float('$(maxdiff one/model.safetensors two/model.safetensors)') < 1e-5 else 1)"
+fi
+
+# --- fine-tuning: a new head, frozen blocks ----------------------------------
+"$SYNTHUB" finetune --init run --data four --out ft --threads 1 --workers 1 --epochs 1 --batch-size 16 \
+  --freeze 1 >/dev/null 2>ft.err
+check "finetune: new 4-class head on a 6-class checkpoint" $PY -c '
+import json; assert json.load(open("ft/config.json"))["num_classes"] == 4'
+check "finetune --freeze 1: the frozen block is unchanged, the head is new" bash -c "
+PYTHONPATH='$TESTS_DIR' $PY -c '
+import numpy as np, safetensors_reader as r
+a, _ = r.load(\"run/model.safetensors\"); b, _ = r.load(\"ft/model.safetensors\")
+assert np.array_equal(a[\"blocks.0.attn.qkv.weight\"], b[\"blocks.0.attn.qkv.weight\"])
+assert np.array_equal(a[\"patch_embed.proj.weight\"], b[\"patch_embed.proj.weight\"])
+assert not np.array_equal(a[\"blocks.1.attn.qkv.weight\"], b[\"blocks.1.attn.qkv.weight\"])
+assert b[\"head.weight\"].shape == (4, 32)'"
+
+# --- bad input: a clear message and exit 1, never a crash --------------------
+expect_exit 1 "eval: dataset classes differ from the head" "6 classes\|the model's head" \
+  "$SYNTHUB" eval ft --data six
+mkdir -p trunc && cp run/config.json trunc/ && head -c 5000 run/model.safetensors > trunc/model.safetensors
+expect_exit 1 "eval: a truncated safetensors file is refused" "model.safetensors" "$SYNTHUB" eval trunc --data six
+mkdir -p garbage && cp run/config.json garbage/ && printf '\xff\xff\xff\xff\xff\xff\xff\xffjunk' > garbage/model.safetensors
+expect_exit 1 "eval: a header length past the file is refused" "model.safetensors" "$SYNTHUB" eval garbage --data six
+mkdir -p deeper && cp run/model.safetensors deeper/ && $PY -c '
+import json; c = json.load(open("run/config.json")); c["model_args"]["depth"] = 3
+json.dump(c, open("deeper/config.json", "w"))'
+expect_exit 1 "finetune: weights of another architecture are refused" "missing\|architecture" \
+  "$SYNTHUB" finetune --init deeper --data six --out bad --threads 1 --epochs 1 --batch-size 16
+mkdir -p wider && cp run/model.safetensors wider/ && $PY -c '
+import json; c = json.load(open("run/config.json")); c["model_args"]["embed_dim"] = 64
+json.dump(c, open("wider/config.json", "w"))'
+expect_exit 1 "eval: a shape mismatch is refused" "shape" "$SYNTHUB" eval wider --data six
+expect_exit 1 "pretrain: a label outside --classes is refused" "classes" \
+  "$SYNTHUB" pretrain --data six --out small "${TINY[@]}" --classes 3 --epochs 1 --batch-size 16
+"$SYNTHUB" pretrain --data six --out nan "${TINY[@]}" --epochs 3 --batch-size 16 --lr 1e12 --warmup-epochs 0 \
+  --save-every 1 >nan.out 2>nan.err; rc=$?
+check "a NaN loss stops with exit 1 and says so" bash -c "[ $rc = 1 ] && grep -q 'the loss is' nan.err"
+check "a NaN loss keeps the last good state" test -s nan/train_state.safetensors
+
+echo "# $passed passed, $failed failed"
+[ "$failed" = 0 ]
