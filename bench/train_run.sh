@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Training benchmark, every figure from one run: the C++ ViT step vs the same
+# model in Debian's python3-torch (same shapes, threads, fp32, AdamW), and
+# images/s with the real loader at 224 and 32 px with the data-wait share.
+# Usage: bench/train_run.sh [build-dir] [steps]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(readlink -f "${1:-$ROOT/build}")
+STEPS=${2:-8}
+SYNTHUB=$BUILD/synthub
+PY=/usr/bin/python3
+WORK=$(mktemp -d /tmp/synthub_train_bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+THREADS=$(nproc)
+# OpenBLAS misdetects this CPU (shared/specs/libtorch.md); a benchmark may
+# choose the kernel for its own commands, and says which one ran.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -q avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -q avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
+fi
+echo "# synthub training benchmark — $(date -u +%Y-%m-%d), $THREADS cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "OpenBLAS kernel: ${OPENBLAS_CORETYPE:-auto}; torch threads: $THREADS; fp32; AdamW; batch 32; median of $STEPS steps"
+"$SYNTHUB" generate --categories 10 --size 224 --points 20000 --draws 4 --shard-size 80 \
+  --instances-per-category 16 --search-mode keyed --search-size 128 --search-points 20000 \
+  --quiet --out "$WORK/d224" >/dev/null 2>&1
+"$SYNTHUB" generate --categories 10 --size 32 --points 5000 --draws 20 --shard-size 400 \
+  --search-mode keyed --search-size 64 --search-points 10000 --quiet --out "$WORK/d32" >/dev/null 2>&1
+cxx() {  # cxx DATA IMG PATCH -> median compute_s, images/s, data wait fraction
+  rm -rf "$WORK/run"
+  "$SYNTHUB" pretrain --data "$1" --out "$WORK/run" --model vit_tiny_patch16_224 --img-size "$2" --patch "$3" \
+    --classes 1000 --epochs 100 --batch-size 32 --max-steps "$STEPS" --log-every 1 --threads "$THREADS" \
+    --workers 2 --mixup 0 --cutmix 0 --drop-path 0 >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
+  $PY - "$WORK/run/metrics.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if '"train"' in l][2:]
+step = statistics.median(r["compute_s"] for r in rows)
+wait = sum(r["data_wait_s"] for r in rows) / sum(r["data_wait_s"] + r["compute_s"] for r in rows)
+print(f"{step:.4f} {32 * len(rows) / sum(r['data_wait_s'] + r['compute_s'] for r in rows):.1f} {100 * wait:.2f}")
+PY
+}
+echo
+echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | C++ step s | Python step s | C++ / Python | C++ images/s (loader) | data wait |"
+echo "|---|---:|---:|---:|---:|---:|"
+for cfg in "32 4 d32" "224 16 d224"; do
+  set -- $cfg
+  read -r c ips wait < <(cxx "$WORK/$3" "$1" "$2")
+  p=$($PY "$ROOT/bench/vit_python_step.py" "$1" "$2" 12 192 3 32 "$STEPS" "$THREADS" | $PY -c "import json,sys; print(round(json.load(sys.stdin)['median_step_s'], 4))")
+  echo "| $1 px, patch $2 | $c | $p | $($PY -c "print(f'{$c/$p:.3f}')") | $ips | $wait % |"
+done
