@@ -1,0 +1,107 @@
+// The hub store: content-addressed blobs (by SHA-256) plus a SQLite
+// catalogue of immutable revisions of datasets and models, with movable tags
+// and cards. docs/hub.md describes the layout and the HTTP API built on it.
+//
+//   DIR/hub.db                      SQLite catalogue (revisions, files, tags, tokens)
+//   DIR/blobs/sha256/ab/abcdef...   file contents, named by their SHA-256
+//   DIR/tmp/                        uploads in progress (renamed into blobs/ when verified)
+//
+// A revision is described by its revision manifest: canonical JSON
+//   {"format": "synthub-revision", "version": 1, "kind": "dataset"|"model",
+//    "name": "owner/name", "files": [{"path", "size", "sha256"}...] (sorted by path),
+//    "meta": {...}}   (meta: card front matter, recipe, lineage, summary figures)
+// and its id is the SHA-256 of those bytes, so the same content always gets the
+// same id and a revision can never change. Thread-safety: one Hub object per
+// thread (SQLite connections are per object); several processes may share a
+// store (SQLite transactions; blobs written to tmp/ and renamed).
+#ifndef SYNTHUB_HUB_HUB_H_
+#define SYNTHUB_HUB_HUB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace synthub::hub {
+
+struct FileEntry {
+  std::string path;    // relative, '/'-separated, validated (no "..", no absolute, no NUL)
+  uint64_t size = 0;
+  std::string sha256;  // lower-case hex
+};
+
+struct Revision {
+  std::string id;        // SHA-256 of manifest_json
+  std::string kind;      // "dataset" | "model"
+  std::string name;      // "owner/name"
+  int64_t created = 0;   // unix seconds (catalogue only; not part of the id)
+  std::string manifest_json;  // the revision manifest, exactly the hashed bytes
+  std::vector<FileEntry> files;
+  std::vector<std::string> tags;  // tags pointing at it now
+  // From meta, for search: licence, model architecture, the dataset revision a
+  // model was pre-trained on, the revision it was fine-tuned from.
+  std::string license, architecture, dataset, base_model, card;  // card: Markdown with front matter
+};
+
+struct Query {
+  std::string kind;          // "" any
+  std::string text;          // substring of name or card
+  std::string tag;           // revisions carrying this tag
+  std::string architecture;  // models
+  std::string dataset;       // models pre-trained on this dataset (name or revision id)
+  std::string license;
+};
+
+// Validates "owner/name" (lower-case letters, digits, '-', '_', '.', each part
+// 1-64 chars, no leading '.'), tags ([A-Za-z0-9._-]{1,64}), relative file
+// paths; throws Error naming the problem.
+void ValidateName(const std::string& name);
+void ValidateTag(const std::string& tag);
+void ValidatePath(const std::string& path);
+
+class Hub {
+ public:
+  static void Init(const std::string& dir);   // creates the store; fine if it exists
+  explicit Hub(const std::string& dir);        // opens; throws Error if not a hub
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  const std::string& dir() const { return dir_; }
+
+  // Publishes a dataset folder (manifest.json + shards + params) or a model
+  // folder (model.safetensors + config.json + README.md card; metrics.jsonl and
+  // eval files when present) under `name`, moving the "latest" tag (and `tag`
+  // when given). Idempotent: the same content gives the same revision.
+  Revision AddFolder(const std::string& folder, const std::string& name, const std::string& tag);
+
+  // Pieces of an upload (the server uses them): a blob streamed in, verified
+  // against its expected hash and size before it becomes visible.
+  std::string BlobPath(const std::string& sha256) const;
+  bool HasBlob(const std::string& sha256) const;
+  void PutBlobFromFile(const std::string& tmp_path, const std::string& sha256, uint64_t size);
+  std::string TempPath() const;  // a fresh name under tmp/
+  // Registers a revision from its manifest bytes; every file's blob must be
+  // present. Returns the stored revision (id = SHA-256 of the bytes).
+  Revision Commit(const std::string& manifest_json);
+
+  void Tag(const std::string& name, const std::string& tag, const std::string& revision_id);
+  // "owner/name", "owner/name@tag", "owner/name@<id or unique id prefix >= 8>".
+  Revision Resolve(const std::string& ref) const;
+  std::vector<Revision> List(const Query& query) const;
+
+  // Tokens: stored as SHA-256 hashes; scope "read" or "write" for one owner
+  // ("*" = every owner). Returns the new token (shown once).
+  std::string CreateToken(const std::string& owner, const std::string& scope);
+  // True when `token` may write under `owner`.
+  bool CanWrite(const std::string& token, const std::string& owner) const;
+
+ private:
+  struct Db;
+  std::string dir_;
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace synthub::hub
+
+#endif  // SYNTHUB_HUB_HUB_H_
