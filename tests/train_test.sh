@@ -102,6 +102,10 @@ else
     $PY -c "import sys; sys.exit(0 if float('$(maxdiff one/model.safetensors two/model.safetensors)') < 1e-5 else 1)"
 fi
 
+"$SYNTHUB" pretrain "${DP[@]}" --out accum --batch-size 8 --accum 4 >/dev/null 2>&1
+check "gradient accumulation: 4 x 8 == one batch of 32 (weights within 1e-5)" \
+  $PY -c "import sys; sys.exit(0 if float('$(maxdiff one/model.safetensors accum/model.safetensors)') < 1e-5 else 1)"
+
 # --- fine-tuning: a new head, frozen blocks ----------------------------------
 "$SYNTHUB" finetune --init run --data four --out ft --threads 1 --workers 1 --epochs 1 --batch-size 16 \
   --freeze 1 >/dev/null 2>ft.err
