@@ -7,7 +7,7 @@ SYNTHUB=$(readlink -f "$1")
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
 WORK=$(mktemp -d /tmp/synthub_train.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 passed=0; failed=0
 ok()   { echo "ok - $1"; passed=$((passed+1)); }
@@ -142,6 +142,16 @@ expect_exit 1 "pretrain: a label outside --classes is refused" "classes" \
   --save-every 1 >nan.out 2>nan.err; rc=$?
 check "a NaN loss stops with exit 1 and says so" bash -c "[ $rc = 1 ] && grep -q 'the loss is' nan.err"
 check "a NaN loss keeps the last good state" test -s nan/train_state.safetensors
+
+if [ "$(id -u)" = 0 ] && mkdir -p tiny && mount -t tmpfs -o size=60k tmpfs tiny 2>/dev/null; then
+  expect_exit 1 "a full disk: a clear error while saving" "No space left" \
+    "$SYNTHUB" pretrain --data six --out tiny/run "${TINY[@]}" --epochs 1 --batch-size 16
+  check "a full disk leaves no partial checkpoint or temporary" \
+    bash -c '[ -z "$(ls tiny/run | grep -v metrics.jsonl)" ]'
+  umount tiny
+else
+  echo "# skipped the full-disk check (needs root for a tmpfs)"
+fi
 
 echo "# $passed passed, $failed failed"
 [ "$failed" = 0 ]
