@@ -58,6 +58,27 @@ struct Query {
 void ValidateName(const std::string& name);
 void ValidateTag(const std::string& tag);
 void ValidatePath(const std::string& path);
+void ValidateSha256(const std::string& hex);  // 64 lower-case hex digits
+
+// The canonical revision manifest for these parts (files sorted by path,
+// keys sorted, no whitespace) and its checked inverse: ParseRevisionManifest
+// throws Error unless the bytes are exactly canonical, the format/version are
+// known, the name, every path and hash valid, and no path repeats. The
+// returned Revision has id, kind, name, manifest_json, files and the meta
+// columns (license, architecture, dataset, base_model); not created/tags/card.
+std::string RevisionManifestJson(const std::string& kind, const std::string& name,
+                                 std::vector<FileEntry> files, const std::string& meta_json);
+Revision ParseRevisionManifest(const std::string& manifest_json);
+
+// Options of AddFolder beyond the name. dataset / base_model are references
+// ("owner/name[@tag|@rev]") resolved in this hub to "owner/name@<id>"; they
+// override the card's front matter. license overrides the card's licence.
+struct AddOptions {
+  std::string tag;
+  std::string dataset;
+  std::string base_model;
+  std::string license;
+};
 
 class Hub {
  public:
@@ -74,6 +95,7 @@ class Hub {
   // eval files when present) under `name`, moving the "latest" tag (and `tag`
   // when given). Idempotent: the same content gives the same revision.
   Revision AddFolder(const std::string& folder, const std::string& name, const std::string& tag);
+  Revision AddFolder(const std::string& folder, const std::string& name, const AddOptions& options);
 
   // Pieces of an upload (the server uses them): a blob streamed in, verified
   // against its expected hash and size before it becomes visible.
@@ -86,6 +108,7 @@ class Hub {
   Revision Commit(const std::string& manifest_json);
 
   void Tag(const std::string& name, const std::string& tag, const std::string& revision_id);
+  Revision Get(const std::string& revision_id) const;  // full id; throws Error if unknown
   // "owner/name", "owner/name@tag", "owner/name@<id or unique id prefix >= 8>".
   Revision Resolve(const std::string& ref) const;
   std::vector<Revision> List(const Query& query) const;
@@ -98,6 +121,12 @@ class Hub {
 
  private:
   struct Db;
+  // The newest revision of `kind` holding `path` with this hash, as
+  // "owner/name@<id>", or "" (automatic lineage).
+  std::string RevisionWithFile(const std::string& kind, const std::string& path,
+                               const std::string& sha256) const;
+  // Copies `src` into the store through tmp/, checking the hash and size.
+  void IngestFile(const std::string& src, const std::string& sha256, uint64_t size);
   std::string dir_;
   std::unique_ptr<Db> db_;
 };
