@@ -73,6 +73,11 @@ rows = [l.strip().split(",") for l in open("ev/confusion.csv")][1:]
 assert sum(int(v) for r in rows for v in r[1:]) == 144'
 check "PyTorch ViT with timm names loads model.safetensors strictly; logits match C++" \
   $PY "$TESTS_DIR/vit_reference.py" check run dump.safetensors
+check "verify: a training run's checkpoints are intact" "$SYNTHUB" verify run
+mkdir -p flipped && cp run/config.json run/model.safetensors flipped/ && $PY -c '
+b = bytearray(open("flipped/model.safetensors", "rb").read()); b[-100] ^= 1
+open("flipped/model.safetensors", "wb").write(b)'
+expect_exit 1 "verify: one flipped bit in the weights is detected" "does not match the SHA-256" "$SYNTHUB" verify flipped
 "$SYNTHUB" plot run --out run/curves.svg >/dev/null 2>&1
 check "plot draws the run's curves" grep -q "<svg" run/curves.svg
 

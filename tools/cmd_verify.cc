@@ -1,11 +1,17 @@
 // synthub verify: re-hash every shard and walk every tar member.
 #include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "args.h"
+#include "checkpoint/safetensors.h"
 #include "commands.h"
 #include "generate/generator.h"
 #include "shard/verify.h"
 #include "synthub/error.h"
+#include "util/file.h"
 
 namespace synthub::cli {
 namespace {
@@ -15,8 +21,37 @@ const CommandSpec kSpec = {
     "synthub verify DIR [--threads T]",
     "Checks every shard (and params.tar) of a dataset against manifest.json: size,\n"
     "SHA-256, every tar header checksum, the sample count, the end-of-archive blocks.\n"
-    "Exits 1 naming each bad shard.",
+    "For a training run or model folder (no manifest.json): every *.safetensors file\n"
+    "(each structural check, and the data SHA-256 synthub records in the header) and\n"
+    "config.json. Exits 1 naming each bad file.",
     {{"threads", "0", "threads (0 = all cores)"}}};
+
+// A model or training-run folder: its safetensors files and config.json.
+int VerifyCheckpoints(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw Error(dir + ": not a folder");
+  std::vector<std::string> problems;
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() == ".safetensors") {
+      ++files;
+      const std::string p = checkpoint::VerifySafetensorsFile(path);
+      if (!p.empty()) problems.push_back(p);
+    } else if (entry.path().filename() == "config.json") {
+      ++files;
+      try {
+        (void)nlohmann::json::parse(ReadFile(path));
+      } catch (const std::exception& e) {
+        problems.push_back(path + ": not valid JSON");
+      }
+    }
+  }
+  if (files == 0) throw Error(dir + ": neither a dataset (manifest.json) nor a model (*.safetensors)");
+  for (const std::string& p : problems) std::printf("BAD %s\n", p.c_str());
+  std::printf("%s: %d checkpoint file(s) checked, %zu problem(s)\n", dir.c_str(), files, problems.size());
+  return problems.empty() ? 0 : 1;
+}
 
 }  // namespace
 
@@ -27,6 +62,8 @@ int RunVerify(int argc, char** argv) {
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
+  const std::string dir = args.positional()[0];
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "manifest.json")) return VerifyCheckpoints(dir);
   const int threads = args.Int("threads") > 0 ? args.Int("threads") : generate::DefaultThreads();
   const shard::VerifyReport r = shard::VerifyDataset(args.positional()[0], threads);
   for (const shard::VerifyProblem& p : r.problems) {

@@ -10,6 +10,7 @@
 
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/sha256.h"
 
 namespace synthub::checkpoint {
 namespace {
@@ -304,6 +305,30 @@ const uint8_t* SafetensorsFile::data(const TensorInfo& t) const {
   SYNTHUB_CHECK(data_start_ <= bytes_.size() && t.begin <= t.end &&
                 t.end <= bytes_.size() - data_start_);
   return reinterpret_cast<const uint8_t*>(bytes_.data()) + data_start_ + t.begin;
+}
+
+std::string SafetensorsFile::DataSha256() const {
+  return Sha256Hex(std::string_view(bytes_).substr(data_start_));
+}
+
+std::string DataSha256(const std::vector<TensorView>& tensors) {
+  Sha256 h;
+  for (const TensorView& t : tensors) h.Update(t.data, t.bytes);
+  return h.HexDigest();
+}
+
+std::string VerifySafetensorsFile(const std::string& path) {
+  try {
+    const SafetensorsFile f = SafetensorsFile::Open(path);
+    auto it = f.metadata().find(kDataSha256Key);
+    if (it != f.metadata().end() && it->second != f.DataSha256()) {
+      return path + ": the tensor data does not match the SHA-256 recorded in its header "
+                    "(corrupted after writing)";
+    }
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
 }
 
 }  // namespace synthub::checkpoint

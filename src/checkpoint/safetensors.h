@@ -107,6 +107,8 @@ class SafetensorsFile {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   // Where the data section starts in the file (8 + N).
   uint64_t data_start() const { return data_start_; }
+  // SHA-256 (hex) of the whole data section.
+  std::string DataSha256() const;
 
  private:
   SafetensorsFile() = default;
@@ -117,6 +119,17 @@ class SafetensorsFile {
   std::map<std::string, size_t> index_;  // name -> position in tensors_
   std::map<std::string, std::string> metadata_;
 };
+
+// The metadata key under which synthub's writers record the SHA-256 of the
+// data section, so that a flipped byte in any tensor is detectable.
+constexpr const char* kDataSha256Key = "synthub_data_sha256";
+
+// SHA-256 (hex) of what WriteSafetensors would write as the data section.
+std::string DataSha256(const std::vector<TensorView>& tensors);
+
+// Checks a file: every structural check of Open, plus the data hash when the
+// metadata records one. Returns "" when good, else the problem.
+std::string VerifySafetensorsFile(const std::string& path);
 
 }  // namespace synthub::checkpoint
 

@@ -36,7 +36,9 @@ void SaveTensors(const std::string& path,
     v.bytes = static_cast<size_t>(c.numel()) * c.element_size();
     views.push_back(std::move(v));
   }
-  checkpoint::WriteSafetensors(path, views, metadata);
+  std::map<std::string, std::string> meta = metadata;
+  meta[checkpoint::kDataSha256Key] = checkpoint::DataSha256(views);  // verify detects bit flips
+  checkpoint::WriteSafetensors(path, views, meta);
 }
 
 torch::Tensor ReadTensor(const checkpoint::SafetensorsFile& file, const checkpoint::TensorInfo& info,
