@@ -1,0 +1,586 @@
+#include "hub/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+#include "hub/hub.h"
+#include "hub/web_page.h"
+#include "synthub/error.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+namespace synthub::hub {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxManifestBytes = 64u << 20;  // a revision manifest, a tag body
+constexpr size_t kMaxRequestPath = 4096;
+
+// An expected failure with the HTTP status to answer.
+class HttpError : public Error {
+ public:
+  HttpError(int status, const std::string& what) : Error(what), status_(status) {}
+  int status() const { return status_; }
+
+ private:
+  int status_;
+};
+
+// One Hub per server thread: a Hub holds its own SQLite connection.
+Hub& ThreadHub(const std::string& dir) {
+  thread_local std::unique_ptr<Hub> hub;
+  thread_local std::string hub_dir;
+  if (!hub || hub_dir != dir) {
+    hub = std::make_unique<Hub>(dir);
+    hub_dir = dir;
+  }
+  return *hub;
+}
+
+void SendJson(httplib::Response& res, int status, const json& j) {
+  res.status = status;
+  res.set_content(j.dump() + "\n", "application/json");
+}
+
+void SendError(httplib::Response& res, int status, const std::string& message) {
+  SendJson(res, status, {{"error", message}, {"status", status}});
+}
+
+// Runs a validator; its Error becomes a 400 naming the problem.
+template <class F>
+void Validate(F f) {
+  try {
+    f();
+  } catch (const HttpError&) {
+    throw;
+  } catch (const Error& e) {
+    throw HttpError(400, e.what());
+  }
+}
+
+std::vector<std::string> SplitPath(const std::string& s) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = s.find('/', start);
+    parts.push_back(s.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// "owner/name[@ref]" from a request path, validated.
+std::string CheckedRef(const std::string& ref) {
+  if (ref.size() > kMaxRequestPath || ref.find('\0') != std::string::npos) {
+    throw HttpError(400, "bad revision reference");
+  }
+  const size_t at = ref.find('@');
+  const std::string name = ref.substr(0, at);
+  Validate([&] { ValidateName(name); });
+  if (at != std::string::npos) Validate([&] { ValidateTag(ref.substr(at + 1)); });
+  return ref;
+}
+
+Revision ResolveOr404(const Hub& hub, const std::string& ref) {
+  try {
+    return hub.Resolve(ref);
+  } catch (const Error& e) {
+    throw HttpError(404, e.what());
+  }
+}
+
+json FilesJson(const std::vector<FileEntry>& files, uint64_t* total) {
+  json out = json::array();
+  for (const auto& f : files) {
+    out.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
+    *total += f.size;
+  }
+  return out;
+}
+
+// The JSON form of a revision; `full` adds the card and the manifest bytes.
+json RevisionJson(const Revision& r, bool full) {
+  uint64_t size = 0;
+  json j = {{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"created", r.created},
+            {"tags", r.tags}, {"license", r.license}, {"architecture", r.architecture},
+            {"dataset", r.dataset}, {"base_model", r.base_model}};
+  j["files"] = FilesJson(r.files, &size);
+  j["size"] = size;
+  const json manifest = json::parse(r.manifest_json, nullptr, false);
+  j["meta"] = manifest.is_object() && manifest.contains("meta") ? manifest["meta"] : json::object();
+  if (full) {
+    j["card"] = r.card;
+    j["manifest_json"] = r.manifest_json;  // exactly the bytes whose SHA-256 is the id
+  }
+  return j;
+}
+
+std::string ContentType(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".json", "application/json"}, {".jsonl", "application/x-ndjson"},
+      {".png", "image/png"},         {".jpg", "image/jpeg"},
+      {".webp", "image/webp"},       {".svg", "image/svg+xml"},
+      {".tar", "application/x-tar"}, {".md", "text/markdown; charset=utf-8"},
+      {".csv", "text/csv"},          {".txt", "text/plain; charset=utf-8"}};
+  for (const auto& [ext, type] : kTypes) {
+    const size_t n = std::strlen(ext);
+    if (path.size() >= n && path.compare(path.size() - n, n, ext) == 0) return type;
+  }
+  return "application/octet-stream";
+}
+
+// One "bytes=A-B" / "bytes=A-" / "bytes=-N" range; false for none, several
+// (answered with the whole file, as RFC 9110 allows) or another unit.
+bool ParseRange(const std::string& h, int64_t* first, int64_t* last) {
+  if (h.rfind("bytes=", 0) != 0 || h.find(',') != std::string::npos) return false;
+  const std::string spec = h.substr(6);
+  const size_t dash = spec.find('-');
+  if (dash == std::string::npos) return false;
+  const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  auto number = [](const std::string& s, int64_t* v) {
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    *v = std::stoll(s);
+    return true;
+  };
+  *first = *last = -1;
+  if (a.empty()) return number(b, last);  // suffix: last N bytes
+  if (!number(a, first)) return false;
+  return b.empty() || number(b, last);
+}
+
+// Serves a blob with one-range support: 206 + Content-Range, 416 (with
+// "bytes */SIZE") when the range starts past the end.
+void SendBlob(const httplib::Request& req, httplib::Response& res, const std::string& path,
+              const std::string& sha256, const std::string& content_type, bool immutable) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw HttpError(500, "blob " + sha256 + " is missing from the store");
+  auto fd_holder = std::shared_ptr<int>(new int(fd), [](int* p) {
+    ::close(*p);
+    delete p;
+  });
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw HttpError(500, "cannot stat blob " + sha256);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  const std::string etag = "\"" + sha256 + "\"";
+  res.set_header("ETag", etag);
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  res.set_header("Cache-Control", immutable ? "public, max-age=31536000, immutable" : "no-cache");
+  if (req.get_header_value("If-None-Match") == etag) {
+    res.status = 304;
+    return;
+  }
+  uint64_t begin = 0, length = size;
+  int64_t first = -1, last = -1;
+  const std::string if_range = req.get_header_value("If-Range");
+  if (ParseRange(req.get_header_value("Range"), &first, &last) && (if_range.empty() || if_range == etag)) {
+    bool ok = true;
+    if (first < 0) {  // "-N": the last N bytes
+      ok = last > 0 && size > 0;
+      if (ok) {
+        length = std::min<uint64_t>(static_cast<uint64_t>(last), size);
+        begin = size - length;
+      }
+    } else {
+      begin = static_cast<uint64_t>(first);
+      const uint64_t end = last < 0 ? size : std::min<uint64_t>(static_cast<uint64_t>(last) + 1, size);
+      ok = begin < size && end > begin;
+      if (ok) length = end - begin;
+    }
+    if (!ok) {
+      res.set_header("Content-Range", "bytes */" + std::to_string(size));
+      SendError(res, 416, "range not satisfiable for " + std::to_string(size) + " bytes");
+      return;
+    }
+    res.status = 206;
+    res.set_header("Content-Range", "bytes " + std::to_string(begin) + "-" +
+                                        std::to_string(begin + length - 1) + "/" + std::to_string(size));
+  } else {
+    res.status = 200;
+  }
+  if (length == 0) {
+    res.set_content("", content_type.c_str());
+    return;
+  }
+  res.set_content_provider(
+      static_cast<size_t>(length), content_type,
+      [fd_holder, begin, length](size_t offset, size_t n, httplib::DataSink& sink) {
+        char buf[1 << 16];
+        n = std::min<size_t>(n, length - offset);
+        while (n > 0) {
+          const ssize_t got = ::pread(*fd_holder, buf, std::min(n, sizeof(buf)),
+                                      static_cast<off_t>(begin + offset));
+          if (got < 0 && errno == EINTR) continue;
+          if (got <= 0) return false;
+          if (!sink.write(buf, static_cast<size_t>(got))) return false;
+          offset += static_cast<size_t>(got);
+          n -= static_cast<size_t>(got);
+        }
+        return true;
+      });
+}
+
+bool IsHex64(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// The bearer token of a request; 401 without one. Never logged.
+std::string BearerToken(const httplib::Request& req) {
+  const std::string h = req.get_header_value("Authorization");
+  if (h.rfind("Bearer ", 0) != 0 || h.size() <= 7) {
+    throw HttpError(401, "this needs 'Authorization: Bearer TOKEN' with write scope");
+  }
+  return h.substr(7);
+}
+
+void RequireWrite(const Hub& hub, const std::string& token, const std::string& owner) {
+  if (!hub.CanWrite(token, owner)) throw HttpError(403, "the token may not write under '" + owner + "'");
+}
+
+std::string ReadSmallBody(const httplib::ContentReader& reader) {
+  std::string body;
+  bool too_big = false;
+  reader([&](const char* data, size_t n) {
+    if (body.size() + n > kMaxManifestBytes) {
+      too_big = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_big) throw HttpError(413, "request body over " + std::to_string(kMaxManifestBytes) + " bytes");
+  return body;
+}
+
+// Removes a temporary upload unless it was handed to the store.
+struct TempFile {
+  std::string path;
+  FILE* f = nullptr;
+  ~TempFile() {
+    if (f) std::fclose(f);
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
+class Routes {
+ public:
+  explicit Routes(std::string dir) : dir_(std::move(dir)) {}
+
+  void ListRevisions(const httplib::Request& req, httplib::Response& res) {
+    Query q;
+    q.kind = req.get_param_value("kind");
+    q.text = req.get_param_value("q");
+    q.tag = req.get_param_value("tag");
+    q.architecture = req.get_param_value("architecture");
+    q.dataset = req.get_param_value("dataset");
+    q.license = req.get_param_value("license");
+    if (!q.kind.empty() && q.kind != "dataset" && q.kind != "model") {
+      throw HttpError(400, "kind must be 'dataset' or 'model'");
+    }
+    if (!q.tag.empty()) Validate([&] { ValidateTag(q.tag); });
+    json out = json::array();
+    for (const Revision& r : ThreadHub(dir_).List(q)) out.push_back(RevisionJson(r, false));
+    SendJson(res, 200, {{"revisions", out}});
+  }
+
+  void ShowRevision(const httplib::Request& req, httplib::Response& res) {
+    const std::string ref = CheckedRef(req.matches[1]);
+    SendJson(res, 200, RevisionJson(ResolveOr404(ThreadHub(dir_), ref), true));
+  }
+
+  // /files/OWNER/NAME/REV/PATH; REV a tag or an id. An empty PATH lists the files.
+  void File(const httplib::Request& req, httplib::Response& res) {
+    const std::string rest = req.matches[1];
+    if (rest.size() > kMaxRequestPath || rest.find('\0') != std::string::npos) {
+      throw HttpError(400, "bad file path");
+    }
+    const std::vector<std::string> parts = SplitPath(rest);
+    if (parts.size() < 3) throw HttpError(400, "expected /files/OWNER/NAME/REVISION/PATH");
+    const std::string name = parts[0] + "/" + parts[1], rev = parts[2];
+    Validate([&] { ValidateName(name); });
+    Validate([&] { ValidateTag(rev); });
+    std::string path;
+    for (size_t i = 3; i < parts.size(); ++i) path += (i > 3 ? "/" : "") + parts[i];
+    if (!path.empty()) Validate([&] { ValidatePath(path); });
+    Hub& hub = ThreadHub(dir_);
+    const Revision r = ResolveOr404(hub, name + "@" + rev);
+    if (path.empty()) {
+      uint64_t size = 0;
+      SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", FilesJson(r.files, &size)}});
+      return;
+    }
+    for (const FileEntry& f : r.files) {
+      if (f.path == path) {
+        SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), rev == r.id);
+        return;
+      }
+    }
+    throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'");
+  }
+
+  void Blob(const httplib::Request& req, httplib::Response& res) {
+    const std::string sha = req.matches[1];
+    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    Hub& hub = ThreadHub(dir_);
+    if (!hub.HasBlob(sha)) throw HttpError(404, "no blob " + sha);
+    SendBlob(req, res, hub.BlobPath(sha), sha, "application/octet-stream", true);
+  }
+
+  // PUT /api/blobs/SHA256?owner=OWNER: streamed to tmp/, hashed on the way,
+  // renamed into blobs/ only when size and hash match.
+  void PutBlob(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    res.set_header("Connection", "close");  // an unread body must not poison the connection
+    const std::string sha = req.matches[1];
+    const std::string token = BearerToken(req);
+    const std::string owner = req.get_param_value("owner");
+    if (owner.empty()) throw HttpError(400, "name the owner the upload is for: ?owner=OWNER");
+    Validate([&] { ValidateName(owner + "/x"); });
+    Hub& hub = ThreadHub(dir_);
+    RequireWrite(hub, token, owner);
+    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    std::string size_text = req.get_header_value("X-Size");
+    if (size_text.empty()) size_text = req.get_header_value("Content-Length");
+    if (size_text.empty() || size_text.size() > 19 ||
+        size_text.find_first_not_of("0123456789") != std::string::npos) {
+      throw HttpError(411, "the upload needs X-Size or Content-Length");
+    }
+    const uint64_t expected = std::stoull(size_text);
+    TempFile tmp;
+    tmp.path = hub.TempPath();
+    tmp.f = std::fopen(tmp.path.c_str(), "wb");
+    if (!tmp.f) throw HttpError(500, "cannot create a temporary file in the store");
+    Sha256 hash;
+    uint64_t got = 0;
+    bool write_failed = false;
+    const bool complete = reader([&](const char* data, size_t n) {
+      got += n;
+      if (got > expected) return false;
+      hash.Update(data, n);
+      if (std::fwrite(data, 1, n, tmp.f) != n) {
+        write_failed = true;
+        return false;
+      }
+      return true;
+    });
+    if (write_failed) throw HttpError(507, "the store cannot write the upload");
+    if (got > expected) throw HttpError(400, "upload larger than the " + std::to_string(expected) + " bytes announced");
+    if (!complete || got != expected) {
+      throw HttpError(400, "upload of " + std::to_string(got) + " bytes, expected " + std::to_string(expected));
+    }
+    const bool flushed = std::fflush(tmp.f) == 0 && ::fsync(fileno(tmp.f)) == 0;
+    std::fclose(tmp.f);
+    tmp.f = nullptr;
+    if (!flushed) throw HttpError(507, "the store cannot write the upload");
+    const std::string actual = hash.HexDigest();
+    if (actual != sha) throw HttpError(400, "SHA-256 mismatch: expected " + sha + ", got " + actual);
+    if (hub.HasBlob(sha)) {
+      SendJson(res, 200, {{"sha256", sha}, {"size", got}, {"stored", false}});
+      return;
+    }
+    try {
+      hub.PutBlobFromFile(tmp.path, sha, got);
+    } catch (const Error& e) {
+      throw HttpError(400, e.what());
+    }
+    tmp.path.clear();  // the store owns it now
+    SendJson(res, 201, {{"sha256", sha}, {"size", got}, {"stored", true}});
+  }
+
+  // POST /api/revisions: the body is a revision manifest; every blob must be there.
+  void PostRevision(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) {
+    res.set_header("Connection", "close");
+    const std::string token = BearerToken(req);
+    const std::string body = ReadSmallBody(reader);
+    const json m = json::parse(body, nullptr, false);
+    if (!m.is_object() || !m.contains("name") || !m["name"].is_string()) {
+      throw HttpError(400, "the body must be a revision manifest with a \"name\"");
+    }
+    const std::string name = m["name"];
+    Validate([&] { ValidateName(name); });
+    Hub& hub = ThreadHub(dir_);
+    RequireWrite(hub, token, name.substr(0, name.find('/')));
+    Revision r;
+    try {
+      r = hub.Commit(body);
+    } catch (const Error& e) {
+      throw HttpError(400, e.what());
+    }
+    SendJson(res, 201, {{"id", r.id}, {"name", r.name}, {"kind", r.kind}});
+  }
+
+  // PUT /api/tags/OWNER/NAME/TAG with {"revision": ID}.
+  void PutTag(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    res.set_header("Connection", "close");
+    const std::string token = BearerToken(req);
+    const std::vector<std::string> parts = SplitPath(req.matches[1]);
+    if (parts.size() != 3) throw HttpError(400, "expected /api/tags/OWNER/NAME/TAG");
+    const std::string name = parts[0] + "/" + parts[1];
+    Validate([&] { ValidateName(name); });
+    Validate([&] { ValidateTag(parts[2]); });
+    Hub& hub = ThreadHub(dir_);
+    RequireWrite(hub, token, parts[0]);
+    const json b = json::parse(ReadSmallBody(reader), nullptr, false);
+    if (!b.is_object() || !b.contains("revision") || !b["revision"].is_string()) {
+      throw HttpError(400, "the body must be {\"revision\": ID}");
+    }
+    const std::string id = b["revision"];
+    Validate([&] { ValidateTag(id); });
+    const Revision r = ResolveOr404(hub, name + "@" + id);
+    try {
+      hub.Tag(name, parts[2], r.id);
+    } catch (const Error& e) {
+      throw HttpError(400, e.what());
+    }
+    SendJson(res, 200, {{"name", name}, {"tag", parts[2]}, {"revision", r.id}});
+  }
+
+ private:
+  std::string dir_;
+};
+
+// Wraps a handler: HttpError -> its status, other errors -> 500, as JSON.
+template <class F>
+httplib::Server::Handler Guard(F f) {
+  return [f](const httplib::Request& req, httplib::Response& res) {
+    try {
+      f(req, res);
+    } catch (const HttpError& e) {
+      SendError(res, e.status(), e.what());
+    } catch (const std::exception& e) {
+      SendError(res, 500, e.what());
+    }
+  };
+}
+
+template <class F>
+httplib::Server::HandlerWithContentReader GuardReader(F f) {
+  return [f](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    try {
+      f(req, res, reader);
+    } catch (const HttpError& e) {
+      SendError(res, e.status(), e.what());
+    } catch (const std::exception& e) {
+      SendError(res, 500, e.what());
+    }
+  };
+}
+
+void SendPage(const httplib::Request&, httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                 "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(kWebPage, "text/html; charset=utf-8");
+}
+
+// Blocks SIGINT/SIGTERM in every server thread; one thread waits for them and
+// stops the server. Restores the mask when destroyed.
+class SignalStopper {
+ public:
+  explicit SignalStopper(httplib::Server* server) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    waiter_ = std::thread([this, server] {
+      int sig = 0;
+      sigwait(&set_, &sig);
+      if (!quit_) LogInfo(std::string("hub serve: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
+      server->stop();
+    });
+  }
+  ~SignalStopper() {
+    quit_ = true;
+    pthread_kill(waiter_.native_handle(), SIGTERM);  // wakes sigwait if no signal came
+    waiter_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SignalStopper(const SignalStopper&) = delete;
+  SignalStopper& operator=(const SignalStopper&) = delete;
+
+ private:
+  sigset_t set_, old_;
+  std::atomic<bool> quit_{false};
+  std::thread waiter_;
+};
+
+}  // namespace
+
+void Serve(const ServeOptions& options) {
+  if (options.threads < 1 || options.threads > 1024) throw UsageError("--threads must be in 1..1024");
+  { Hub check(options.dir); }  // fails early, naming the folder, if it is not a hub
+  httplib::Server server;
+  const int threads = options.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.set_keep_alive_max_count(1000);
+  server.set_keep_alive_timeout(2);
+  server.set_read_timeout(30);
+  server.set_write_timeout(30);
+  auto routes = std::make_shared<Routes>(options.dir);
+  using Req = httplib::Request;
+  using Res = httplib::Response;
+  using Reader = httplib::ContentReader;
+  server.Get("/api/revisions", Guard([routes](const Req& q, Res& s) { routes->ListRevisions(q, s); }));
+  server.Get("/api/revisions/(.+)", Guard([routes](const Req& q, Res& s) { routes->ShowRevision(q, s); }));
+  server.Get("/files/(.*)", Guard([routes](const Req& q, Res& s) { routes->File(q, s); }));
+  server.Get("/blobs/(.*)", Guard([routes](const Req& q, Res& s) { routes->Blob(q, s); }));
+  server.Put("/api/blobs/(.*)",
+             GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutBlob(q, s, r); }));
+  server.Post("/api/revisions",
+              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PostRevision(q, s, r); }));
+  server.Put("/api/tags/(.*)",
+             GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutTag(q, s, r); }));
+  server.Get("/", SendPage);
+  server.Get("/ui(/.*)?", SendPage);
+  // httplib 0.11 would cut every response body to the request's Range
+  // (error bodies included, without bounds checks): SendBlob does ranges.
+  server.set_pre_routing_handler(httplib::Server::HandlerWithResponse([](const Req& req, Res&) {
+    const_cast<Req&>(req).ranges.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  }));
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const Req&, Res& res) {
+    if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(res, res.status, res.status == 404 ? "not found" : "request refused");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  // One line per request: method, path, status, bytes. Never headers (tokens).
+  server.set_logger([](const Req& req, const Res& res) {
+    std::string bytes = res.get_header_value("Content-Length");
+    if (bytes.empty()) bytes = std::to_string(res.body.size());
+    std::string path = req.path.substr(0, 300);
+    for (char& c : path) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    LogInfo(req.method + " " + path + " " + std::to_string(res.status) + " " + bytes);
+  });
+
+  SignalStopper stopper(&server);
+  int port = options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(options.host);
+    if (port < 0) throw Error(options.host + ": cannot bind a port");
+  } else if (!server.bind_to_port(options.host, port)) {
+    throw Error(options.host + ":" + std::to_string(port) + ": cannot bind (in use?)");
+  }
+  std::printf("listening on http://%s:%d\n", options.host.c_str(), port);
+  std::fflush(stdout);
+  server.listen_after_bind();
+}
+
+}  // namespace synthub::hub

@@ -1,0 +1,93 @@
+// The hub's web page in a real headless Chromium (Debian's /usr/bin/chromium
+// driven by playwright-core; nothing is downloaded). Usage:
+//   node tests/hub_web_test.mjs URL DATASET [MODEL]
+// Checks: the page lists the published dataset and model; the dataset's
+// preview contact sheet loads (naturalWidth > 0); recipe, size and the pull
+// command are shown; the model's card renders (front matter table, heading)
+// with its text escaped, its learning curves load and its eval table shows;
+// no page errors, no script injected from catalogue text. Exit 1 on failure.
+import { createRequire } from 'module';
+
+const require = createRequire(new URL('./web/package.json', import.meta.url));  // tests/web/node_modules
+const { chromium } = require('playwright-core');
+
+const [url, dataset, model] = process.argv.slice(2);
+let failed = 0;
+function check(name, cond, detail = '') {
+  console.log((cond ? 'ok - ' : 'FAIL - ') + name + (cond || !detail ? '' : ' (' + detail + ')'));
+  if (!cond) failed++;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', e => errors.push(String(e)));
+  page.on('dialog', d => { errors.push('dialog: ' + d.message()); d.dismiss(); });
+  await page.goto(url + '/', { waitUntil: 'networkidle' });
+  await page.waitForSelector('#datasets li[data-name]', { timeout: 15000 });
+  const datasets = await page.$$eval('#datasets li[data-name]', els => els.map(e => e.dataset.name));
+  check('the page lists the dataset ' + dataset, datasets.includes(dataset), JSON.stringify(datasets));
+  if (model) {
+    const models = await page.$$eval('#models li[data-name]', els => els.map(e => e.dataset.name));
+    check('the page lists the model ' + model, models.includes(model), JSON.stringify(models));
+  }
+
+  // The dataset: preview image, summary, recipe, size, commands.
+  await page.click(`#datasets li[data-name="${dataset}"] a`);
+  await page.waitForSelector('#detail h2', { timeout: 15000 });
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#preview');
+    return img && img.complete;
+  }, null, { timeout: 15000 });
+  const preview = await page.$eval('#preview', img => ({ w: img.naturalWidth, h: img.naturalHeight, src: img.src }));
+  check('the dataset preview contact sheet loads', preview.w > 0 && preview.h > 0, JSON.stringify(preview));
+  await page.waitForSelector('#detail pre.recipe', { timeout: 15000 });
+  const detail = await page.textContent('#detail');
+  check('the recipe is shown', /"categories"|categories/.test(await page.textContent('#detail pre.recipe')));
+  check('the size in bytes is shown', /bytes\)|\d+ B/.test(await page.textContent('#detail .size')));
+  check('samples and classes are shown', /samples/.test(detail) && /classes/.test(detail));
+  check('a copy-paste pull command', detail.includes('synthub hub pull ' + dataset + '@'));
+  check('a materialize command', detail.includes('synthub hub materialize ' + dataset + '@'));
+
+  if (model) {
+    await page.click(`#models li[data-name="${model}"] a`);
+    await page.waitForFunction(m => document.querySelector('#detail h2') &&
+      document.querySelector('#detail h2').textContent.startsWith(m), model, { timeout: 15000 });
+    await page.waitForSelector('#detail .card', { timeout: 15000 });
+    const card = await page.$eval('#detail .card', e => ({
+      front: e.querySelectorAll('table.front tr').length,
+      heading: (e.querySelector('h3, h4, h5') || {}).textContent || '',
+      scripts: e.querySelectorAll('script').length,
+      tables: e.querySelectorAll('table').length,
+    }));
+    check('the model card renders front matter as a table', card.front > 0, JSON.stringify(card));
+    check('card text is escaped, not executed', card.scripts === 0 && card.heading.includes('<script>'), JSON.stringify(card));
+    check('the card\'s Markdown table renders', card.tables >= 2, JSON.stringify(card));
+    const curves = await page.$('#curves');
+    if (curves) {
+      await page.waitForFunction(() => document.querySelector('#curves').complete, null, { timeout: 15000 });
+      const w = await page.$eval('#curves', img => img.naturalWidth);
+      check('the learning curves image loads', w > 0, 'naturalWidth ' + w);
+    } else {
+      check('the learning curves image is shown', false, 'no #curves (no curves.svg in the revision?)');
+    }
+    const lineage = await page.$('#detail table.lineage a');
+    check('lineage links to the dataset', lineage !== null &&
+      (await lineage.textContent()).startsWith(dataset));
+  }
+  // Search narrows the lists.
+  await page.fill('#search', 'no-such-thing-xyz');
+  await page.waitForFunction(() => !document.querySelector('#datasets li[data-name]'), null, { timeout: 5000 });
+  check('search narrows the list', true);
+  await page.screenshot({ path: 'hub_page.png', fullPage: true });
+  check('no page errors or dialogs', errors.length === 0, errors.join('; '));
+} catch (e) {
+  check('the page test ran', false, String(e));
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
