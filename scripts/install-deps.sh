@@ -4,11 +4,12 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
-  zlib1g-dev libpng-dev libssl-dev libturbojpeg0-dev libjpeg-dev libwebp-dev libspng-dev libcurl4-openssl-dev nlohmann-json3-dev
+  zlib1g-dev libpng-dev libssl-dev libturbojpeg0-dev libjpeg-dev libwebp-dev libspng-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   python3 python3-dev python3-numpy python3-torch python3-pil pybind11-dev tar file
   libtorch-dev libopenblas0-openmp dataset-fashion-mnist
+  libcpp-httplib-dev chromium wrk curl
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -19,4 +20,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The hub's web-page test drives Debian's chromium with playwright-core (no
+# browser download), pinned by tests/web/package-lock.json. npm comes with
+# Node.js (nodesource's nodejs bundles it; Debian's is the npm package).
+if ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+WEB_TEST_DIR="$(dirname "$0")/../tests/web"
+if [ ! -d "$WEB_TEST_DIR/node_modules/playwright-core" ]; then
+  (cd "$WEB_TEST_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -14,6 +14,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "hub/http_range.h"
 #include "hub/hub.h"
 #include "hub/web_page.h"
 #include "synthub/error.h"
@@ -142,25 +143,6 @@ std::string ContentType(const std::string& path) {
   return "application/octet-stream";
 }
 
-// One "bytes=A-B" / "bytes=A-" / "bytes=-N" range; false for none, several
-// (answered with the whole file, as RFC 9110 allows) or another unit.
-bool ParseRange(const std::string& h, int64_t* first, int64_t* last) {
-  if (h.rfind("bytes=", 0) != 0 || h.find(',') != std::string::npos) return false;
-  const std::string spec = h.substr(6);
-  const size_t dash = spec.find('-');
-  if (dash == std::string::npos) return false;
-  const std::string a = spec.substr(0, dash), b = spec.substr(dash + 1);
-  auto number = [](const std::string& s, int64_t* v) {
-    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-    *v = std::stoll(s);
-    return true;
-  };
-  *first = *last = -1;
-  if (a.empty()) return number(b, last);  // suffix: last N bytes
-  if (!number(a, first)) return false;
-  return b.empty() || number(b, last);
-}
-
 // Serves a blob with one-range support: 206 + Content-Range, 416 (with
 // "bytes */SIZE") when the range starts past the end.
 void SendBlob(const httplib::Request& req, httplib::Response& res, const std::string& path,
@@ -184,34 +166,17 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
     res.status = 304;
     return;
   }
-  uint64_t begin = 0, length = size;
-  int64_t first = -1, last = -1;
   const std::string if_range = req.get_header_value("If-Range");
-  if (ParseRange(req.get_header_value("Range"), &first, &last) && (if_range.empty() || if_range == etag)) {
-    bool ok = true;
-    if (first < 0) {  // "-N": the last N bytes
-      ok = last > 0 && size > 0;
-      if (ok) {
-        length = std::min<uint64_t>(static_cast<uint64_t>(last), size);
-        begin = size - length;
-      }
-    } else {
-      begin = static_cast<uint64_t>(first);
-      const uint64_t end = last < 0 ? size : std::min<uint64_t>(static_cast<uint64_t>(last) + 1, size);
-      ok = begin < size && end > begin;
-      if (ok) length = end - begin;
-    }
-    if (!ok) {
-      res.set_header("Content-Range", "bytes */" + std::to_string(size));
-      SendError(res, 416, "range not satisfiable for " + std::to_string(size) + " bytes");
-      return;
-    }
-    res.status = 206;
-    res.set_header("Content-Range", "bytes " + std::to_string(begin) + "-" +
-                                        std::to_string(begin + length - 1) + "/" + std::to_string(size));
-  } else {
-    res.status = 200;
+  const ByteRange range =
+      if_range.empty() || if_range == etag ? ResolveRange(req.get_header_value("Range"), size) : ResolveRange("", size);
+  if (range.status == 416) {
+    res.set_header("Content-Range", range.content_range);
+    SendError(res, 416, "range not satisfiable for " + std::to_string(size) + " bytes");
+    return;
   }
+  res.status = range.status;
+  if (range.status == 206) res.set_header("Content-Range", range.content_range);
+  const uint64_t begin = range.begin, length = range.length;
   if (length == 0) {
     res.set_content("", content_type.c_str());
     return;

@@ -2,7 +2,7 @@
 
 namespace synthub::hub {
 
-// Routes: "/" lists; "#/OWNER/NAME@ID" shows one revision. The page only
+// Routes: "/" lists; "#/OWNER/NAME@ID" (or /ui/OWNER/NAME[@REF]) shows one revision. The page only
 // reads the public JSON API (/api/revisions...) and files (/files/...).
 const char kWebPage[] = R"HTML(<!DOCTYPE html>
 <html lang="en">
@@ -303,7 +303,9 @@ async function showRevision(ref) {
 }
 
 function route() {
-  const h = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
+  // "#/owner/name@id", or a /ui/owner/name[@ref] link.
+  let h = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
+  if (!h && location.pathname.startsWith('/ui/')) h = decodeURIComponent(location.pathname.slice(4));
   if (h) showRevision(h);
   else document.getElementById('detail').replaceChildren(el('p', {class: 'muted', text: 'Choose a dataset or a model.'}));
 }
