@@ -112,17 +112,19 @@ json FilesJson(const std::vector<FileEntry>& files, uint64_t* total) {
   return out;
 }
 
-// The JSON form of a revision; `full` adds the card and the manifest bytes.
+// The JSON form of a revision; `full` adds the files, the card and the manifest bytes.
 json RevisionJson(const Revision& r, bool full) {
   uint64_t size = 0;
   json j = {{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"created", r.created},
             {"tags", r.tags}, {"license", r.license}, {"architecture", r.architecture},
             {"dataset", r.dataset}, {"base_model", r.base_model}};
-  j["files"] = FilesJson(r.files, &size);
+  const json files = FilesJson(r.files, &size);
   j["size"] = size;
+  j["file_count"] = r.files.size();
   const json manifest = json::parse(r.manifest_json, nullptr, false);
   j["meta"] = manifest.is_object() && manifest.contains("meta") ? manifest["meta"] : json::object();
-  if (full) {
+  if (full) {  // lists leave out the file list: a dataset may have 30,000 shards
+    j["files"] = files;
     j["card"] = r.card;
     j["manifest_json"] = r.manifest_json;  // exactly the bytes whose SHA-256 is the id
   }
