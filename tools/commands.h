@@ -15,6 +15,8 @@ int RunPack(int argc, char** argv);
 int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);
 int RunPlot(int argc, char** argv);
+// hub init | add | list | search | show | tag | token | materialize | serve | pull.
+int RunHub(int argc, char** argv, generate::World& world);
 // pretrain | finetune | eval.
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world);
 

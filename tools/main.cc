@@ -33,6 +33,7 @@ const char kUsage[] =
     "  finetune   fine-tune a checkpoint on another dataset\n"
     "  eval       evaluate a checkpoint: top-1/top-5, per-class, confusion matrix\n"
     "  plot       training curves (loss, eval top-1) of one or more runs as an SVG\n"
+    "  hub        publish, find, serve, pull and materialize datasets and models\n"
     "  version    print the version\n";
 
 }  // namespace
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
     if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);
     if (cmd == "plot") return cli::RunPlot(sub_argc, sub_argv);
+    if (cmd == "hub") return cli::RunHub(sub_argc, sub_argv, world);
     if (cmd == "pretrain" || cmd == "finetune" || cmd == "eval") {
       return cli::RunTrainCommand(cmd, sub_argc, sub_argv, world);
     }

@@ -279,7 +279,7 @@ std::string DefaultCard(const std::string& kind, const std::string& name, const 
   if (kind == "dataset") {
     body += "A synthetic image dataset in WebDataset shards (`<key>.<image>` + `<key>.cls`), "
             "published with synthub.";
-    if (meta.contains("recipe")) {
+    if (meta.value("regenerable", false)) {
       body += " It was generated from a recipe (formula-driven, FractalDB): "
               "`synthub hub materialize " + name + "@<rev> --regenerate` rebuilds every shard "
               "locally and checks it against the published SHA-256.";

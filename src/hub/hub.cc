@@ -604,7 +604,11 @@ Revision Hub::Resolve(const std::string& ref) const {
     q.Bind(name).Bind(rev);
     if (q.Step()) return Get(q.Text(0));
   }
-  if (rev.size() >= 8 && rev.size() <= 64 && IsLowerHex(rev)) {
+  const bool hex = rev.size() >= 8 && rev.size() <= 64 && IsLowerHex(rev);
+  if (!tag_ok && !hex) {
+    throw Error("bad reference " + Shown(ref) + ": after '@' a tag or a revision id (8 to 64 hex digits)");
+  }
+  if (hex) {
     Stmt q(*db_, "SELECT id FROM revisions WHERE name = ? AND id LIKE ? ORDER BY id");
     q.Bind(name).Bind(rev + "%");
     std::vector<std::string> ids;

@@ -196,9 +196,11 @@ Revision Hub::AddFolder(const std::string& folder, const std::string& name, cons
       meta["num_classes"] = m.num_classes;
       meta["num_shards"] = m.shards.size();
       const json recipe = json::parse(m.recipe_json);
-      const bool has_recipe = recipe.is_object() && !recipe.empty();
+      // Generated sets carry their recipe; packed ones {"packed_from": ...}.
+      const bool has_recipe = recipe.is_object() && !recipe.empty() && !recipe.contains("packed_from");
+      if (recipe.is_object() && !recipe.empty()) meta["recipe"] = recipe;
       if (has_recipe) {
-        meta["recipe"] = recipe;
+        meta["regenerable"] = true;
         meta["recipe_sha256"] = Sha256Hex(m.recipe_json);
         if (recipe.contains("params_sha256")) meta["params_sha256"] = recipe["params_sha256"];
       }

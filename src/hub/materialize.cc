@@ -201,7 +201,8 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
         const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
         st.shards_total = m.shards.size();
         const json recipe = json::parse(m.recipe_json);
-        const bool has_recipe = recipe.is_object() && !recipe.empty();
+        // Generated sets carry a recipe; packed ones {"packed_from": ...}.
+        const bool has_recipe = recipe.is_object() && !recipe.empty() && !recipe.contains("packed_from");
         if (!regenerate && has_recipe) {
           // A local store may hold the recipe without the shards.
           for (const FileEntry& f : r.files) {
@@ -235,7 +236,13 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
         WriteFileAtomic(JoinPath(state, "hub-dataset-manifest.json"), manifest_text);
         if (const FileEntry* params = FindFile(r, "params.tar")) {
           if (!FileMatches(JoinPath(o.out, "params.tar"), *params)) {
-            WriteFileAtomic(JoinPath(o.out, "params.tar"), src->Fetch(*params));
+            try {
+              WriteFileAtomic(JoinPath(o.out, "params.tar"), src->Fetch(*params));
+            } catch (const Error& e) {
+              // The recipe's search regenerates the parameters (bit-exact);
+              // the result is checked against the revision's params.tar below.
+              LogWarn(std::string(e.what()) + "; searching the categories again from the recipe");
+            }
           }
         }
         const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
