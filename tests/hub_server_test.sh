@@ -15,6 +15,8 @@ cleanup() {
 trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT && echo "# work dir: $WORK"
 cd "$WORK"
+# A private copy: a rebuild of the tree while this runs must not swap the binary.
+cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
 passed=0; failed=0
 ok()   { echo "ok - $1"; passed=$((passed+1)); }
 fail() { echo "FAIL - $1"; failed=$((failed+1)); }

@@ -3,9 +3,11 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -52,7 +54,8 @@ Hub& ThreadHub(const std::string& dir) {
 
 void SendJson(httplib::Response& res, int status, const json& j) {
   res.status = status;
-  res.set_content(j.dump() + "\n", "application/json");
+  // Invalid UTF-8 (a path echoed in an error) becomes U+FFFD instead of throwing.
+  res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
@@ -526,6 +529,9 @@ void Serve(const ServeOptions& options) {
     SendError(res, res.status, res.status == 404 ? "not found" : "request refused");
     return httplib::Server::HandlerResponse::Handled;
   }));
+  server.set_exception_handler([](const Req&, Res& res, std::exception_ptr) {
+    SendError(res, 500, "internal error");
+  });
   // One line per request: method, path, status, bytes. Never headers (tokens).
   server.set_logger([](const Req& req, const Res& res) {
     std::string bytes = res.get_header_value("Content-Length");
