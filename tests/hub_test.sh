@@ -208,6 +208,25 @@ if [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; then
     "grep -q 'verified 25 shards' mat6.txt && for f in saved/*.tar; do cmp -s \$f mpi/\$(basename \$f) || exit 1; done"
 fi
 
+# --- several processes publishing into one store at once --------------------------
+for i in 1 2 3 4; do "$SYNTHUB" hub add m "${H[@]}" --name "eve/par-$i" >par$i.txt 2>&1 & done; wait
+check "4 concurrent hub add processes all commit" bash -c \
+  "test \$('$SYNTHUB' hub search par- ${H[*]} --json | wc -l) = 4 && test \$(find H/tmp -type f | wc -l) = 0"
+
+# --- materialize from a hub server ---------------------------------------------------
+"$SYNTHUB" hub serve "${H[@]}" --port 0 >serve.txt 2>serve_err.txt &
+SERVER=$!
+for _ in $(seq 50); do grep -q listening serve.txt && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' serve.txt | head -1)
+"$SYNTHUB" hub materialize "alice/fractal4@$ID" --from "$URL" --to remote_regen --regenerate --quiet >mat7.txt 2>&1
+check "materialize --from URL --regenerate: identical shards" bash -c \
+  "grep -q 'verified 25 shards' mat7.txt && for f in saved/*.tar; do cmp -s \$f remote_regen/\$(basename \$f) || exit 1; done"
+"$SYNTHUB" hub materialize alice/fractal4@v1 --from "$URL" --to remote_dl --quiet >mat8.txt 2>&1
+check "materialize --from URL downloads (hub pull) and verifies" bash -c \
+  "grep -q 'downloaded 29 file' mat8.txt && grep -q 'verified 25 shards' mat8.txt && \
+   for f in saved/*.tar; do cmp -s \$f remote_dl/\$(basename \$f) || exit 1; done && test ! -e remote_dl/.synthub-pull"
+kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null
+
 # --- the default hub ---------------------------------------------------------------
 "$SYNTHUB" hub add m >/dev/null 2>&1 --name dora/vit-default
 check "hub add without --hub creates ~/.cache/synthub/hub" test -f "$HOME/.cache/synthub/hub/hub.db"

@@ -59,6 +59,8 @@ void ValidateName(const std::string& name);
 void ValidateTag(const std::string& tag);
 void ValidatePath(const std::string& path);
 void ValidateSha256(const std::string& hex);  // 64 lower-case hex digits
+// `s` quoted for an error message: printable ASCII (others as \xNN), clipped.
+std::string QuoteForMessage(const std::string& s);
 
 // The canonical revision manifest for these parts (files sorted by path,
 // keys sorted, no whitespace) and its checked inverse: ParseRevisionManifest

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -143,8 +144,8 @@ void Download(const Source& src, const Revision& r, const MaterializeOptions& o,
     ++st->files_downloaded;
   }
   if (o.cache.empty()) {
-    // Best effort: the private cache's leftovers (manifest copy, empty folders).
-    std::remove(JoinPath(folder, ".revision.json").c_str());
+    std::error_code ec;  // best effort: the private cache's leftovers
+    std::filesystem::remove_all(p.cache, ec);
   }
 }
 
