@@ -36,6 +36,7 @@ const char kHubUsage[] =
     "  materialize  write a dataset revision to a folder: download or regenerate + verify\n"
     "  serve        serve a hub over HTTP (JSON API, files, uploads, web page)\n"
     "  pull         download a revision into a cache, verified, resumable\n"
+    "  verify       check a store: every blob re-hashed, every revision's files present\n"
     "\n"
     "The hub folder is --hub, else $SYNTHUB_HUB, else $XDG_CACHE_HOME/synthub/hub\n"
     "(~/.cache/synthub/hub); 'hub add' creates that default hub when it is missing.\n";
@@ -383,6 +384,31 @@ int Pull(int argc, char** argv) {
   return 0;
 }
 
+int Verify(int argc, char** argv) {
+  const CommandSpec spec = {
+      "hub verify", "synthub hub verify [--hub DIR]",
+      "Checks a hub store end to end: the catalogue's SQLite integrity, every revision's\n"
+      "manifest (canonical, hashing to its id) and file list, every file's blob present\n"
+      "with its size, and every blob re-hashed against its name. Prints a summary; exits\n"
+      "1 naming each problem on stderr.",
+      {HubFlag()}};
+  Args args(spec, argc, argv);
+  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  hub::Hub h(args.Str("hub"));
+  const hub::StoreReport r = hub::VerifyStore(h);
+  for (const std::string& p : r.problems) std::fprintf(stderr, "hub verify: %s\n", p.c_str());
+  std::printf("%s: %llu revisions, %llu files, %llu blobs re-hashed (%llu bytes, %llu unreferenced), "
+              "%llu upload(s) in progress: %s\n",
+              h.dir().c_str(), static_cast<unsigned long long>(r.revisions),
+              static_cast<unsigned long long>(r.files), static_cast<unsigned long long>(r.blobs),
+              static_cast<unsigned long long>(r.blob_bytes), static_cast<unsigned long long>(r.unreferenced_blobs),
+              static_cast<unsigned long long>(r.temporaries),
+              r.problems.empty() ? "ok" : (std::to_string(r.problems.size()) + " problem(s)").c_str());
+  if (!r.problems.empty()) throw Error(h.dir() + ": the store has " + std::to_string(r.problems.size()) + " problem(s)");
+  return 0;
+}
+
 }  // namespace
 
 int RunHub(int argc, char** argv, generate::World& world) {
@@ -404,8 +430,9 @@ int RunHub(int argc, char** argv, generate::World& world) {
   if (sub == "materialize") return Materialize(n, v, world);
   if (sub == "serve") return Serve(n, v);
   if (sub == "pull") return Pull(n, v);
+  if (sub == "verify") return Verify(n, v);
   throw UsageError("unknown hub command '" + sub + "' (init, add, list, search, show, tag, token, "
-                   "materialize, serve, pull)");
+                   "materialize, serve, pull, verify)");
 }
 
 }  // namespace synthub::cli

@@ -170,6 +170,18 @@ std::string Quote(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A map entry's value; in a flow list, commas and ']' inside strings are
+// escaped (\u002c, \u005d) so that the line splits back into the same items.
+std::string QuoteValue(const json& v) {
+  if (!v.is_array()) return Quote(v);
+  std::string out = "[";
+  for (const json& item : v) {
+    if (out.size() > 1) out += ", ";
+    for (char c : Quote(item)) out += c == ',' ? "\\u002c" : c == ']' ? "\\u005d" : std::string(1, c);
+  }
+  return out + "]";
+}
+
 std::string Format(const json& v) {
   std::ostringstream out;
   if (v.is_number_float()) {
@@ -257,7 +269,9 @@ std::string RenderCard(const json& fields, const std::string& body) {
     const json& v = *it;
     if (v.is_object()) {
       out += it.key() + ":\n";
-      for (auto sub = v.begin(); sub != v.end(); ++sub) out += "  " + sub.key() + ": " + Quote(*sub) + "\n";
+      for (auto sub = v.begin(); sub != v.end(); ++sub) out += "  " + sub.key() + ": " + QuoteValue(*sub) + "\n";
+    } else if (v.is_array() && v.empty()) {
+      out += it.key() + ": []\n";  // no items would read back as null
     } else if (v.is_array()) {
       out += it.key() + ":\n";
       for (const json& item : v) out += "- " + Quote(item) + "\n";

@@ -303,10 +303,12 @@ class FileFetcher {
     };
     report();
     bool write_failed = false, restarted = false;
+    int write_errno = 0;
     auto sink = [&](const char* d, size_t n) {
       if (got + n > f.size) return false;  // longer than the manifest says
       if (std::fwrite(d, 1, n, out) != n) {
         write_failed = true;
+        write_errno = errno;
         return false;
       }
       hash.Update(d, n);
@@ -318,11 +320,14 @@ class FileFetcher {
       if (got < f.size && !source_.Fetch(r_, f, have, sink)) restarted = true;
     } catch (...) {
       std::fclose(out);
+      // The download stopped because the cache could not take it: say so.
+      if (write_failed) throw Error(path + ": write failed: " + ErrnoText(write_errno));
       throw;
     }
     const bool flushed = std::fflush(out) == 0 && ::fsync(fileno(out)) == 0;
+    if (!flushed) write_errno = errno;
     std::fclose(out);
-    if (write_failed || !flushed) throw Error(path + ": write failed: " + ErrnoText(errno));
+    if (write_failed || !flushed) throw Error(path + ": write failed: " + ErrnoText(write_errno));
     if (restarted) {  // the server ignored the Range: start over
       ::unlink(path.c_str());
       throw Error(f.path + ": the source does not resume downloads");

@@ -313,16 +313,17 @@ void Hub::IngestFile(const std::string& src, const std::string& sha256, uint64_t
     }
     std::vector<char> buf(1 << 20);
     bool ok = true;
+    int err = 0;  // the errno of the first failure (a full disk shows at fwrite or fclose)
     while (size_t n = std::fread(buf.data(), 1, buf.size(), in)) {
       if (std::fwrite(buf.data(), 1, n, out) != n) {
         ok = false;
+        err = errno;
         break;
       }
     }
-    ok = ok && !std::ferror(in);
-    const int err = errno;
+    if (ok && std::ferror(in)) ok = false, err = errno;
     std::fclose(in);
-    if (std::fclose(out) != 0) ok = false;
+    if (std::fclose(out) != 0 && ok) ok = false, err = errno;
     if (!ok) throw Error(tmp + ": copy of " + src + " failed: " + ErrnoText(err));
     PutBlobFromFile(tmp, sha256, size);  // re-hashes: the file may have changed meanwhile
   } catch (const Error& e) {
@@ -499,6 +500,13 @@ std::string Hub::RevisionWithFile(const std::string& kind, const std::string& pa
          "WHERE r.kind = ? AND f.path = ? AND f.sha256 = ? ORDER BY r.created DESC, r.id");
   q.Bind(kind).Bind(path).Bind(sha256);
   return q.Step() ? q.Text(0) + "@" + q.Text(1) : "";
+}
+
+std::string Hub::CatalogIntegrity() const {
+  Stmt q(*db_, "PRAGMA integrity_check");
+  std::string out;
+  while (q.Step()) out += (out.empty() ? "" : "; ") + q.Text(0);
+  return out;
 }
 
 // --- tokens ------------------------------------------------------------------

@@ -115,6 +115,9 @@ class Hub {
   Revision Resolve(const std::string& ref) const;
   std::vector<Revision> List(const Query& query) const;
 
+  // SQLite's PRAGMA integrity_check of the catalogue: "ok" or its findings.
+  std::string CatalogIntegrity() const;
+
   // Tokens: stored as SHA-256 hashes; scope "read" or "write" for one owner
   // ("*" = every owner). Returns the new token (shown once).
   std::string CreateToken(const std::string& owner, const std::string& scope);
@@ -132,6 +135,22 @@ class Hub {
   std::string dir_;
   std::unique_ptr<Db> db_;
 };
+
+// What VerifyStore found: counts, and every problem as one line naming the
+// blob, revision or file (empty when the store is consistent).
+struct StoreReport {
+  uint64_t revisions = 0, files = 0;      // catalogued revisions and their file entries
+  uint64_t blobs = 0, blob_bytes = 0;     // blob files re-hashed
+  uint64_t unreferenced_blobs = 0;        // uploaded but in no revision (harmless)
+  uint64_t temporaries = 0;               // tmp/ entries of live processes (never visible as blobs)
+  std::vector<std::string> problems;
+};
+
+// Checks a store end to end (synthub hub verify): the catalogue's SQLite
+// integrity; every revision's manifest (canonical, its SHA-256 is the id, the
+// file rows match it); every file's blob present with its size; every blob
+// re-hashed against its name; nothing but blobs under blobs/. Reads only.
+StoreReport VerifyStore(const Hub& hub);
 
 }  // namespace synthub::hub
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hub/http_range.h"
+#include "hub/http_route.h"
 #include "hub/hub.h"
 #include "hub/web_page.h"
 #include "synthub/error.h"
@@ -29,7 +30,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxManifestBytes = 64u << 20;  // a revision manifest, a tag body
-constexpr size_t kMaxRequestPath = 4096;
 
 // An expected failure with the HTTP status to answer.
 class HttpError : public Error {
@@ -72,30 +72,6 @@ void Validate(F f) {
   } catch (const Error& e) {
     throw HttpError(400, e.what());
   }
-}
-
-std::vector<std::string> SplitPath(const std::string& s) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t slash = s.find('/', start);
-    parts.push_back(s.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return parts;
-}
-
-// "owner/name[@ref]" from a request path, validated.
-std::string CheckedRef(const std::string& ref) {
-  if (ref.size() > kMaxRequestPath || ref.find('\0') != std::string::npos) {
-    throw HttpError(400, "bad revision reference");
-  }
-  const size_t at = ref.find('@');
-  const std::string name = ref.substr(0, at);
-  Validate([&] { ValidateName(name); });
-  if (at != std::string::npos) Validate([&] { ValidateTag(ref.substr(at + 1)); });
-  return ref;
 }
 
 Revision ResolveOr404(const Hub& hub, const std::string& ref) {
@@ -268,24 +244,16 @@ class Routes {
   }
 
   void ShowRevision(const httplib::Request& req, httplib::Response& res) {
-    const std::string ref = CheckedRef(req.matches[1]);
+    std::string ref;
+    Validate([&] { ref = ParseRevisionRoute(req.matches[1]); });
     SendJson(res, 200, RevisionJson(ResolveOr404(ThreadHub(dir_), ref), true));
   }
 
   // /files/OWNER/NAME/REV/PATH; REV a tag or an id. An empty PATH lists the files.
   void File(const httplib::Request& req, httplib::Response& res) {
-    const std::string rest = req.matches[1];
-    if (rest.size() > kMaxRequestPath || rest.find('\0') != std::string::npos) {
-      throw HttpError(400, "bad file path");
-    }
-    const std::vector<std::string> parts = SplitPath(rest);
-    if (parts.size() < 3) throw HttpError(400, "expected /files/OWNER/NAME/REVISION/PATH");
-    const std::string name = parts[0] + "/" + parts[1], rev = parts[2];
-    Validate([&] { ValidateName(name); });
-    Validate([&] { ValidateTag(rev); });
-    std::string path;
-    for (size_t i = 3; i < parts.size(); ++i) path += (i > 3 ? "/" : "") + parts[i];
-    if (!path.empty()) Validate([&] { ValidatePath(path); });
+    FileRoute route;
+    Validate([&] { route = ParseFileRoute(req.matches[1]); });
+    const std::string &name = route.name, &rev = route.rev, &path = route.path;
     Hub& hub = ThreadHub(dir_);
     const Revision r = ResolveOr404(hub, name + "@" + rev);
     if (path.empty()) {
@@ -322,13 +290,12 @@ class Routes {
     Hub& hub = ThreadHub(dir_);
     RequireWrite(hub, token, owner);
     if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
-    std::string size_text = req.get_header_value("X-Size");
-    if (size_text.empty()) size_text = req.get_header_value("Content-Length");
-    if (size_text.empty() || size_text.size() > 19 ||
-        size_text.find_first_not_of("0123456789") != std::string::npos) {
-      throw HttpError(411, "the upload needs X-Size or Content-Length");
+    uint64_t expected = 0;
+    try {
+      expected = ParseUploadSize(req.get_header_value("X-Size"), req.get_header_value("Content-Length"));
+    } catch (const Error& e) {
+      throw HttpError(411, e.what());
     }
-    const uint64_t expected = std::stoull(size_text);
     TempFile tmp;
     tmp.path = hub.TempPath();
     tmp.f = std::fopen(tmp.path.c_str(), "wb");
@@ -397,13 +364,11 @@ class Routes {
   void PutTag(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     res.set_header("Connection", "close");
     const std::string token = BearerToken(req);
-    const std::vector<std::string> parts = SplitPath(req.matches[1]);
-    if (parts.size() != 3) throw HttpError(400, "expected /api/tags/OWNER/NAME/TAG");
-    const std::string name = parts[0] + "/" + parts[1];
-    Validate([&] { ValidateName(name); });
-    Validate([&] { ValidateTag(parts[2]); });
+    TagRoute route;
+    Validate([&] { route = ParseTagRoute(req.matches[1]); });
+    const std::string& name = route.name;
     Hub& hub = ThreadHub(dir_);
-    RequireWrite(hub, token, parts[0]);
+    RequireWrite(hub, token, name.substr(0, name.find('/')));
     const json b = json::parse(ReadSmallBody(reader), nullptr, false);
     if (!b.is_object() || !b.contains("revision") || !b["revision"].is_string()) {
       throw HttpError(400, "the body must be {\"revision\": ID}");
@@ -412,11 +377,11 @@ class Routes {
     Validate([&] { ValidateTag(id); });
     const Revision r = ResolveOr404(hub, name + "@" + id);
     try {
-      hub.Tag(name, parts[2], r.id);
+      hub.Tag(name, route.tag, r.id);
     } catch (const Error& e) {
       throw HttpError(400, e.what());
     }
-    SendJson(res, 200, {{"name", name}, {"tag", parts[2]}, {"revision", r.id}});
+    SendJson(res, 200, {{"name", name}, {"tag", route.tag}, {"revision", r.id}});
   }
 
  private:
