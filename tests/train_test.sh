@@ -88,6 +88,8 @@ check "--max-steps stops early with a state" bash -c '[ "$(grep -c train stop/me
 "$SYNTHUB" pretrain --data six --out stop "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \
   --resume >/dev/null 2>stop.err
 check "resumed run: the same loss at every step as the uninterrupted one" diff <(losses run/metrics.jsonl) <(losses stop/metrics.jsonl)
+expect_exit 1 "resume with another seed is refused" "resume with the same seed" \
+  "$SYNTHUB" pretrain --data six --out stop "${TINY[@]}" --epochs 2 --batch-size 16 --resume --seed 9
 check "resumed run: the same final weights" test "$(maxdiff run/model.safetensors stop/model.safetensors)" = 0.0
 
 # --- data-parallel: 2 MPI ranks == 1 rank with the same global batch ---------

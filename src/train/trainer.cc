@@ -353,6 +353,10 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
     if (it == state->metadata().end()) throw Error(state_path + ": no training state in the metadata");
     resumed = nlohmann::json::parse(it->second);
     step = resumed.at("step").get<int64_t>();
+    if (resumed.at("seed").get<uint64_t>() != o.seed) {
+      throw Error(state_path + ": saved by a run with --seed " + resumed.at("seed").dump() +
+                  "; resume with the same seed (or start a new --out)");
+    }
     if (resumed.at("steps_per_epoch").get<int64_t>() != steps_per_epoch) {
       throw Error(state_path + ": saved with " + resumed.at("steps_per_epoch").dump() +
                   " steps per epoch, this run has " + std::to_string(steps_per_epoch) +
@@ -527,6 +531,7 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
     }
     if (lead) std::fputc('\n', stderr);
     if (!o.val.empty() && !stopped_early) {
+      const auto eval_start = Clock::now();
       if (lead) {
         EvalResult r = Evaluate(model, o.val, mc, device, o.batch_size, o.workers, 0);
         std::fprintf(metrics,
@@ -539,6 +544,7 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
                 F(r.top5, 4) + " %, loss " + F(r.loss, 4));
       }
       world.Barrier();
+      win_start += Clock::now() - eval_start;  // evaluation is not training time
     }
     if (o.max_steps > 0 && step >= o.max_steps) stopped_early = true;
   }
