@@ -58,6 +58,21 @@ bool ShardIsComplete(const Context& ctx, const std::string& name, uint64_t sampl
   return true;
 }
 
+struct RenderCache {
+  int64_t cloud_cat = -1, cloud_row = -1;
+  fractal::Raster cloud;
+  std::vector<uint8_t> flipped;
+};
+
+// This thread's cache. A thread_local declared in a function is constructed,
+// and destroyed at thread exit, only in threads that run its declaration:
+// pool threads must reach it through this call, not name it from a lambda
+// (they did, and leaked a cloud per thread: LeakSanitizer).
+RenderCache& ThreadRenderCache() {
+  thread_local RenderCache cache;
+  return cache;
+}
+
 // Renders every sample of one shard, on `threads` threads, in tar order.
 std::vector<std::string> RenderShard(const Context& ctx, const std::vector<SampleId>& order,
                                      int threads) {
@@ -84,11 +99,12 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
   const int channels = fractal::IsColor(ro.mode) ? 3 : 1;
   // Per-thread caches: the last point cloud and a flip buffer. Pool threads
   // are new for every shard; the calling thread's cache is reset here.
-  thread_local int64_t cloud_cat = -1, cloud_row = -1;
-  thread_local fractal::Raster cloud;
-  thread_local std::vector<uint8_t> flipped;
-  cloud_cat = cloud_row = -1;
+  ThreadRenderCache().cloud_cat = ThreadRenderCache().cloud_row = -1;
   ParallelFor(group_start.size() - 1, threads, [&](size_t g) {
+    RenderCache& cache = ThreadRenderCache();
+    int64_t &cloud_cat = cache.cloud_cat, &cloud_row = cache.cloud_row;
+    fractal::Raster& cloud = cache.cloud;
+    std::vector<uint8_t>& flipped = cache.flipped;
     const SampleId& first = order[idx[group_start[g]]];
     if (first.category != cloud_cat || first.row != cloud_row) {
       cloud = fractal::ComputeCloud(ctx.params[first.category], first.row, ro);

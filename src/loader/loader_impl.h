@@ -125,7 +125,7 @@ class Loader::Impl {
   std::vector<std::vector<float>> free_f32_;  // recycled batch buffers
   std::vector<std::vector<uint8_t>> free_u8_;
   uint64_t consumer_at_ = 0;            // mirror of next_batch_ for the reader
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};  // set under mu_; the reader also polls it unlocked
   bool reader_done_ = false;
   std::string error_;
   std::vector<std::thread> threads_;
