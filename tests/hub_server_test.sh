@@ -54,7 +54,9 @@ check "serve prints its address (port 0 picks one)" test -n "$URL"
 F=$URL/files/alice/frac4
 
 # --- the loader reads shards from the server: pretrain a few steps --------------
-if "$SYNTHUB" pretrain --help >/dev/null 2>&1; then
+# Builds without libtorch (the sanitizer presets) have a pretrain that only says so.
+NO_TORCH=$("$SYNTHUB" pretrain --data /nonexistent --out /nonexistent 2>&1 | grep -c "no libtorch")
+if [ "$NO_TORCH" = 0 ]; then
   "$SYNTHUB" pretrain --data "$F/latest/" --out run --model vit_custom --img-size 16 --patch 4 --depth 1 \
     --dim 16 --heads 2 --threads 1 --workers 1 --batch-size 8 --max-steps 3 --log-every 1 \
     >pretrain.out 2>pretrain.err
