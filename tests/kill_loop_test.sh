@@ -31,7 +31,7 @@ run_with_kills() {
 }
 
 # --- generator -----------------------------------------------------------------
-GEN=(generate --categories 16 --size 128 --points 60000 --draws 4 --shard-size 40 --search-mode keyed
+GEN=(generate --categories 64 --size 128 --points 60000 --draws 4 --shard-size 40 --search-mode keyed
      --search-size 128 --search-points 20000 --seed 9 --threads 2 --quiet)
 "$SYNTHUB" "${GEN[@]}" --out ref >/dev/null 2>&1
 run_with_kills generate killed/manifest.json "$SYNTHUB" "${GEN[@]}" --out killed
