@@ -2,7 +2,7 @@
 """Flips each byte of a dataset's manifest.json in turn (XOR 1), runs
 `synthub verify` on the result, and counts the flips that pass, by manifest
 line. A survey for docs/reliability.md, not a ctest: today some flips pass.
-Usage: manifest_flip_survey.py SYNTHUB  (about 10 minutes on 2 cores)."""
+Usage: manifest_flip_survey.py SYNTHUB  (11-13 minutes on 2 cores)."""
 import collections, os, shutil, subprocess, sys, tempfile
 
 synthub = os.path.abspath(sys.argv[1])
