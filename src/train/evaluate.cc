@@ -1,6 +1,7 @@
 #include "train/evaluate.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,33 @@
 namespace synthub::train {
 
 namespace fs = std::filesystem;
+
+torch::Device ParseDevice(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available()) {
+      throw Error("--device " + name + ": this libtorch has no CUDA or no GPU is visible");
+    }
+    return torch::Device(name);
+  }
+  throw UsageError("--device must be cpu, cuda or cuda:N");
+}
+
+namespace {
+
+int LocalRanks() {
+  for (const char* v : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
+    if (const char* s = std::getenv(v)) return std::max(1, std::atoi(s));
+  }
+  return 1;
+}
+
+}  // namespace
+
+void SetThreads(int threads) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads > 0 ? threads : std::max(1, cores / LocalRanks()));
+}
 
 EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const ModelConfig& config,
                     const torch::Device& device, int batch_size, int workers, int64_t limit) {
@@ -79,18 +107,14 @@ EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const Mod
 
 int RunEval(const EvalOptions& o) {
   if (o.checkpoint.empty() || o.data.empty()) throw UsageError("expected CHECKPOINT and --data");
-  torch::set_num_threads(o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  SetThreads(o.threads);
   std::string config_path, weights_path;
   CheckpointPaths(o.checkpoint, &config_path, &weights_path);
   const ModelConfig mc = ConfigFromJson(ReadFile(config_path), config_path);
   VisionTransformer model(mc);
   const auto file = checkpoint::SafetensorsFile::Open(weights_path);
   LoadWeights(model, file, "", false, weights_path);
-  torch::Device device = torch::kCPU;
-  if (o.device != "cpu") {
-    if (!torch::cuda::is_available()) throw Error("--device " + o.device + ": no CUDA device");
-    device = torch::Device(o.device);
-  }
+  const torch::Device device = ParseDevice(o.device);
   model->to(device);
   const EvalResult r = Evaluate(model, o.data, mc, device, o.batch_size, o.workers, o.limit);
   std::printf("{\"checkpoint\": \"%s\", \"data\": \"%s\", \"samples\": %lld, \"loss\": %.6f, "

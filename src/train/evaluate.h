@@ -20,6 +20,11 @@ struct EvalResult {
   torch::Tensor first_input, first_logits;  // the first batch (for --dump)
 };
 
+// "cpu", "cuda" or "cuda:N"; throws Error when CUDA is asked for but absent.
+torch::Device ParseDevice(const std::string& name);
+// torch intra-op threads: `threads`, or the cores divided by the MPI ranks on this node.
+void SetThreads(int threads);
+
 // Every sample of `spec` once (resize to the model's size, no crop, reading
 // order). Throws Error when the dataset's class count differs from the head's.
 EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const ModelConfig& config,

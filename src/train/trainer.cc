@@ -179,29 +179,6 @@ double LearningRate(const TrainOptions& o, int64_t step, int64_t total, int64_t 
   return o.min_lr + 0.5 * (o.lr - o.min_lr) * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
 }
 
-torch::Device ParseDevice(const std::string& name) {
-  if (name == "cpu") return torch::kCPU;
-  if (name.rfind("cuda", 0) == 0) {
-    if (!torch::cuda::is_available()) {
-      throw Error("--device " + name + ": this libtorch has no CUDA or no GPU is visible");
-    }
-    return torch::Device(name);
-  }
-  throw UsageError("--device must be cpu, cuda or cuda:N");
-}
-
-int LocalRanks() {
-  for (const char* v : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"}) {
-    if (const char* s = std::getenv(v)) return std::max(1, std::atoi(s));
-  }
-  return 1;
-}
-
-void SetThreads(int threads) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(threads > 0 ? threads : std::max(1, cores / LocalRanks()));
-}
-
 // Element-wise mean of every gradient over the ranks, in one flat buffer.
 void AverageGradients(const std::vector<torch::Tensor>& params, generate::World& world) {
   if (world.size() == 1) return;
