@@ -1,7 +1,8 @@
 // libFuzzer target for the text parsers of outside input: the manifest and
 // recipe JSON, the parameter CSV, shard-spec brace expansion, the loader
-// state and safetensors checkpoints. The first byte picks the parser. Any
-// input must parse or throw synthub::Error, never crash.
+// state and safetensors checkpoints. The first byte picks the parser (and,
+// for the manifest, whether its checksum is checked). Any input must parse or
+// throw synthub::Error, never crash.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,7 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
     switch (data[0] % 6) {
-      case 0: synthub::shard::ParseManifest(text, "fuzz"); break;
+      case 0:  // odd data[0] / 6: past the checksum, into the fields' own checks
+        synthub::shard::ParseManifest(text, "fuzz",
+                                      (data[0] / 6) % 2
+                                          ? synthub::shard::ManifestCheck::kSkipChecksum
+                                          : synthub::shard::ManifestCheck::kChecksum);
+        break;
       case 1: synthub::generate::ParseRecipe(text, "fuzz"); break;
       case 2: synthub::fractal::ParseIfsCsv(text, "fuzz"); break;
       case 3:

@@ -112,6 +112,21 @@ expect_exit 1 "verify catches a flipped byte and names the shard" "BAD fractaldb
 cp g1/fractaldb-000002.tar bad/ && truncate -s 4096 bad/fractaldb-000003.tar
 expect_exit 1 "verify catches a truncated shard" "BAD fractaldb-000003.tar" "$SYNTHUB" verify bad
 expect_exit 1 "verify without a manifest" "manifest.json" "$SYNTHUB" verify x
+mkdir -p badm && cp g1/*.tar badm/ && cp g1/manifest.json badm/
+check "manifest_sha256 = SHA-256 of the canonical form (Python recomputes it)" /usr/bin/python3 -c '
+import hashlib, json, sys
+m = json.load(open(sys.argv[1])); want = m.pop("manifest_sha256")
+assert hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest() == want' badm/manifest.json
+sed -i 's/"num_classes": 6/"num_classes": 7/' badm/manifest.json
+expect_exit 1 "verify catches an edited manifest" "manifest_sha256 does not match" "$SYNTHUB" verify badm
+# An edit that re-computes the checksum still has to agree with params.tar's hash.
+/usr/bin/python3 -c '
+import hashlib, json, sys
+m = json.load(open(sys.argv[1])); m.pop("manifest_sha256"); m["num_classes"] = 6
+m["recipe"]["params_sha256"] = "0" * 64
+m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+open(sys.argv[1], "w").write(json.dumps(m, indent=1))' badm/manifest.json
+expect_exit 1 "verify cross-checks recipe.params_sha256 with params.tar" "recipe.params_sha256 differs" "$SYNTHUB" verify badm
 "$SYNTHUB" inspect g1 --contact-sheet sheet.png > inspect.txt
 check "inspect prints the summary" grep -q "samples:        1200" inspect.txt
 check "inspect writes a PNG contact sheet" bash -c "head -c 4 sheet.png | grep -q PNG"

@@ -6,6 +6,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/json_get.h"
+#include "util/sha256.h"
 
 namespace synthub::shard {
 namespace {
@@ -39,6 +40,25 @@ json RecordJson(const std::string& name, uint64_t samples, bool with_samples,
   return j;
 }
 
+constexpr const char* kChecksumKey = "manifest_sha256";
+
+json ParseJson(const std::string& text, const std::string& where) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(where + ": not valid JSON: " + e.what());
+  }
+}
+
+// Compact, sorted keys (nlohmann's objects are ordered maps), UTF-8.
+std::string CanonicalDump(const json& j, const std::string& where) {
+  try {
+    return j.dump();
+  } catch (const json::exception& e) {
+    throw Error(where + ": cannot be written canonically: " + e.what());
+  }
+}
+
 void CheckRecord(const std::string& name, const std::string& sha,
                  const std::string& where) {
   if (!IsPlainName(name)) throw Error(where + ": bad file name '" + name + "'");
@@ -69,24 +89,43 @@ std::string ManifestToJson(const Manifest& m) {
     files.push_back(RecordJson(f.name, 0, false, f.bytes, f.sha256));
   }
   j["files"] = files;
+  j[kChecksumKey] = Sha256Hex(CanonicalDump(j, "manifest"));
   return j.dump(1) + "\n";
 }
 
-Manifest ParseManifest(const std::string& text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(where + ": not valid JSON: " + e.what());
-  }
+std::string ManifestCanonicalForm(const std::string& text, const std::string& where) {
+  json j = ParseJson(text, where);
+  if (j.is_object()) j.erase(kChecksumKey);
+  return CanonicalDump(j, where);
+}
+
+Manifest ParseManifest(const std::string& text, const std::string& where,
+                       ManifestCheck check) {
+  json j = ParseJson(text, where);
   if (!j.is_object()) throw Error(where + ": not a JSON object");
   if (Get<std::string>(j, "format", where) != kManifestFormat) {
     throw Error(where + ": not a synthub dataset manifest");
   }
   const int version = Get<int>(j, "format_version", where);
+  if (version == 1) {
+    throw Error(where + ": format_version 1 (written before manifests carried their own "
+                "checksum) is no longer read; rerun the command that made it (`synthub generate` "
+                "keeps its finished shards) to write a version 2 manifest");
+  }
   if (version != kManifestVersion) {
     throw Error(where + ": format_version " + std::to_string(version) +
                 " is not supported (expected " + std::to_string(kManifestVersion) + ")");
+  }
+  if (check == ManifestCheck::kChecksum) {
+    const std::string want = Get<std::string>(j, kChecksumKey, where);
+    if (!IsHex64(want)) throw Error(where + ": " + kChecksumKey + " is not 64 hex digits");
+    json rest = j;
+    rest.erase(kChecksumKey);
+    if (Sha256Hex(CanonicalDump(rest, where)) != want) {
+      throw Error(where + ": " + kChecksumKey +
+                  " does not match the manifest's content (the manifest was changed or "
+                  "damaged)");
+    }
   }
   Manifest m;
   m.name = Get<std::string>(j, "name", where);
@@ -143,12 +182,7 @@ std::string ShardRecordToJson(const ShardRecord& r) {
 }
 
 ShardRecord ParseShardRecord(const std::string& text, const std::string& where) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(where + ": not valid JSON: " + e.what());
-  }
+  const json j = ParseJson(text, where);
   ShardRecord r;
   r.name = Get<std::string>(j, "name", where);
   r.samples = Get<uint64_t>(j, "samples", where);

@@ -14,7 +14,8 @@ namespace synthub::shard {
 
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kManifestFormat = "synthub-dataset";
-constexpr int kManifestVersion = 1;
+// Version 2 added manifest_sha256, the manifest's checksum of itself.
+constexpr int kManifestVersion = 2;
 
 struct ShardRecord {
   std::string name;  // file name relative to the dataset folder
@@ -43,9 +44,22 @@ struct Manifest {
   std::vector<FileRecord> files;
 };
 
+// Writes every field plus "manifest_sha256": the SHA-256 of the canonical
+// form (ManifestCanonicalForm) of everything else.
 std::string ManifestToJson(const Manifest& m);
-// Throws Error naming `where` and the bad field.
-Manifest ParseManifest(const std::string& text, const std::string& where);
+// The text manifest_sha256 hashes: the manifest's JSON without that key,
+// keys sorted at every level, no whitespace, strings in UTF-8 (nlohmann::json
+// dump(); Python: json.dumps(m, sort_keys=True, separators=(",", ":"),
+// ensure_ascii=False)). Throws Error naming `where` on invalid JSON.
+std::string ManifestCanonicalForm(const std::string& text, const std::string& where);
+
+enum class ManifestCheck {
+  kChecksum,      // every reader: manifest_sha256 must match
+  kSkipChecksum,  // only for tests and fuzzing of the fields' own checks
+};
+// Throws Error naming `where` and the bad field, or a checksum mismatch.
+Manifest ParseManifest(const std::string& text, const std::string& where,
+                       ManifestCheck check = ManifestCheck::kChecksum);
 Manifest ReadManifest(const std::string& dir);
 void WriteManifest(const std::string& dir, const Manifest& m);
 

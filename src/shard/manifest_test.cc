@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "synthub/error.h"
 
 namespace synthub::shard {
@@ -32,7 +34,7 @@ TEST(ManifestTest, RoundTrip) {
 TEST(ManifestTest, RejectsInconsistentOrUnsafe) {
   Manifest m = Sample();
   m.num_samples = 4;
-  EXPECT_THROW(ParseManifest(ManifestToJson(m), "m"), Error);
+  EXPECT_THROW(ParseManifest(ManifestToJson(m), "m", ManifestCheck::kSkipChecksum), Error);
   m = Sample();
   m.shards[0].name = "../evil.tar";
   EXPECT_THROW(ParseManifest(ManifestToJson(m), "m"), Error);
@@ -42,11 +44,66 @@ TEST(ManifestTest, RejectsInconsistentOrUnsafe) {
   EXPECT_THROW(ParseManifest("{not json", "m"), Error);
   std::string text = ManifestToJson(Sample());
   text.replace(text.find("\"num_classes\": 2"), 17, "\"num_classes\": -2");
-  EXPECT_THROW(ParseManifest(text, "m"), Error);  // negative count
+  EXPECT_THROW(ParseManifest(text, "m", ManifestCheck::kSkipChecksum), Error);  // negative
   text = ManifestToJson(Sample());
   text.replace(text.find("\"num_classes\": 2"), 17, "\"num_classes\": 2.5");
-  EXPECT_THROW(ParseManifest(text, "m"), Error);  // fraction
+  EXPECT_THROW(ParseManifest(text, "m", ManifestCheck::kSkipChecksum), Error);  // fraction
   EXPECT_THROW(ParseManifest("{}", "m"), Error);
+}
+
+Manifest Realistic() {  // a generated set's manifest: nested recipe, floats
+  Manifest m = Sample();
+  m.recipe_json =
+      R"({"categories":2,"encode":{"format":"png","png_level":6},"name":"x",)"
+      R"("params_sha256":")" + std::string(64, 'c') +
+      R"(","render":{"points":100000,"size":362},"threshold":0.2,"weights":[0.8,1.2]})";
+  m.class_names = {"cat", "dog", "\xc3\xa9t\xc3\xa9"};  // UTF-8
+  return m;
+}
+
+TEST(ManifestTest, ChecksumCoversEveryByte) {
+  const std::string text = ManifestToJson(Realistic());
+  ASSERT_NE(text.find("\"manifest_sha256\": \""), std::string::npos);
+  ASSERT_NO_THROW(ParseManifest(text, "m"));
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (const unsigned char mask : {0x01, 0x20, 0x80}) {
+      std::string bad = text;
+      bad[i] = static_cast<char>(bad[i] ^ mask);
+      bool thrown = false;
+      try {
+        ParseManifest(bad, "m");
+      } catch (const Error&) {
+        thrown = true;
+      }
+      EXPECT_TRUE(thrown) << "flip 0x" << std::hex << int(mask) << " at byte "
+                          << std::dec << i << " passed";
+    }
+  }
+}
+
+TEST(ManifestTest, ChecksumIsOfTheCanonicalForm) {
+  const std::string text = ManifestToJson(Realistic());
+  // Re-indenting or reordering keys keeps the checksum valid ...
+  EXPECT_NO_THROW(ParseManifest(nlohmann::json::parse(text).dump(), "m"));
+  EXPECT_NO_THROW(ParseManifest(nlohmann::json::parse(text).dump(4), "m"));
+  // ... a changed value does not, with a message that says so.
+  std::string edited = text;
+  edited.replace(edited.find("\"num_classes\": 2"), 16, "\"num_classes\": 3");
+  try {
+    ParseManifest(edited, "m");
+    ADD_FAILURE() << "an edited manifest was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("manifest_sha256 does not match"), std::string::npos);
+  }
+  // The old format is refused with what to do.
+  std::string v1 = text;
+  v1.replace(v1.find("\"format_version\": 2"), 19, "\"format_version\": 1");
+  try {
+    ParseManifest(v1, "m");
+    ADD_FAILURE() << "a version 1 manifest was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rerun the command"), std::string::npos);
+  }
 }
 
 TEST(SplitKeyTest, WebdatasetRules) {

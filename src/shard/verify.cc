@@ -3,6 +3,8 @@
 #include <mutex>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "shard/manifest.h"
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
@@ -38,6 +40,16 @@ uint64_t CountSamples(const std::string& path, bool* saw_end) {
 VerifyReport VerifyDataset(const std::string& dir, int threads) {
   const Manifest m = ReadManifest(dir);
   VerifyReport report;
+  // The recipe names the parameter file's hash; the file list must agree.
+  const nlohmann::json recipe = nlohmann::json::parse(m.recipe_json);
+  if (recipe.is_object() && recipe.contains("params_sha256")) {
+    for (const FileRecord& f : m.files) {
+      if (f.name == "params.tar" && recipe["params_sha256"] != f.sha256) {
+        report.problems.push_back(
+            {kManifestName, "recipe.params_sha256 differs from the hash listed for params.tar"});
+      }
+    }
+  }
   std::mutex mu;
   auto problem = [&](const std::string& file, const std::string& msg) {
     std::lock_guard<std::mutex> lock(mu);
