@@ -22,6 +22,8 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK"
 cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
+TRAIN_EXE=$(dirname "$(readlink -f "$1")")/synthub-train  # pretrain runs it from the same folder
+if [ -x "$TRAIN_EXE" ]; then cp "$TRAIN_EXE" "$WORK/synthub-train"; fi
 passed=0; failed=0
 ok()   { echo "ok - $1"; passed=$((passed+1)); }
 fail() { echo "FAIL - $1"; failed=$((failed+1)); }

@@ -17,6 +17,8 @@ trap cleanup EXIT
 cd "$WORK"
 # A private copy: a rebuild of the tree while this runs must not swap the binary.
 cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
+TRAIN_EXE=$(dirname "$(readlink -f "$1")")/synthub-train  # pretrain runs it from the same folder
+if [ -x "$TRAIN_EXE" ]; then cp "$TRAIN_EXE" "$WORK/synthub-train"; fi
 passed=0; failed=0
 ok()   { echo "ok - $1"; passed=$((passed+1)); }
 fail() { echo "FAIL - $1"; failed=$((failed+1)); }

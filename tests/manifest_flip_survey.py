@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Flips each byte of a dataset's manifest.json in turn (XOR 1), runs
 `synthub verify` on the result, and counts the flips that pass, by manifest
-line. A survey for docs/reliability.md, not a ctest: today some flips pass.
-Usage: manifest_flip_survey.py SYNTHUB  (11-13 minutes on 2 cores)."""
+line. A survey for docs/reliability.md; the unit test
+ManifestTest.ChecksumCoversEveryByte checks the same in-process.
+Usage: manifest_flip_survey.py SYNTHUB."""
 import collections, os, shutil, subprocess, sys, tempfile
 
 synthub = os.path.abspath(sys.argv[1])

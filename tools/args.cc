@@ -1,8 +1,10 @@
 #include "args.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
+#include "commands.h"
 #include "synthub/error.h"
 
 namespace synthub::cli {
@@ -111,6 +113,22 @@ std::string HelpText(const CommandSpec& spec) {
   }
   out += "  --help                   print this help and exit\n";
   return out;
+}
+
+int RunReportingErrors(const std::string& cmd, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "synthub: %s\n", e.what());
+    std::fprintf(stderr, "run 'synthub %s --help' for usage\n", cmd == "--help" ? "" : cmd.c_str());
+    return 2;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "synthub: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "synthub: internal error: %s\n", e.what());
+    return 1;
+  }
 }
 
 }  // namespace synthub::cli

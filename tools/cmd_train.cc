@@ -1,15 +1,13 @@
 // synthub pretrain / finetune / eval: ViT training with libtorch
-// (src/train/). Without libtorch in the build these commands say so.
+// (src/train/). Built into synthub-train only (tools/train_main.cc).
 #include <cstdio>
 
 #include "args.h"
 #include "commands.h"
 #include "synthub/error.h"
 
-#if SYNTHUB_HAVE_TORCH
 #include "generate/mpi_world.h"
 #include "train/train.h"
-#endif
 
 namespace synthub::cli {
 namespace {
@@ -100,7 +98,6 @@ int Help(const CommandSpec& spec, int argc, char** argv) {
   return -1;
 }
 
-#if SYNTHUB_HAVE_TORCH
 ShuffleMode ParseShuffleFlag(const std::string& s) {
   if (s == "local") return ShuffleMode::kLocal;
   if (s == "global") return ShuffleMode::kGlobal;
@@ -176,14 +173,12 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   }
   return o;
 }
-#endif
 
 }  // namespace
 
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world) {
   const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
   if (Help(spec, argc, argv) == 0) return 0;
-#if SYNTHUB_HAVE_TORCH
   Args a(spec, argc, argv);
   if (!a.positional().empty() && cmd != "eval") throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (cmd == "eval") {
@@ -201,10 +196,6 @@ int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::Wor
     return train::RunEval(o);
   }
   return train::RunTrain(ParseTrain(a, cmd == "finetune"), world);
-#else
-  (void)world;
-  throw Error("synthub " + cmd + ": this build has no libtorch (install libtorch-dev and rebuild)");
-#endif
 }
 
 }  // namespace synthub::cli

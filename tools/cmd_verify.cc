@@ -40,11 +40,7 @@ int VerifyCheckpoints(const std::string& dir) {
       if (!p.empty()) problems.push_back(p);
     } else if (entry.path().filename() == "config.json") {
       ++files;
-      try {
-        (void)nlohmann::json::parse(ReadFile(path));
-      } catch (const std::exception& e) {
-        problems.push_back(path + ": not valid JSON");
-      }
+      if (!nlohmann::json::accept(ReadFile(path))) problems.push_back(path + ": not valid JSON");
     }
   }
   if (files == 0) throw Error(dir + ": neither a dataset (manifest.json) nor a model (*.safetensors)");

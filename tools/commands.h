@@ -3,6 +3,9 @@
 #ifndef SYNTHUB_TOOLS_COMMANDS_H_
 #define SYNTHUB_TOOLS_COMMANDS_H_
 
+#include <functional>
+#include <string>
+
 #include "generate/mpi_world.h"
 
 namespace synthub::cli {
@@ -17,8 +20,13 @@ int RunBenchLoad(int argc, char** argv);
 int RunPlot(int argc, char** argv);
 // hub init | add | list | search | show | tag | token | materialize | serve | pull.
 int RunHub(int argc, char** argv, generate::World& world);
-// pretrain | finetune | eval.
+// pretrain | finetune | eval: in the synthub-train program (tools/train_main.cc),
+// which `synthub` runs for them so that its other commands never load libtorch.
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world);
+
+// Runs one command and turns its exceptions into the messages and exit codes
+// of every synthub program: UsageError -> 2, anything else -> 1.
+int RunReportingErrors(const std::string& cmd, const std::function<int()>& body);
 
 // "i/N" -> (i, N); throws UsageError naming the flag.
 void ParsePart(const std::string& flag, const std::string& value, int* index, int* count);
