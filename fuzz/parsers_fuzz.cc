@@ -40,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           covered = t.end;
         }
         if (file.data_start() + covered != text.size()) __builtin_trap();
+        synthub::checkpoint::VerifyChecksum(file, synthub::checkpoint::ChecksumPolicy::kRequire, "fuzz");
         break;
       }
     }

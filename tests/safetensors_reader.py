@@ -10,6 +10,7 @@ prod(shape) * element size, tensors tiling the data section exactly,
   safetensors_reader.py FILE           print name, dtype, shape per tensor
   safetensors_reader.py --check FILE   verify the values written by the C++
                                        test SafetensorsTest.WritesFileForPython
+                                       (values, metadata and synthub_sha256)
 
 Runs with Debian's /usr/bin/python3 (python3-numpy).
 """
@@ -153,12 +154,27 @@ def header_dtypes(path):
     return {k: v["dtype"] for k, v in header.items() if k != "__metadata__"}, n
 
 
+def checksum(path):
+    """synthub_sha256 as documented: SHA-256 of the header JSON without that
+    key (compact, sorted keys) followed by the data section."""
+    import hashlib
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    header.get("__metadata__", {}).pop("synthub_sha256", None)
+    canonical = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8") + data[8 + n:]).hexdigest()
+
+
 def check(path):
     """Verifies the file written by SafetensorsTest.WritesFileForPython."""
     tensors, metadata = load(path)
     dtypes, n = header_dtypes(path)
     assert n % 8 == 0, "header length %d is not padded to a multiple of 8" % n
+    want = metadata.pop("synthub_sha256")
     assert metadata == {"format": "pt", "note": "for python"}, metadata
+    assert checksum(path) == want, "synthub_sha256 does not match its canonical form + data"
     expected = {
         "f32": ("F32", np.array([[-1.0, -0.5, 0.0], [0.5, 1.0, 1.5]], np.float32)),
         "f16": ("F16", np.array([1.0, -2.0, 0.5, 65504.0], np.float16)),

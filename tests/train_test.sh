@@ -77,7 +77,25 @@ check "verify: a training run's checkpoints are intact" "$SYNTHUB" verify run
 mkdir -p flipped && cp run/config.json run/model.safetensors flipped/ && $PY -c '
 b = bytearray(open("flipped/model.safetensors", "rb").read()); b[-100] ^= 1
 open("flipped/model.safetensors", "wb").write(b)'
-expect_exit 1 "verify: one flipped bit in the weights is detected" "does not match the SHA-256" "$SYNTHUB" verify flipped
+expect_exit 1 "verify: one flipped bit in the weights is detected" "does not match the synthub_sha256" "$SYNTHUB" verify flipped
+cp run/model.safetensors flipped/ && $PY -c '
+b = bytearray(open("flipped/model.safetensors", "rb").read()); i = b.index(b"blocks.0.attn.qkv.weight"); b[i] ^= 1
+open("flipped/model.safetensors", "wb").write(b)'
+expect_exit 1 "verify: a renamed tensor in the header is detected" "does not match the synthub_sha256" "$SYNTHUB" verify flipped
+cp run/model.safetensors flipped/ && sed -i 's/"license": "cc-by-nc-4.0"/"license": "cc-by-nc-4.1"/' flipped/config.json
+expect_exit 1 "verify: an edited config.json is detected" "not the config.json written with" "$SYNTHUB" verify flipped
+expect_exit 1 "eval refuses a config.json that is not the model's" "not the config.json written with" \
+  "$SYNTHUB" eval flipped --data six
+# A model from elsewhere (no checksum): verify wants --structure-only; eval loads it.
+mkdir -p foreign && cp run/config.json foreign/ && $PY -c '
+import json, struct
+b = open("run/model.safetensors", "rb").read(); n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n]); h["__metadata__"] = {"format": "pt"}
+t = json.dumps(h).encode(); t += b" " * (-len(t) % 8)
+open("foreign/model.safetensors", "wb").write(struct.pack("<Q", len(t)) + t + b[8 + n:])'
+expect_exit 1 "verify: a model without a checksum is named" "no synthub_sha256" "$SYNTHUB" verify foreign
+check "verify --structure-only accepts a model from elsewhere" "$SYNTHUB" verify foreign --structure-only
+check "eval loads a model from elsewhere" bash -c "'$SYNTHUB' eval foreign --data six --limit 16 | grep -q top1"
 "$SYNTHUB" plot run --out run/curves.svg >/dev/null 2>&1
 check "plot draws the run's curves" grep -q "<svg" run/curves.svg
 
@@ -134,12 +152,13 @@ mkdir -p trunc && cp run/config.json trunc/ && head -c 5000 run/model.safetensor
 expect_exit 1 "eval: a truncated safetensors file is refused" "model.safetensors" "$SYNTHUB" eval trunc --data six
 mkdir -p garbage && cp run/config.json garbage/ && printf '\xff\xff\xff\xff\xff\xff\xff\xffjunk' > garbage/model.safetensors
 expect_exit 1 "eval: a header length past the file is refused" "model.safetensors" "$SYNTHUB" eval garbage --data six
-mkdir -p deeper && cp run/model.safetensors deeper/ && $PY -c '
+# The model from elsewhere records no config hash: here the shapes are what is checked.
+mkdir -p deeper && cp foreign/model.safetensors deeper/ && $PY -c '
 import json; c = json.load(open("run/config.json")); c["model_args"]["depth"] = 3
 json.dump(c, open("deeper/config.json", "w"))'
 expect_exit 1 "finetune: weights of another architecture are refused" "missing\|architecture" \
   "$SYNTHUB" finetune --init deeper --data six --out bad --threads 1 --epochs 1 --batch-size 16
-mkdir -p wider && cp run/model.safetensors wider/ && $PY -c '
+mkdir -p wider && cp foreign/model.safetensors wider/ && $PY -c '
 import json; c = json.load(open("run/config.json")); c["model_args"]["embed_dim"] = 64
 json.dump(c, open("wider/config.json", "w"))'
 expect_exit 1 "eval: a shape mismatch is refused" "shape" "$SYNTHUB" eval wider --data six

@@ -1,12 +1,11 @@
 // synthub verify: re-hash every shard and walk every tar member.
 #include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "args.h"
-#include "checkpoint/safetensors.h"
+#include "checkpoint/model_folder.h"
 #include "commands.h"
 #include "generate/generator.h"
 #include "shard/verify.h"
@@ -22,28 +21,20 @@ const CommandSpec kSpec = {
     "Checks every shard (and params.tar) of a dataset against manifest.json: size,\n"
     "SHA-256, every tar header checksum, the sample count, the end-of-archive blocks.\n"
     "For a training run or model folder (no manifest.json): every *.safetensors file\n"
-    "(each structural check, and the data SHA-256 synthub records in the header) and\n"
-    "config.json. Exits 1 naming each bad file.",
-    {{"threads", "0", "threads (0 = all cores)"}}};
+    "(each structural check and the checksum synthub records in its header) and\n"
+    "config.json (the SHA-256 model.safetensors records for it). Exits 1 naming each\n"
+    "bad file.",
+    {{"threads", "0", "threads (0 = all cores)"},
+     {"structure-only", "false",
+      "model folders from elsewhere (timm, PyTorch): check the structure, accept no checksum",
+      true}}};
 
 // A model or training-run folder: its safetensors files and config.json.
-int VerifyCheckpoints(const std::string& dir) {
-  namespace fs = std::filesystem;
-  if (!fs::is_directory(dir)) throw Error(dir + ": not a folder");
-  std::vector<std::string> problems;
+int VerifyCheckpoints(const std::string& dir, bool structure_only) {
   int files = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const std::string path = entry.path().string();
-    if (entry.path().extension() == ".safetensors") {
-      ++files;
-      const std::string p = checkpoint::VerifySafetensorsFile(path);
-      if (!p.empty()) problems.push_back(p);
-    } else if (entry.path().filename() == "config.json") {
-      ++files;
-      if (!nlohmann::json::accept(ReadFile(path))) problems.push_back(path + ": not valid JSON");
-    }
-  }
-  if (files == 0) throw Error(dir + ": neither a dataset (manifest.json) nor a model (*.safetensors)");
+  const std::vector<std::string> problems = checkpoint::VerifyModelFolder(
+      dir, structure_only ? checkpoint::ChecksumPolicy::kIfPresent : checkpoint::ChecksumPolicy::kRequire,
+      &files);
   for (const std::string& p : problems) std::printf("BAD %s\n", p.c_str());
   std::printf("%s: %d checkpoint file(s) checked, %zu problem(s)\n", dir.c_str(), files, problems.size());
   return problems.empty() ? 0 : 1;
@@ -59,7 +50,7 @@ int RunVerify(int argc, char** argv) {
   }
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
   const std::string dir = args.positional()[0];
-  if (!std::filesystem::exists(std::filesystem::path(dir) / "manifest.json")) return VerifyCheckpoints(dir);
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "manifest.json")) return VerifyCheckpoints(dir, args.Switch("structure-only"));
   const int threads = args.Int("threads") > 0 ? args.Int("threads") : generate::DefaultThreads();
   const shard::VerifyReport r = shard::VerifyDataset(args.positional()[0], threads);
   for (const shard::VerifyProblem& p : r.problems) {

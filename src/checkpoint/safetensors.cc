@@ -88,7 +88,12 @@ std::string BuildHeader(const std::vector<TensorView>& tensors,
   }
   std::string text;
   try {
-    text = header.dump();  // strict: throws on a string that is not UTF-8
+    header[kMetadataKey].erase(kChecksumKey);
+    Sha256 checksum;
+    checksum.Update(header.dump());  // strict: throws on a string that is not UTF-8
+    for (const TensorView& t : tensors) checksum.Update(t.data, t.bytes);
+    header[kMetadataKey][kChecksumKey] = checksum.HexDigest();
+    text = header.dump();
   } catch (const json::exception& e) {
     throw Error(where_file + ": cannot write the header: " + e.what());
   }
@@ -256,7 +261,7 @@ SafetensorsFile SafetensorsFile::Parse(std::string bytes, const std::string& whe
                 std::to_string(size) + "-byte file");
   }
   f.data_start_ = 8 + n;
-  const json header = ParseHeaderJson(std::string_view(f.bytes_).substr(8, n), where);
+  json header = ParseHeaderJson(std::string_view(f.bytes_).substr(8, n), where);
   if (!header.is_object()) throw Error(where + ": header is not a JSON object");
 
   for (const auto& [key, value] : header.items()) {
@@ -293,6 +298,8 @@ SafetensorsFile SafetensorsFile::Parse(std::string bytes, const std::string& whe
                 (covered < data_size ? " (trailing bytes)" : " (file truncated)"));
   }
   for (size_t i = 0; i < f.tensors_.size(); ++i) f.index_[f.tensors_[i].name] = i;
+  if (header.contains(kMetadataKey)) header[kMetadataKey].erase(kChecksumKey);
+  f.canonical_header_ = header.dump();  // valid UTF-8: the parser checked it
   return f;
 }
 
@@ -307,25 +314,31 @@ const uint8_t* SafetensorsFile::data(const TensorInfo& t) const {
   return reinterpret_cast<const uint8_t*>(bytes_.data()) + data_start_ + t.begin;
 }
 
-std::string SafetensorsFile::DataSha256() const {
-  return Sha256Hex(std::string_view(bytes_).substr(data_start_));
-}
-
-std::string DataSha256(const std::vector<TensorView>& tensors) {
+std::string SafetensorsFile::Checksum() const {
   Sha256 h;
-  for (const TensorView& t : tensors) h.Update(t.data, t.bytes);
+  h.Update(canonical_header_);
+  h.Update(std::string_view(bytes_).substr(data_start_));
   return h.HexDigest();
 }
 
-std::string VerifySafetensorsFile(const std::string& path) {
+std::string VerifyChecksum(const SafetensorsFile& file, ChecksumPolicy policy,
+                           const std::string& where) {
+  const auto it = file.metadata().find(kChecksumKey);
+  if (it == file.metadata().end()) {
+    if (policy == ChecksumPolicy::kIfPresent) return "";
+    return where + ": no " + kChecksumKey + " in its header (not written by synthub, or the "
+           "header was changed)";
+  }
+  if (it->second != file.Checksum()) {
+    return where + ": the file does not match the " + kChecksumKey +
+           " recorded in its header (changed or corrupted after writing)";
+  }
+  return "";
+}
+
+std::string VerifySafetensorsFile(const std::string& path, ChecksumPolicy policy) {
   try {
-    const SafetensorsFile f = SafetensorsFile::Open(path);
-    auto it = f.metadata().find(kDataSha256Key);
-    if (it != f.metadata().end() && it->second != f.DataSha256()) {
-      return path + ": the tensor data does not match the SHA-256 recorded in its header "
-                    "(corrupted after writing)";
-    }
-    return "";
+    return VerifyChecksum(SafetensorsFile::Open(path), policy, path);
   } catch (const Error& e) {
     return e.what();
   }

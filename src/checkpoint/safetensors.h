@@ -46,8 +46,9 @@ struct TensorView {
 // tensors in the order given, contiguous from offset 0; the header's JSON keys
 // come out sorted by name (readers sort by offset, not by key). The header
 // carries "__metadata__" with `metadata`, plus "format": "pt" unless
-// `metadata` names a format, and is padded with spaces to a multiple of 8
-// bytes so the data section starts 8-byte aligned. Throws Error on a
+// `metadata` names a format, plus the file's checksum under kChecksumKey, and
+// is padded with spaces to a multiple of 8 bytes so the data section starts
+// 8-byte aligned. Throws Error on a
 // duplicate, empty or reserved ("__metadata__") name, a negative dimension,
 // a byte count that does not match the shape, a string that is not UTF-8, or
 // an I/O failure (the previous file at `path`, if any, is then left intact).
@@ -107,8 +108,9 @@ class SafetensorsFile {
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   // Where the data section starts in the file (8 + N).
   uint64_t data_start() const { return data_start_; }
-  // SHA-256 (hex) of the whole data section.
-  std::string DataSha256() const;
+  // The file's checksum recomputed (see kChecksumKey): hashes the whole data
+  // section.
+  std::string Checksum() const;
 
  private:
   SafetensorsFile() = default;
@@ -118,18 +120,28 @@ class SafetensorsFile {
   std::vector<TensorInfo> tensors_;
   std::map<std::string, size_t> index_;  // name -> position in tensors_
   std::map<std::string, std::string> metadata_;
+  std::string canonical_header_;  // compact, sorted, without kChecksumKey
 };
 
-// The metadata key under which synthub's writers record the SHA-256 of the
-// data section, so that a flipped byte in any tensor is detectable.
-constexpr const char* kDataSha256Key = "synthub_data_sha256";
+// The metadata key under which the writer records the file's checksum: the
+// SHA-256 of the header JSON without this key, written canonically (compact,
+// keys sorted at every level: nlohmann::json's dump(), Python's
+// json.dumps(h, sort_keys=True, separators=(",", ":"), ensure_ascii=False)),
+// followed by the data section. A changed byte anywhere in the file, header
+// or tensors, fails it; other readers ignore it as plain metadata.
+constexpr const char* kChecksumKey = "synthub_sha256";
 
-// SHA-256 (hex) of what WriteSafetensors would write as the data section.
-std::string DataSha256(const std::vector<TensorView>& tensors);
+enum class ChecksumPolicy {
+  kRequire,    // synthub's own files: a missing checksum is a problem
+  kIfPresent,  // files from elsewhere (timm, PyTorch) may have none
+};
 
-// Checks a file: every structural check of Open, plus the data hash when the
-// metadata records one. Returns "" when good, else the problem.
-std::string VerifySafetensorsFile(const std::string& path);
+// Checks a file: every structural check of Open, plus the checksum as
+// `policy` says. Returns "" when good, else the problem.
+std::string VerifySafetensorsFile(const std::string& path, ChecksumPolicy policy);
+// The same for a parsed file; `where` names it.
+std::string VerifyChecksum(const SafetensorsFile& file, ChecksumPolicy policy,
+                           const std::string& where);
 
 }  // namespace synthub::checkpoint
 

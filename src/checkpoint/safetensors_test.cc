@@ -132,8 +132,12 @@ TEST(SafetensorsTest, RoundTrip) {
   EXPECT_EQ(empty->bytes(), 0u);
   EXPECT_EQ(f.Find("missing"), nullptr);
 
-  const std::map<std::string, std::string> meta = {{"format", "pt"}, {"note", "x"}, {"epoch", "3"}};
-  EXPECT_EQ(f.metadata(), meta);
+  std::map<std::string, std::string> meta = f.metadata();
+  ASSERT_EQ(meta.count(kChecksumKey), 1u);
+  EXPECT_EQ(meta[kChecksumKey], f.Checksum());
+  meta.erase(kChecksumKey);
+  const std::map<std::string, std::string> want = {{"format", "pt"}, {"note", "x"}, {"epoch", "3"}};
+  EXPECT_EQ(meta, want);
   // A given format wins over the default.
   const SafetensorsFile np = SafetensorsFile::Parse(SerializeSafetensors({}, {{"format", "np"}}), "m");
   EXPECT_EQ(np.metadata().at("format"), "np");
@@ -323,6 +327,33 @@ TEST(SafetensorsTest, RejectsMalformedEntries) {
                  "must not be negative");
   ExpectRejected(Raw(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":["0","1"]}})", "x"),
                  "must be an integer");
+}
+
+TEST(SafetensorsTest, ChecksumCoversEveryByte) {
+  const PythonFixture fx;
+  const std::string bytes = SerializeSafetensors(fx.Views(), {{"note", "x"}});
+  EXPECT_EQ(VerifyChecksum(SafetensorsFile::Parse(bytes, "m"), ChecksumPolicy::kRequire, "m"), "");
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    for (const unsigned char mask : {0x01, 0x20, 0x80}) {
+      std::string bad = bytes;
+      bad[i] = static_cast<char>(bad[i] ^ mask);
+      std::string problem;
+      try {
+        problem = VerifyChecksum(SafetensorsFile::Parse(bad, "m"), ChecksumPolicy::kRequire, "m");
+      } catch (const Error& e) {
+        problem = e.what();
+      }
+      EXPECT_NE(problem, "") << "flip 0x" << std::hex << int(mask) << " at byte " << std::dec << i;
+    }
+  }
+}
+
+TEST(SafetensorsTest, FilesFromElsewhereNeedNoChecksum) {
+  const std::string header = R"({"a":{"dtype":"I8","shape":[],"data_offsets":[0,1]}})";
+  const SafetensorsFile f = SafetensorsFile::Parse(Raw(header, "\x01"), "timm.safetensors");
+  EXPECT_EQ(VerifyChecksum(f, ChecksumPolicy::kIfPresent, "timm.safetensors"), "");
+  EXPECT_NE(VerifyChecksum(f, ChecksumPolicy::kRequire, "timm.safetensors").find("no synthub_sha256"),
+            std::string::npos);
 }
 
 }  // namespace

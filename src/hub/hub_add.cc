@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "checkpoint/model_folder.h"
 #include "checkpoint/safetensors.h"
 #include "generate/inspect.h"
 #include "hub/card.h"
@@ -219,9 +220,10 @@ Revision Hub::AddFolder(const std::string& folder, const std::string& name, cons
         std::remove(png.c_str());
       }
     } else {
-      checkpoint::SafetensorsFile::Open(JoinPath(folder, "model.safetensors"));  // validates; throws
       if (!has("config.json")) throw Error(folder + ": a model folder needs config.json");
       const std::string config_path = JoinPath(folder, "config.json");
+      // Structure, and the checksums when synthub wrote it: nothing damaged is published.
+      checkpoint::OpenChecked(JoinPath(folder, "model.safetensors"), config_path);
       json config;
       try {
         config = json::parse(ReadFile(config_path));

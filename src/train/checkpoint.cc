@@ -6,6 +6,7 @@
 
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/sha256.h"
 
 namespace synthub::train {
 
@@ -36,9 +37,7 @@ void SaveTensors(const std::string& path,
     v.bytes = static_cast<size_t>(c.numel()) * c.element_size();
     views.push_back(std::move(v));
   }
-  std::map<std::string, std::string> meta = metadata;
-  meta[checkpoint::kDataSha256Key] = checkpoint::DataSha256(views);  // verify detects bit flips
-  checkpoint::WriteSafetensors(path, views, meta);
+  checkpoint::WriteSafetensors(path, views, metadata);  // with its checksum
 }
 
 torch::Tensor ReadTensor(const checkpoint::SafetensorsFile& file, const checkpoint::TensorInfo& info,
@@ -105,8 +104,11 @@ void SaveModel(const std::string& dir, VisionTransformer& model, const std::stri
   fs::create_directories(dir);
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (auto& item : model->named_parameters()) tensors.emplace_back(item.key(), item.value());
-  SaveTensors((fs::path(dir) / "model.safetensors").string(), tensors, {{"format", "pt"}});
-  WriteFileAtomic((fs::path(dir) / "config.json").string(), ConfigJson(model->config(), extra_config));
+  // The weights record the config's hash: `synthub verify` then covers both.
+  const std::string config = ConfigJson(model->config(), extra_config);
+  SaveTensors((fs::path(dir) / "model.safetensors").string(), tensors,
+              {{"format", "pt"}, {checkpoint::kConfigSha256Key, Sha256Hex(config)}});
+  WriteFileAtomic((fs::path(dir) / "config.json").string(), config);
 }
 
 void CheckpointPaths(const std::string& arg, std::string* config, std::string* weights) {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 #include <vector>
 
+#include "checkpoint/model_folder.h"
 #include "checkpoint/safetensors.h"
 #include "train/vit.h"
 

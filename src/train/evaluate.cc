@@ -112,7 +112,7 @@ int RunEval(const EvalOptions& o) {
   CheckpointPaths(o.checkpoint, &config_path, &weights_path);
   const ModelConfig mc = ConfigFromJson(ReadFile(config_path), config_path);
   VisionTransformer model(mc);
-  const auto file = checkpoint::SafetensorsFile::Open(weights_path);
+  const auto file = checkpoint::OpenChecked(weights_path, config_path);
   LoadWeights(model, file, "", false, weights_path);
   const torch::Device device = ParseDevice(o.device);
   model->to(device);

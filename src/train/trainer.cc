@@ -297,7 +297,7 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
     CheckpointPaths(o.init, &config_path, &weights_path);
     mc = ConfigFromJson(ReadFile(config_path), config_path);
     mc.drop_path = o.model.drop_path;
-    init = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::SafetensorsFile::Open(weights_path));
+    init = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(weights_path, config_path));
     init_where = weights_path;
   }
   Loader loader(TrainLoaderOptions(o, mc, world));
@@ -324,7 +324,7 @@ int RunTrain(const TrainOptions& o, generate::World& world) {
   nlohmann::json resumed;
   std::unique_ptr<checkpoint::SafetensorsFile> state;
   if (o.resume && fs::exists(state_path)) {
-    state = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::SafetensorsFile::Open(state_path));
+    state = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(state_path, ""));
     LoadWeights(model, *state, "model.", false, state_path);
     auto it = state->metadata().find("state");
     if (it == state->metadata().end()) throw Error(state_path + ": no training state in the metadata");
