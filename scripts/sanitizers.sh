@@ -57,9 +57,9 @@ stage "ASan+UBSan: unit, CLI, hub, hub server and hub load tests, 0 reports"
 
 # --- libFuzzer ---------------------------------------------------------------------------
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target tar_reader_fuzz parsers_fuzz hub_fuzz
+cmake --build --preset fuzz --target tar_reader_fuzz parsers_fuzz hub_fuzz decode_fuzz
 artifacts=$(mktemp -d /tmp/synthub_fuzz.XXXXXX)
-for target in tar_reader parsers hub; do
+for target in tar_reader parsers hub decode; do
   corpus=$work/corpus_$target && mkdir -p "$corpus"
   if ! build-fuzz/fuzz/${target}_fuzz "$corpus" fuzz/corpus/$target -max_total_time="$FUZZ_SECONDS" \
       -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
@@ -72,4 +72,4 @@ for target in tar_reader parsers hub; do
     "$(grep -E '^stat::(new_units_added|peak_rss_mb)' "$artifacts/$target.log" | tr '\n' ' ')"
 done
 rm -rf "$artifacts"
-stage "TSan and ASan+UBSan tests passed with 0 reports; tar reader, parsers and hub fuzzed for ${FUZZ_SECONDS} s each without a crash"
+stage "TSan and ASan+UBSan tests passed with 0 reports; tar reader, parsers, hub and image decoding fuzzed for ${FUZZ_SECONDS} s each without a crash"
