@@ -180,6 +180,15 @@ if mount -t tmpfs -o size=700k tmpfs disk1 2>/dev/null; then
   check "the full disk's store has the first revision and not the refused one" bash -c \
     "'$SYNTHUB' hub show alice/small --hub disk1/hub >/dev/null 2>&1 && ! '$SYNTHUB' hub show alice/toobig --hub disk1/hub >/dev/null 2>&1"
   check "no temporary left in the full disk's tmp/" test -z "$(ls -A disk1/hub/tmp)"
+  "$SYNTHUB" hub gc --hub disk1/hub --dry-run >gc1.out 2>&1
+  check "hub gc --dry-run: the refused add's blobs are unreferenced and, being new, kept ($(cat gc1.out))" \
+    grep -q "would remove 0 .*kept [1-9]" gc1.out
+  "$SYNTHUB" hub gc --hub disk1/hub --grace-hours 0 >gc2.out 2>&1
+  check "hub gc --grace-hours 0 removes them ($(cat gc2.out))" grep -q "removed [1-9]" gc2.out
+  "$SYNTHUB" hub verify --hub disk1/hub >v2.out 2>v2.err
+  rc=$?
+  check "after gc: hub verify passes, nothing unreferenced ($(cat v2.out))" \
+    bash -c "[ $rc = 0 ] && grep -q ', 0 unreferenced)' v2.out"
   umount disk1
 else
   echo "# skipped the full-disk checks: cannot mount a tmpfs here"
@@ -195,6 +204,19 @@ curl -s -o /dev/null -X PUT --data-binary @big/blob.bin -H "Authorization: Beare
 curl -s -o /dev/null -X PUT --data-binary @big/small.txt -H "Authorization: Bearer $TOKEN" \
   "$URL/api/blobs/$(sha256sum <big/small.txt | cut -d' ' -f1)?owner=alice"
 curl -s -o /dev/null -X POST --data-binary @big.json -H "Authorization: Bearer $TOKEN" "$URL/api/revisions"
+# hub gc while the server runs: an orphan blob (uploaded, never committed) goes only after its grace.
+printf 'orphan\n' >orphan.txt
+ORPHAN=$(sha256sum <orphan.txt | cut -d' ' -f1)
+curl -s -o /dev/null -X PUT --data-binary @orphan.txt -H "Authorization: Bearer $TOKEN" "$URL/api/blobs/$ORPHAN?owner=alice"
+"$SYNTHUB" hub gc --hub "$H" >gc3.out 2>&1
+check "hub gc keeps a fresh unreferenced blob (an upload may be about to commit)" \
+  bash -c "grep -q 'removed 0 ' gc3.out && test -f '$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN'"
+touch -d '2 days ago' "$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN"
+"$SYNTHUB" hub gc --hub "$H" >gc4.out 2>&1
+check "hub gc removes it once older than the grace period ($(cat gc4.out))" \
+  bash -c "grep -q 'removed [1-9]' gc4.out && test ! -e '$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN'"
+"$SYNTHUB" hub verify --hub "$H" >v3.out 2>v3.err
+check "after gc under a running server: hub verify passes" test $? = 0
 mkdir -p disk2
 if mount -t tmpfs -o size=1m tmpfs disk2 2>/dev/null; then
   "$SYNTHUB" hub pull alice/big --from "$URL" --to disk2/cache --quiet >pf.out 2>pf.err

@@ -37,6 +37,7 @@ const char kHubUsage[] =
     "  serve        serve a hub over HTTP (JSON API, files, uploads, web page)\n"
     "  pull         download a revision into a cache, verified, resumable\n"
     "  verify       check a store: every blob re-hashed, every revision's files present\n"
+    "  gc           remove blobs no revision references (failed or abandoned uploads)\n"
     "\n"
     "The hub folder is --hub, else $SYNTHUB_HUB, else $XDG_CACHE_HOME/synthub/hub\n"
     "(~/.cache/synthub/hub); 'hub add' creates that default hub when it is missing.\n";
@@ -409,6 +410,33 @@ int Verify(int argc, char** argv) {
   return 0;
 }
 
+int Gc(int argc, char** argv) {
+  const CommandSpec spec = {
+      "hub gc", "synthub hub gc [--hub DIR] [--grace-hours H] [--dry-run]",
+      "Removes the blobs that no revision references: what an upload or 'hub add' left\n"
+      "when it failed (a full disk) or was abandoned. Only blobs older than the grace\n"
+      "period go, so an upload between its blobs and its commit is never broken (a blob\n"
+      "uploaded again counts as new); commits wait while gc runs. Safe while 'hub serve'\n"
+      "runs. Prints what it removed (or, with --dry-run, would remove).",
+      {HubFlag(),
+       {"grace-hours", "24", "keep unreferenced blobs younger than this (hours, fractions allowed)"},
+       {"dry-run", "false", "only report", true}}};
+  Args args(spec, argc, argv);
+  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
+  if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
+  const double hours = args.Double("grace-hours");
+  if (!(hours >= 0)) throw UsageError("--grace-hours must be >= 0");
+  hub::Hub h(args.Str("hub"));
+  const bool dry = args.Switch("dry-run");
+  const hub::GcReport r = hub::CollectGarbage(h, static_cast<int64_t>(hours * 3600), dry);
+  std::printf("%s: %llu blobs, %llu unreferenced: %s %llu (%llu bytes), kept %llu younger than %g h\n",
+              h.dir().c_str(), static_cast<unsigned long long>(r.blobs),
+              static_cast<unsigned long long>(r.unreferenced), dry ? "would remove" : "removed",
+              static_cast<unsigned long long>(r.removed), static_cast<unsigned long long>(r.removed_bytes),
+              static_cast<unsigned long long>(r.kept_recent), hours);
+  return 0;
+}
+
 }  // namespace
 
 int RunHub(int argc, char** argv, generate::World& world) {
@@ -431,8 +459,9 @@ int RunHub(int argc, char** argv, generate::World& world) {
   if (sub == "serve") return Serve(n, v);
   if (sub == "pull") return Pull(n, v);
   if (sub == "verify") return Verify(n, v);
+  if (sub == "gc") return Gc(n, v);
   throw UsageError("unknown hub command '" + sub + "' (init, add, list, search, show, tag, token, "
-                   "materialize, serve, pull, verify)");
+                   "materialize, serve, pull, verify, gc)");
 }
 
 }  // namespace synthub::cli

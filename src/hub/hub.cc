@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -253,6 +254,21 @@ Hub::Hub(const std::string& dir) : dir_(dir) {
 
 Hub::~Hub() = default;
 
+Hub::Lock::Lock(const std::string& dir, bool exclusive) {
+  const std::string path = JoinPath(dir, "gc.lock");
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": " + ErrnoText(errno));
+  while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+    if (errno != EINTR) {
+      const int err = errno;
+      ::close(fd_);
+      throw Error(path + ": flock: " + ErrnoText(err));
+    }
+  }
+}
+
+Hub::Lock::~Lock() { ::close(fd_); }  // closing releases the lock
+
 // --- blobs -------------------------------------------------------------------
 
 std::string Hub::BlobPath(const std::string& sha256) const {
@@ -279,6 +295,7 @@ void Hub::PutBlobFromFile(const std::string& tmp_path, const std::string& sha256
     const std::string final_path = BlobPath(sha256);
     if (PathExists(final_path) && FileSize(final_path) == size) {
       std::remove(tmp_path.c_str());
+      ::utimensat(AT_FDCWD, final_path.c_str(), nullptr, 0);  // fresh again for hub gc's grace
       return;
     }
     const int fd = ::open(tmp_path.c_str(), O_RDONLY);
@@ -300,7 +317,10 @@ void Hub::PutBlobFromFile(const std::string& tmp_path, const std::string& sha256
 }
 
 void Hub::IngestFile(const std::string& src, const std::string& sha256, uint64_t size) {
-  if (HasBlob(sha256) && FileSize(BlobPath(sha256)) == size) return;
+  if (HasBlob(sha256) && FileSize(BlobPath(sha256)) == size) {
+    ::utimensat(AT_FDCWD, BlobPath(sha256).c_str(), nullptr, 0);  // fresh again for hub gc's grace
+    return;
+  }
   const std::string tmp = TempPath();
   try {
     std::FILE* in = std::fopen(src.c_str(), "rb");
@@ -336,6 +356,7 @@ void Hub::IngestFile(const std::string& src, const std::string& sha256, uint64_t
 
 Revision Hub::Commit(const std::string& manifest_json) {
   Revision r = ParseRevisionManifest(manifest_json);
+  const Lock lock(dir_, /*exclusive=*/false);  // hub gc removes no blob meanwhile
   for (const FileEntry& f : r.files) {
     const std::string blob = BlobPath(f.sha256);
     if (!PathExists(blob)) throw Error(r.name + ": " + f.path + ": blob " + f.sha256 + " not uploaded");

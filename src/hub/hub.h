@@ -115,6 +115,19 @@ class Hub {
   Revision Resolve(const std::string& ref) const;
   std::vector<Revision> List(const Query& query) const;
 
+  // The store's lock (DIR/gc.lock, flock): commits hold it shared, the
+  // garbage collector exclusively. Released when the object goes.
+  class Lock {
+   public:
+    Lock(const std::string& dir, bool exclusive);
+    ~Lock();
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    int fd_ = -1;
+  };
+
   // SQLite's PRAGMA integrity_check of the catalogue: "ok" or its findings.
   std::string CatalogIntegrity() const;
 
@@ -145,6 +158,21 @@ struct StoreReport {
   uint64_t temporaries = 0;               // tmp/ entries of live processes (never visible as blobs)
   std::vector<std::string> problems;
 };
+
+// What CollectGarbage did (or, in a dry run, would do).
+struct GcReport {
+  uint64_t blobs = 0;                        // blob files seen
+  uint64_t unreferenced = 0;                 // in no revision
+  uint64_t removed = 0, removed_bytes = 0;   // unreferenced and older than the grace period
+  uint64_t kept_recent = 0;                  // unreferenced but newer: maybe an upload in progress
+};
+
+// synthub hub gc: removes the blobs no revision references (left by an upload
+// or `hub add` that failed or was abandoned) once they are older than
+// `grace_seconds` (by mtime; re-uploading a blob refreshes it), so that an
+// upload between its blobs and its commit is never broken. Holds the store's
+// lock exclusively meanwhile: commits wait. With `dry_run` nothing is removed.
+GcReport CollectGarbage(const Hub& hub, int64_t grace_seconds, bool dry_run);
 
 // Checks a store end to end (synthub hub verify): the catalogue's SQLite
 // integrity; every revision's manifest (canonical, its SHA-256 is the id, the
