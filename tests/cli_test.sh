@@ -187,6 +187,16 @@ echo "not an image" > folder/dog/readme.txt
 check "pack: 52 images of 2 classes" grep -q "52 images of 2 classes" pack.txt
 check "pack output verifies" "$SYNTHUB" verify packed
 check "pack keeps class names" grep -q '"dog"' packed/manifest.json
+mkdir -p tiny2
+if mount -t tmpfs -o size=40k tmpfs tiny2 2>/dev/null; then
+  expect_exit 1 "pack on a full disk is a clear error" "disk full\|No space left" \
+    "$SYNTHUB" pack imagefolder folder --out tiny2/p --shard-size 10 --quiet
+  check "pack on a full disk leaves no partial shard and no manifest" \
+    bash -c "test -z \"\$(find tiny2 -name '*.tmp.*')\" && test ! -e tiny2/p/manifest.json"
+  umount tiny2
+else
+  echo "# skipped full-disk check of pack: cannot mount tmpfs here"
+fi
 "$SYNTHUB" load folder --shuffle none --image-size 16 --batch-size 4 --keep-last > folder_load.txt 2>/dev/null
 check "load: an image folder, one file per sample" test "$(grep -vc '^#' folder_load.txt)" = 52
 check "load: image folder labels from class names" grep -q "2 classes" folder_load.txt
