@@ -189,6 +189,21 @@ if mount -t tmpfs -o size=700k tmpfs disk1 2>/dev/null; then
   rc=$?
   check "after gc: hub verify passes, nothing unreferenced ($(cat v2.out))" \
     bash -c "[ $rc = 0 ] && grep -q ', 0 unreferenced)' v2.out"
+  # The server's disk fills during an upload: 507, nothing left in tmp/, still serving.
+  T1=$("$SYNTHUB" hub token --hub disk1/hub --owner alice --scope write 2>/dev/null | tail -1)
+  P1=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$SYNTHUB" hub serve --hub disk1/hub --port "$P1" --threads 2 >serve1.out 2>&1 &
+  S1=$!
+  for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$P1/api/revisions" && break; sleep 0.05; done
+  code=$(curl -s -o put1.out -w '%{http_code}' -X PUT --data-binary @big/blob.bin -H "Authorization: Bearer $T1" \
+    "http://127.0.0.1:$P1/api/blobs/$(sha256sum <big/blob.bin | cut -d' ' -f1)?owner=alice")
+  check "an upload that fills the server's disk: 507 ($(cat put1.out))" test "$code" = 507
+  check "the server goes on serving after its disk filled" \
+    curl -sf -o /dev/null "http://127.0.0.1:$P1/api/revisions"
+  check "no partial upload left in the full store's tmp/" test -z "$(ls -A disk1/hub/tmp)"
+  "$SYNTHUB" hub verify --hub disk1/hub >/dev/null 2>&1
+  check "hub verify passes after the refused upload" test $? = 0
+  kill "$S1" 2>/dev/null; wait "$S1" 2>/dev/null
   umount disk1
 else
   echo "# skipped the full-disk checks: cannot mount a tmpfs here"
@@ -211,6 +226,11 @@ curl -s -o /dev/null -X PUT --data-binary @orphan.txt -H "Authorization: Bearer 
 "$SYNTHUB" hub gc --hub "$H" >gc3.out 2>&1
 check "hub gc keeps a fresh unreferenced blob (an upload may be about to commit)" \
   bash -c "grep -q 'removed 0 ' gc3.out && test -f '$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN'"
+touch -d '2 days ago' "$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN"
+curl -s -o /dev/null -X PUT --data-binary @orphan.txt -H "Authorization: Bearer $TOKEN" "$URL/api/blobs/$ORPHAN?owner=alice"
+"$SYNTHUB" hub gc --hub "$H" >gc4a.out 2>&1
+check "an old orphan uploaded again counts as new: hub gc keeps it" \
+  bash -c "grep -q 'removed 0 ' gc4a.out && test -f '$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN'"
 touch -d '2 days ago' "$H/blobs/sha256/${ORPHAN:0:2}/$ORPHAN"
 "$SYNTHUB" hub gc --hub "$H" >gc4.out 2>&1
 check "hub gc removes it once older than the grace period ($(cat gc4.out))" \

@@ -278,6 +278,10 @@ std::string Hub::BlobPath(const std::string& sha256) const {
 
 bool Hub::HasBlob(const std::string& sha256) const { return PathExists(BlobPath(sha256)); }
 
+void Hub::TouchBlob(const std::string& sha256) const {
+  ::utimensat(AT_FDCWD, BlobPath(sha256).c_str(), nullptr, 0);  // best effort: gc keeps it longer
+}
+
 std::string Hub::TempPath() const {
   static std::atomic<uint64_t> counter{0};
   return JoinPath(dir_, "tmp/" + PidPrefix() + std::to_string(counter++) + "." + RandomHex(8));
@@ -295,7 +299,7 @@ void Hub::PutBlobFromFile(const std::string& tmp_path, const std::string& sha256
     const std::string final_path = BlobPath(sha256);
     if (PathExists(final_path) && FileSize(final_path) == size) {
       std::remove(tmp_path.c_str());
-      ::utimensat(AT_FDCWD, final_path.c_str(), nullptr, 0);  // fresh again for hub gc's grace
+      TouchBlob(sha256);
       return;
     }
     const int fd = ::open(tmp_path.c_str(), O_RDONLY);
@@ -318,7 +322,7 @@ void Hub::PutBlobFromFile(const std::string& tmp_path, const std::string& sha256
 
 void Hub::IngestFile(const std::string& src, const std::string& sha256, uint64_t size) {
   if (HasBlob(sha256) && FileSize(BlobPath(sha256)) == size) {
-    ::utimensat(AT_FDCWD, BlobPath(sha256).c_str(), nullptr, 0);  // fresh again for hub gc's grace
+    TouchBlob(sha256);
     return;
   }
   const std::string tmp = TempPath();

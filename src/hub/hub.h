@@ -103,6 +103,9 @@ class Hub {
   // against its expected hash and size before it becomes visible.
   std::string BlobPath(const std::string& sha256) const;
   bool HasBlob(const std::string& sha256) const;
+  // Marks an existing blob as uploaded again (its mtime := now), so that hub
+  // gc's grace period counts from this upload.
+  void TouchBlob(const std::string& sha256) const;
   void PutBlobFromFile(const std::string& tmp_path, const std::string& sha256, uint64_t size);
   std::string TempPath() const;  // a fresh name under tmp/
   // Registers a revision from its manifest bytes; every file's blob must be

@@ -21,6 +21,7 @@
 #include "hub/hub.h"
 #include "hub/web_page.h"
 #include "synthub/error.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -302,29 +303,31 @@ class Routes {
     if (!tmp.f) throw HttpError(500, "cannot create a temporary file in the store");
     Sha256 hash;
     uint64_t got = 0;
-    bool write_failed = false;
+    int write_errno = 0;  // the cause of a failed write (a full disk: ENOSPC)
     const bool complete = reader([&](const char* data, size_t n) {
       got += n;
       if (got > expected) return false;
       hash.Update(data, n);
       if (std::fwrite(data, 1, n, tmp.f) != n) {
-        write_failed = true;
+        write_errno = errno ? errno : EIO;
         return false;
       }
       return true;
     });
-    if (write_failed) throw HttpError(507, "the store cannot write the upload");
+    if (write_errno) throw HttpError(507, "the store cannot write the upload: " + ErrnoText(write_errno));
     if (got > expected) throw HttpError(400, "upload larger than the " + std::to_string(expected) + " bytes announced");
     if (!complete || got != expected) {
       throw HttpError(400, "upload of " + std::to_string(got) + " bytes, expected " + std::to_string(expected));
     }
     const bool flushed = std::fflush(tmp.f) == 0 && ::fsync(fileno(tmp.f)) == 0;
+    const int flush_errno = errno;
     std::fclose(tmp.f);
     tmp.f = nullptr;
-    if (!flushed) throw HttpError(507, "the store cannot write the upload");
+    if (!flushed) throw HttpError(507, "the store cannot write the upload: " + ErrnoText(flush_errno));
     const std::string actual = hash.HexDigest();
     if (actual != sha) throw HttpError(400, "SHA-256 mismatch: expected " + sha + ", got " + actual);
     if (hub.HasBlob(sha)) {
+      hub.TouchBlob(sha);  // hub gc's grace counts from this upload
       SendJson(res, 200, {{"sha256", sha}, {"size", got}, {"stored", false}});
       return;
     }
