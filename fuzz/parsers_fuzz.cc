@@ -1,6 +1,6 @@
 // libFuzzer target for the text parsers of outside input: the manifest and
 // recipe JSON, the parameter CSV, shard-spec brace expansion, the loader
-// state and safetensors checkpoints. The first byte picks the parser (and,
+// state, safetensors checkpoints and a model's config.json. The first byte picks the parser (and,
 // for the manifest, whether its checksum is checked). Any input must parse or
 // throw synthub::Error, never crash.
 #include <cstddef>
@@ -14,15 +14,16 @@
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "synthub/loader.h"
+#include "train/model_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
-    switch (data[0] % 6) {
-      case 0:  // odd data[0] / 6: past the checksum, into the fields' own checks
+    switch (data[0] % 7) {
+      case 0:  // odd data[0] / 7: past the checksum, into the fields' own checks
         synthub::shard::ParseManifest(text, "fuzz",
-                                      (data[0] / 6) % 2
+                                      (data[0] / 7) % 2
                                           ? synthub::shard::ManifestCheck::kSkipChecksum
                                           : synthub::shard::ManifestCheck::kChecksum);
         break;
@@ -41,6 +42,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         if (file.data_start() + covered != text.size()) __builtin_trap();
         synthub::checkpoint::VerifyChecksum(file, synthub::checkpoint::ChecksumPolicy::kRequire, "fuzz");
+        break;
+      }
+      case 6: {  // a model's config.json: an accepted one survives its own round trip
+        const synthub::train::ModelConfig c = synthub::train::ConfigFromJson(text, "fuzz");
+        synthub::train::ModelConfig back;
+        try {
+          back = synthub::train::ConfigFromJson(synthub::train::ConfigJson(c, ""), "fuzz");
+        } catch (const synthub::Error&) {
+          __builtin_trap();  // accepted once, refused once written back
+        }
+        if (back.architecture != c.architecture || back.img_size != c.img_size ||
+            back.patch_size != c.patch_size || back.embed_dim != c.embed_dim ||
+            back.depth != c.depth || back.num_heads != c.num_heads ||
+            back.mlp_ratio != c.mlp_ratio || back.num_classes != c.num_classes) {
+          __builtin_trap();
+        }
         break;
       }
     }
