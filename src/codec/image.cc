@@ -118,8 +118,9 @@ Image DecodePng(const std::string& data, const std::string& where) {
   int rc = spng_set_png_buffer(ctx, data.data(), data.size());
   spng_ihdr ihdr;
   if (rc == 0) rc = spng_get_ihdr(ctx, &ihdr);
-  if (rc == 0 && (static_cast<uint64_t>(ihdr.width) * ihdr.height > (1ull << 28))) {
-    rc = SPNG_EOVERFLOW;
+  if (rc == 0 && static_cast<uint64_t>(ihdr.width) * ihdr.height > kMaxImagePixels) {
+    spng_ctx_free(ctx);
+    CheckImageSize(ihdr.width, ihdr.height, where);  // throws
   }
   if (rc == 0) rc = spng_decoded_image_size(ctx, SPNG_FMT_RGB8, &size);
   if (rc == 0) {
@@ -141,6 +142,10 @@ Image DecodeJpeg(const std::string& data, const std::string& where) {
   const auto* src = reinterpret_cast<const unsigned char*>(data.data());
   Image out;
   int rc = tjDecompressHeader3(tj, src, data.size(), &w, &h, &subsamp, &colorspace);
+  if (rc == 0 && static_cast<uint64_t>(w) * static_cast<uint64_t>(h) > kMaxImagePixels) {
+    tjDestroy(tj);
+    CheckImageSize(w, h, where);  // throws
+  }
   if (rc == 0) {
     out.width = w;
     out.height = h;
@@ -156,6 +161,9 @@ Image DecodeJpeg(const std::string& data, const std::string& where) {
 
 Image DecodeWebp(const std::string& data, const std::string& where) {
   int w = 0, h = 0;
+  if (WebPGetInfo(reinterpret_cast<const uint8_t*>(data.data()), data.size(), &w, &h)) {
+    CheckImageSize(w, h, where);
+  }
   uint8_t* rgb = WebPDecodeRGB(reinterpret_cast<const uint8_t*>(data.data()),
                                data.size(), &w, &h);
   if (!rgb) throw Error(where + ": bad WebP");
@@ -204,6 +212,14 @@ std::string EncodeImage(const uint8_t* pixels, int width, int height,
     case ImageFormat::kWebp: return EncodeWebp(pixels, width, height, channels, o.quality);
   }
   throw Error("encode: unknown format");
+}
+
+void CheckImageSize(uint64_t width, uint64_t height, const std::string& where) {
+  if (width * height > kMaxImagePixels) {
+    throw Error(where + ": an image of " + std::to_string(width) + " x " + std::to_string(height) +
+                " pixels, more than the " + std::to_string(kMaxImagePixels) +
+                " a decoder accepts (a corrupt header?)");
+  }
 }
 
 Image DecodeImage(const std::string& data, const std::string& where) {

@@ -36,8 +36,15 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
+// The most pixels a decoder accepts (16384 x 16384; 768 MiB as RGB): a
+// corrupt or hostile header cannot make a loader allocate more.
+constexpr uint64_t kMaxImagePixels = 1ull << 28;
+// Throws Error naming `where` when width x height exceeds kMaxImagePixels.
+void CheckImageSize(uint64_t width, uint64_t height, const std::string& where);
+
 // Decodes PNG/JPEG/WebP (detected from the magic bytes) to RGB (channels 3).
-// Throws Error naming `where` on undecodable data.
+// Throws Error naming `where` on undecodable data or an image over
+// kMaxImagePixels.
 Image DecodeImage(const std::string& data, const std::string& where);
 
 }  // namespace synthub::codec

@@ -56,6 +56,40 @@ TEST(ImageCodecTest, CorruptDataIsAnErrorNamingTheSample) {
   EXPECT_THROW(DecodeImage("not an image", "k"), Error);
 }
 
+// A JPEG whose frame header claims 60000 x 60000 pixels (found by
+// decode_fuzz as a 10 GB allocation): refused before anything is allocated,
+// by the whole-image and the region decoder alike, and the region decoder
+// still works afterwards.
+TEST(ImageCodecTest, HugeDimensionsAreRefusedBeforeAllocating) {
+  const auto px = Gradient(16, 16, 3);
+  EncodeOptions o;
+  o.format = ImageFormat::kJpeg;
+  const std::string good = EncodeImage(px.data(), 16, 16, 3, o);
+  std::string bomb = good;
+  const size_t sof = bomb.find("\xff\xc0");
+  ASSERT_NE(sof, std::string::npos);
+  for (size_t i : {sof + 5, sof + 7}) {  // height, width: big-endian uint16
+    bomb[i] = static_cast<char>(0xEA);
+    bomb[i + 1] = static_cast<char>(0x60);
+  }
+  try {
+    DecodeImage(bomb, "bomb.jpg");
+    FAIL() << "a 60000 x 60000 JPEG was decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("60000 x 60000"), std::string::npos) << e.what();
+  }
+  JpegRegionDecoder region;
+  JpegRegion out;
+  const CropChooser whole = [](int w, int h, int* x, int* y, int* cw, int* ch) {
+    *x = 0, *y = 0, *cw = w, *ch = h;
+  };
+  EXPECT_THROW(region.Decode(bomb, "bomb.jpg", 8, whole, &out), Error);
+  region.Decode(good, "good.jpg", 16, whole, &out);  // 16: no DCT downscaling
+  EXPECT_EQ(out.image.width, 16);
+  EXPECT_THROW(CheckImageSize(1u << 15, 1u << 14, "x"), Error);
+  EXPECT_NO_THROW(CheckImageSize(1u << 14, 1u << 14, "x"));
+}
+
 TEST(JpegRegionTest, RegionMatchesTheFullDecodeAndSurvivesErrors) {
   const auto px = Gradient(64, 48, 3);
   EncodeOptions o;

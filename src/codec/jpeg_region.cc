@@ -60,6 +60,10 @@ void JpegRegionDecoder::Decode(const std::string& data, const std::string& where
   }
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   jpeg_read_header(&cinfo, TRUE);
+  if (static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height > kMaxImagePixels) {
+    jpeg_abort_decompress(&cinfo);
+    CheckImageSize(cinfo.image_width, cinfo.image_height, where);  // throws
+  }
   choose(static_cast<int>(cinfo.image_width), static_cast<int>(cinfo.image_height), &x, &y, &w, &h);
   cinfo.out_color_space = JCS_RGB;
   // Largest reduction M/8 keeping the crop at least min_size on both sides.
