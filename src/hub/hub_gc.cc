@@ -1,8 +1,8 @@
 // synthub hub gc: unreferenced blobs removed after a grace period
 // (CollectGarbage in hub.h).
-#include <dirent.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -23,21 +23,12 @@ GcReport CollectGarbage(const Hub& hub, int64_t grace_seconds, bool dry_run) {
   GcReport report;
   const std::time_t cutoff = std::time(nullptr) - grace_seconds;
   const std::string root = JoinPath(hub.dir(), "blobs/sha256");
-  DIR* top = ::opendir(root.c_str());
-  if (!top) return report;  // an empty store
-  while (dirent* shard = ::readdir(top)) {
-    const std::string prefix = shard->d_name;
-    if (prefix == "." || prefix == "..") continue;
-    const std::string sub = JoinPath(root, prefix);
-    DIR* d = ::opendir(sub.c_str());
-    if (!d) continue;
-    while (dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      const std::string path = JoinPath(sub, name);
-      struct stat st;
+  for (const std::string& prefix : ListDirectory(root)) {
+    for (const std::string& name : ListDirectory(JoinPath(root, prefix))) {
+      const std::string path = JoinPath(JoinPath(root, prefix), name);
       const bool blob_name =
           name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+      struct stat st;
       if (!blob_name || ::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
         continue;  // not a blob: hub verify reports it, gc leaves it to a person
       }
@@ -49,17 +40,12 @@ GcReport CollectGarbage(const Hub& hub, int64_t grace_seconds, bool dry_run) {
         continue;
       }
       if (!dry_run && std::remove(path.c_str()) != 0) {
-        const int err = errno;
-        ::closedir(d);
-        ::closedir(top);
-        throw Error(path + ": cannot remove: " + ErrnoText(err));
+        throw Error(path + ": cannot remove: " + ErrnoText(errno));
       }
       ++report.removed;
       report.removed_bytes += static_cast<uint64_t>(st.st_size);
     }
-    ::closedir(d);
   }
-  ::closedir(top);
   return report;
 }
 

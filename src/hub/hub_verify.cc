@@ -1,6 +1,4 @@
 // synthub hub verify: a store checked end to end (VerifyStore in hub.h).
-#include <dirent.h>
-
 #include <algorithm>
 #include <map>
 #include <string>
@@ -13,20 +11,6 @@
 
 namespace synthub::hub {
 namespace {
-
-// The names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> out;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name != "." && name != "..") out.push_back(name);
-  }
-  ::closedir(d);
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 bool IsHex(const std::string& s, size_t n) {
   return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -75,13 +59,13 @@ StoreReport VerifyStore(const Hub& hub) {
 
   // Blobs: every file under blobs/sha256/XX/ is named by its content's hash.
   const std::string root = JoinPath(hub.dir(), "blobs/sha256");
-  for (const std::string& prefix : Entries(root)) {
+  for (const std::string& prefix : ListDirectory(root)) {
     const std::string dir = JoinPath(root, prefix);
     if (!IsHex(prefix, 2) || !IsDirectory(dir)) {
       problem(dir + ": not a blob folder");
       continue;
     }
-    for (const std::string& name : Entries(dir)) {
+    for (const std::string& name : ListDirectory(dir)) {
       const std::string path = JoinPath(dir, name);
       if (!IsHex(name, 64) || name.compare(0, 2, prefix) != 0 || IsDirectory(path)) {
         problem(path + ": not a blob (stray file)");
@@ -101,7 +85,7 @@ StoreReport VerifyStore(const Hub& hub) {
       if (!referenced.count(name)) ++report.unreferenced_blobs;
     }
   }
-  report.temporaries = Entries(JoinPath(hub.dir(), "tmp")).size();
+  report.temporaries = ListDirectory(JoinPath(hub.dir(), "tmp")).size();
   return report;
 }
 

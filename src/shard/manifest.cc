@@ -93,12 +93,6 @@ std::string ManifestToJson(const Manifest& m) {
   return j.dump(1) + "\n";
 }
 
-std::string ManifestCanonicalForm(const std::string& text, const std::string& where) {
-  json j = ParseJson(text, where);
-  if (j.is_object()) j.erase(kChecksumKey);
-  return CanonicalDump(j, where);
-}
-
 Manifest ParseManifest(const std::string& text, const std::string& where,
                        ManifestCheck check) {
   json j = ParseJson(text, where);
@@ -119,9 +113,8 @@ Manifest ParseManifest(const std::string& text, const std::string& where,
   if (check == ManifestCheck::kChecksum) {
     const std::string want = Get<std::string>(j, kChecksumKey, where);
     if (!IsHex64(want)) throw Error(where + ": " + kChecksumKey + " is not 64 hex digits");
-    json rest = j;
-    rest.erase(kChecksumKey);
-    if (Sha256Hex(CanonicalDump(rest, where)) != want) {
+    j.erase(kChecksumKey);  // not read below
+    if (Sha256Hex(CanonicalDump(j, where)) != want) {
       throw Error(where + ": " + kChecksumKey +
                   " does not match the manifest's content (the manifest was changed or "
                   "damaged)");

@@ -45,13 +45,11 @@ struct Manifest {
 };
 
 // Writes every field plus "manifest_sha256": the SHA-256 of the canonical
-// form (ManifestCanonicalForm) of everything else.
+// form of everything else: the manifest's JSON without that key, keys sorted
+// at every level, no whitespace, strings in UTF-8 (nlohmann::json dump();
+// Python: json.dumps(m, sort_keys=True, separators=(",", ":"),
+// ensure_ascii=False)).
 std::string ManifestToJson(const Manifest& m);
-// The text manifest_sha256 hashes: the manifest's JSON without that key,
-// keys sorted at every level, no whitespace, strings in UTF-8 (nlohmann::json
-// dump(); Python: json.dumps(m, sort_keys=True, separators=(",", ":"),
-// ensure_ascii=False)). Throws Error naming `where` on invalid JSON.
-std::string ManifestCanonicalForm(const std::string& text, const std::string& where);
 
 enum class ManifestCheck {
   kChecksum,      // every reader: manifest_sha256 must match

@@ -1,5 +1,8 @@
 #include "util/file.h"
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -60,6 +63,19 @@ uint64_t FileSize(const std::string& path) {
     throw Error(path + ": cannot stat: " + ErrnoText(errno));
   }
   return static_cast<uint64_t>(st.st_size);
+}
+
+std::vector<std::string> ListDirectory(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") out.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string JoinPath(const std::string& a, const std::string& b) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace synthub {
 
@@ -20,6 +21,8 @@ bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 void MakeDirs(const std::string& path);  // mkdir -p; throws on failure
 uint64_t FileSize(const std::string& path);
+// The names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
+std::vector<std::string> ListDirectory(const std::string& dir);
 std::string JoinPath(const std::string& a, const std::string& b);
 
 // Describes errno for a message ("No space left on device (disk full?)").
