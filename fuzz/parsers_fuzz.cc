@@ -9,7 +9,7 @@
 
 #include "checkpoint/safetensors.h"
 #include "fractal/ifs.h"
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 #include "loader/spec.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                           ? synthub::shard::ManifestCheck::kSkipChecksum
                                           : synthub::shard::ManifestCheck::kChecksum);
         break;
-      case 1: synthub::generate::ParseRecipe(text, "fuzz"); break;
+      case 1: synthub::recipe::ParseRecipe(text, "fuzz"); break;
       case 2: synthub::fractal::ParseIfsCsv(text, "fuzz"); break;
       case 3:
         if (text.size() < 64) synthub::loader::ExpandBraces(text);  // bounded fan-out

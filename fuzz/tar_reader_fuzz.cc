@@ -8,12 +8,12 @@
 #include <string>
 
 #include "loader/sample_reader.h"
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 #include "synthub/error.h"
 
 namespace {
 
-class MemoryStream : public synthub::shard::ByteStream {
+class MemoryStream : public synthub::ByteStream {
  public:
   MemoryStream(const uint8_t* data, size_t size) : data_(data), size_(size) {}
   size_t Read(void* out, size_t n) override {

@@ -4,7 +4,7 @@
 #include "args.h"
 #include "commands.h"
 #include "generate/generator.h"
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 #include "synthub/error.h"
 
 namespace synthub::cli {
@@ -56,7 +56,7 @@ const CommandSpec kSpec = {
 
 }  // namespace
 
-int RunGenerate(int argc, char** argv, generate::World& world) {
+int RunGenerate(int argc, char** argv, World& world) {
   Args args(kSpec, argc, argv);
   if (args.help()) {
     std::fputs(HelpText(kSpec).c_str(), stdout);
@@ -66,8 +66,8 @@ int RunGenerate(int argc, char** argv, generate::World& world) {
   generate::GenerateOptions o;
   o.out = args.Str("out");
   if (o.out.empty()) throw UsageError("--out is required");
-  generate::Recipe& r = o.recipe;
-  if (args.Given("preset")) r = generate::PresetRecipe(args.Str("preset"));
+  recipe::Recipe& r = o.recipe;
+  if (args.Given("preset")) r = recipe::PresetRecipe(args.Str("preset"));
   o.params_dir = args.Str("params");
   if (args.Given("name")) r.name = args.Str("name");
   if (args.Given("categories")) r.categories = args.Int("categories");
@@ -96,7 +96,7 @@ int RunGenerate(int argc, char** argv, generate::World& world) {
   if (args.Given("sampler")) r.search.sampler = fractal::ParseMapSampler(args.Str("sampler"));
   if (r.categories > 0) {
     r.search.categories = r.categories;
-    generate::ValidateRecipe(r);
+    recipe::ValidateRecipe(r);
   }
   o.threads = args.Int("threads");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");

@@ -265,7 +265,7 @@ int Token(int argc, char** argv) {
   return 0;
 }
 
-int Materialize(int argc, char** argv, generate::World& world) {
+int Materialize(int argc, char** argv, World& world) {
   const CommandSpec spec = {
       "hub materialize",
       "synthub hub materialize OWNER/NAME[@REV] (--hub DIR | --from URL|DIR) --to OUT [--regenerate]",
@@ -439,7 +439,7 @@ int Gc(int argc, char** argv) {
 
 }  // namespace
 
-int RunHub(int argc, char** argv, generate::World& world) {
+int RunHub(int argc, char** argv, World& world) {
   if (argc < 1) {
     std::fputs(kHubUsage, stderr);
     return 2;

@@ -3,7 +3,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "generate/inspect.h"
+#include "pack/inspect.h"
 #include "synthub/error.h"
 
 namespace synthub::cli {
@@ -29,9 +29,9 @@ int RunInspect(int argc, char** argv) {
   }
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
   const std::string dir = args.positional()[0];
-  std::fputs(generate::DatasetSummary(dir).c_str(), stdout);
+  std::fputs(pack::DatasetSummary(dir).c_str(), stdout);
   if (args.Given("contact-sheet")) {
-    generate::WriteContactSheet(dir, args.Str("contact-sheet"), args.Int("classes"),
+    pack::WriteContactSheet(dir, args.Str("contact-sheet"), args.Int("classes"),
                                 args.Int("per-class"), args.Int("thumb"));
     std::printf("contact sheet: %s\n", args.Str("contact-sheet").c_str());
   }

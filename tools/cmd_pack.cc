@@ -5,9 +5,9 @@
 
 #include "args.h"
 #include "commands.h"
-#include "generate/pack.h"
-#include "generate/pack_cifar.h"
-#include "generate/pack_idx.h"
+#include "pack/pack.h"
+#include "pack/pack_cifar.h"
+#include "pack/pack_idx.h"
 #include "synthub/error.h"
 
 namespace synthub::cli {
@@ -38,7 +38,7 @@ const CommandSpec kSpec = {
      {"threads", "0", "threads (0 = all cores)"},
      {"quiet", "false", "no progress output", true}}};
 
-void PrintStats(const std::string& out, const generate::PackStats& s) {
+void PrintStats(const std::string& out, const pack::PackStats& s) {
   std::printf("%s: %llu images of %llu classes in %llu shards, %llu bytes, %.2f s (%.0f images/s)\n",
               out.c_str(), static_cast<unsigned long long>(s.images),
               static_cast<unsigned long long>(s.classes), static_cast<unsigned long long>(s.shards),
@@ -65,7 +65,7 @@ int RunPack(int argc, char** argv) {
   for (const char* flag : {"limit", "classes"}) {
     if (args.Given(flag) && what != "idx") throw UsageError(std::string("--") + flag + " is for 'pack idx'");
   }
-  generate::PackOptions o;
+  pack::PackOptions o;
   o.src = pos[1];
   o.out = args.Str("out");
   if (o.out.empty()) throw UsageError("--out is required");
@@ -78,20 +78,20 @@ int RunPack(int argc, char** argv) {
   o.progress = !args.Switch("quiet");
 
   if (what == "cifar") {
-    generate::CifarOptions c;
+    pack::CifarOptions c;
     c.pack = o;
     if (!args.Given("name")) c.pack.name = "";  // cifar10 / cifar100
     c.labels = args.Str("labels");
     c.labels_given = args.Given("labels");
-    const generate::CifarStats s = generate::PackCifar(c);
+    const pack::CifarStats s = pack::PackCifar(c);
     std::printf("%s: %s\n", s.src.c_str(),
-                s.kind == generate::CifarKind::kCifar10 ? "CIFAR-10" : "CIFAR-100");
+                s.kind == pack::CifarKind::kCifar10 ? "CIFAR-10" : "CIFAR-100");
     PrintStats(o.out + "/train", s.train);
     PrintStats(o.out + "/test", s.test);
     return 0;
   }
   if (what == "idx") {
-    generate::IdxOptions x;
+    pack::IdxOptions x;
     x.pack = o;
     x.images = pos[1];
     x.labels = pos[2];
@@ -100,10 +100,10 @@ int RunPack(int argc, char** argv) {
     x.limit = static_cast<uint64_t>(limit);
     x.classes = args.Int("classes");
     if (x.classes < 0) throw UsageError("--classes must be >= 0");
-    PrintStats(o.out, generate::PackIdx(x));
+    PrintStats(o.out, pack::PackIdx(x));
     return 0;
   }
-  PrintStats(o.out, generate::PackImageFolder(o));
+  PrintStats(o.out, pack::PackImageFolder(o));
   return 0;
 }
 

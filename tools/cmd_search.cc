@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "fractal/search.h"
 #include "generate/generator.h"
-#include "generate/params.h"
+#include "recipe/params.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/parallel.h"
@@ -85,7 +85,7 @@ void ParseIntRange(const std::string& flag, const std::string& value, int* lo, i
   }
 }
 
-int RunSearch(int argc, char** argv, generate::World& world) {
+int RunSearch(int argc, char** argv, World& world) {
   Args args(kSpec, argc, argv);
   if (args.help()) {
     std::fputs(HelpText(kSpec).c_str(), stdout);
@@ -109,7 +109,7 @@ int RunSearch(int argc, char** argv, generate::World& world) {
   fractal::ValidateSearchOptions(o);
   int part = 0, parts = 1;
   ParsePart("shards", args.Str("shards"), &part, &parts);
-  const int threads = args.Int("threads") > 0 ? args.Int("threads") : generate::DefaultThreads();
+  const int threads = args.Int("threads") > 0 ? args.Int("threads") : DefaultThreads();
   const bool progress = !args.Switch("quiet");
   if (o.mode == fractal::SearchMode::kNumpy && (parts > 1 || world.size() > 1)) {
     throw UsageError("--mode numpy is one sequential stream and cannot be split; "
@@ -122,7 +122,7 @@ int RunSearch(int argc, char** argv, generate::World& world) {
   if (o.mode == fractal::SearchMode::kNumpy) {
     Progress bar("search", o.categories, "categories", progress);
     trials = fractal::SearchNumpy(o, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
-      WriteFileAtomic(JoinPath(out, generate::ParamsFileName(c)), fractal::FormatIfsCsv(ifs));
+      WriteFileAtomic(JoinPath(out, recipe::ParamsFileName(c)), fractal::FormatIfsCsv(ifs));
       ++written;
       bar.Add(1);
     });
@@ -132,7 +132,7 @@ int RunSearch(int argc, char** argv, generate::World& world) {
     for (int c = 0; c < o.categories; ++c) {
       if (c % parts != part) continue;
       if (selected++ % world.size() != world.rank()) continue;
-      const std::string path = JoinPath(out, generate::ParamsFileName(c));
+      const std::string path = JoinPath(out, recipe::ParamsFileName(c));
       if (PathExists(path)) {
         fractal::ParseIfsCsv(ReadFile(path), path);  // a damaged file stops the run
         ++kept;
@@ -145,7 +145,7 @@ int RunSearch(int argc, char** argv, generate::World& world) {
     ParallelFor(mine.size(), threads, [&](size_t i) {
       uint64_t t = 0;
       const fractal::Ifs ifs = fractal::SearchKeyed(o, mine[i], &t);
-      WriteFileAtomic(JoinPath(out, generate::ParamsFileName(mine[i])), fractal::FormatIfsCsv(ifs));
+      WriteFileAtomic(JoinPath(out, recipe::ParamsFileName(mine[i])), fractal::FormatIfsCsv(ifs));
       total += t;
       bar.Add(1);
     });

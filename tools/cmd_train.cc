@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "synthub/error.h"
 
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 #include "train/train.h"
 
 namespace synthub::cli {
@@ -176,7 +176,7 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
 
 }  // namespace
 
-int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world) {
+int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world) {
   const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
   if (Help(spec, argc, argv) == 0) return 0;
   Args a(spec, argc, argv);

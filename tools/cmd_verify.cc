@@ -8,6 +8,7 @@
 #include "checkpoint/model_folder.h"
 #include "commands.h"
 #include "generate/generator.h"
+#include "util/parallel.h"
 #include "shard/verify.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -51,7 +52,7 @@ int RunVerify(int argc, char** argv) {
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
   const std::string dir = args.positional()[0];
   if (!std::filesystem::exists(std::filesystem::path(dir) / "manifest.json")) return VerifyCheckpoints(dir, args.Switch("structure-only"));
-  const int threads = args.Int("threads") > 0 ? args.Int("threads") : generate::DefaultThreads();
+  const int threads = args.Int("threads") > 0 ? args.Int("threads") : DefaultThreads();
   const shard::VerifyReport r = shard::VerifyDataset(args.positional()[0], threads);
   for (const shard::VerifyProblem& p : r.problems) {
     std::printf("BAD %s: %s\n", p.file.c_str(), p.message.c_str());

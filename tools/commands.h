@@ -6,12 +6,12 @@
 #include <functional>
 #include <string>
 
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 
 namespace synthub::cli {
 
-int RunSearch(int argc, char** argv, generate::World& world);
-int RunGenerate(int argc, char** argv, generate::World& world);
+int RunSearch(int argc, char** argv, World& world);
+int RunGenerate(int argc, char** argv, World& world);
 int RunVerify(int argc, char** argv);
 int RunInspect(int argc, char** argv);
 int RunPack(int argc, char** argv);
@@ -19,10 +19,10 @@ int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);
 int RunPlot(int argc, char** argv);
 // hub init | add | list | search | show | tag | token | materialize | serve | pull.
-int RunHub(int argc, char** argv, generate::World& world);
+int RunHub(int argc, char** argv, World& world);
 // pretrain | finetune | eval: in the synthub-train program (tools/train_main.cc),
 // which `synthub` runs for them so that its other commands never load libtorch.
-int RunTrainCommand(const std::string& cmd, int argc, char** argv, generate::World& world);
+int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world);
 
 // Runs one command and turns its exceptions into the messages and exit codes
 // of every synthub program: UsageError -> 2, anything else -> 1.

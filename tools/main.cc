@@ -10,7 +10,7 @@
 #include <string>
 
 #include "commands.h"
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 #include "synthub/error.h"
 
 #ifndef SYNTHUB_VERSION
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   }
   return cli::RunReportingErrors(cmd, [&]() -> int {
     if (cmd == "pretrain" || cmd == "finetune" || cmd == "eval") ExecTrain(argv);
-    generate::World world(&argc, &argv);
+    World world(&argc, &argv);
     int sub_argc = argc - 2;
     char** sub_argv = argv + 2;
     if (cmd == "search") return cli::RunSearch(sub_argc, sub_argv, world);

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.h"
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 #include "synthub/error.h"
 #include "train/train.h"
 
@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   // Before MPI starts: OpenBLAS reads its kernel choice at load time.
   train::MaybeFixBlasCoretype(argv);
   return cli::RunReportingErrors(cmd, [&] {
-    generate::World world(&argc, &argv);
+    World world(&argc, &argv);
     return cli::RunTrainCommand(cmd, argc - 2, argv + 2, world);
   });
 }

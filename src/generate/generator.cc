@@ -7,14 +7,16 @@
 #include <dirent.h>
 #include <exception>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <thread>
 #include <vector>
 
 #include "codec/image.h"
 #include "fractal/render.h"
-#include "generate/params.h"
-#include "generate/plan.h"
+#include "recipe/family.h"
+#include "recipe/plan.h"
 #include "shard/manifest.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
@@ -31,10 +33,13 @@
 namespace synthub::generate {
 namespace {
 
+using recipe::DatasetPlan;
+using recipe::Recipe;
+using recipe::SampleId;
+
 struct Context {
   const Recipe& recipe;
   const DatasetPlan& plan;
-  const std::vector<fractal::Ifs>& params;
   const GenerateOptions& options;
   std::string state_dir;
 };
@@ -58,24 +63,42 @@ bool ShardIsComplete(const Context& ctx, const std::string& name, uint64_t sampl
   return true;
 }
 
-struct RenderCache {
-  int64_t cloud_cat = -1, cloud_row = -1;
-  fractal::Raster cloud;
-  std::vector<uint8_t> flipped;
+// Per-thread renderers for the whole command: a worker takes one, renders a
+// canvas's samples, and gives it back, so caches (the last point cloud)
+// outlive a shard without any thread-local state.
+class RendererPool {
+ public:
+  RendererPool(const recipe::Recipe& recipe, const recipe::CategoryParams& params)
+      : family_(recipe::FamilyOf(recipe)), recipe_(recipe), params_(params) {}
+
+  std::unique_ptr<recipe::SampleRenderer> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        std::unique_ptr<recipe::SampleRenderer> r = std::move(free_.back());
+        free_.pop_back();
+        return r;
+      }
+    }
+    return family_.NewRenderer(recipe_, params_);
+  }
+  void Give(std::unique_ptr<recipe::SampleRenderer> r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(r));
+  }
+
+ private:
+  const recipe::Family& family_;
+  const recipe::Recipe& recipe_;
+  const recipe::CategoryParams& params_;
+  std::mutex mu_;  // guards free_
+  std::vector<std::unique_ptr<recipe::SampleRenderer>> free_;
 };
 
-// This thread's cache. A thread_local declared in a function is constructed,
-// and destroyed at thread exit, only in threads that run its declaration:
-// pool threads must reach it through this call, not name it from a lambda
-// (they did, and leaked a cloud per thread: LeakSanitizer).
-RenderCache& ThreadRenderCache() {
-  thread_local RenderCache cache;
-  return cache;
-}
-
-// Renders every sample of one shard, on `threads` threads, in tar order.
+// Renders and encodes every sample of one shard, on `threads` threads, in
+// tar order.
 std::vector<std::string> RenderShard(const Context& ctx, const std::vector<SampleId>& order,
-                                     int threads) {
+                                     int threads, RendererPool& renderers) {
   // Group the flips of one canvas, and canvases of one point cloud, together.
   std::vector<uint32_t> idx(order.size());
   std::iota(idx.begin(), idx.end(), 0u);
@@ -95,33 +118,16 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
   group_start.push_back(idx.size());
 
   std::vector<std::string> encoded(order.size());
-  const fractal::RenderOptions& ro = ctx.recipe.render;
-  const int channels = fractal::IsColor(ro.mode) ? 3 : 1;
-  // Per-thread caches: the last point cloud and a flip buffer. Pool threads
-  // are new for every shard; the calling thread's cache is reset here.
-  ThreadRenderCache().cloud_cat = ThreadRenderCache().cloud_row = -1;
   ParallelFor(group_start.size() - 1, threads, [&](size_t g) {
-    RenderCache& cache = ThreadRenderCache();
-    int64_t &cloud_cat = cache.cloud_cat, &cloud_row = cache.cloud_row;
-    fractal::Raster& cloud = cache.cloud;
-    std::vector<uint8_t>& flipped = cache.flipped;
-    const SampleId& first = order[idx[group_start[g]]];
-    if (first.category != cloud_cat || first.row != cloud_row) {
-      cloud = fractal::ComputeCloud(ctx.params[first.category], first.row, ro);
-      cloud_cat = first.category;
-      cloud_row = first.row;
-    }
-    const std::vector<uint8_t> canvas =
-        fractal::DrawCloud(cloud, ro, ctx.recipe.seed, first.category, first.row, first.draw);
+    std::unique_ptr<recipe::SampleRenderer> renderer = renderers.Take();
+    codec::Image image;
     for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
       const uint32_t slot = idx[i];
-      const uint8_t* image = canvas.data();
-      if (order[slot].flip != 0) {
-        fractal::FlipImage(canvas.data(), ro.size, ro.size, channels, order[slot].flip, &flipped);
-        image = flipped.data();
-      }
-      encoded[slot] = codec::EncodeImage(image, ro.size, ro.size, channels, ctx.recipe.encode);
+      renderer->Render(order[slot], &image);
+      encoded[slot] = codec::EncodeImage(image.pixels.data(), image.width, image.height,
+                                         image.channels, ctx.recipe.encode);
     }
+    renderers.Give(std::move(renderer));
   });
   return encoded;
 }
@@ -198,11 +204,6 @@ shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json
 
 }  // namespace
 
-int DefaultThreads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
-}
-
 GenerateStats Generate(GenerateOptions o, World& world) {
   const auto start = std::chrono::steady_clock::now();
   GenerateStats stats;
@@ -219,12 +220,13 @@ GenerateStats Generate(GenerateOptions o, World& world) {
 
   // 1. Parameters: a folder, this output's params.tar (resume), or a search.
   const std::string params_path = JoinPath(o.out, "params.tar");
-  std::vector<fractal::Ifs> params;
+  const recipe::Family& family = recipe::FamilyOf(recipe);
+  recipe::CategoryParams params;
   if (!o.params_dir.empty()) {
-    params = LoadParamsFolder(o.params_dir, recipe.categories);
+    params = family.ReadParamsFolder(o.params_dir, recipe.categories);
     recipe.categories = static_cast<int>(params.size());
   } else if (PathExists(params_path)) {
-    params = ReadParamsTar(params_path);
+    params = family.ReadParamsArchive(params_path);
     if (static_cast<int>(params.size()) != recipe.categories) {
       throw Error(params_path + ": holds " + std::to_string(params.size()) +
                   " categories, the recipe asks for " + std::to_string(recipe.categories) +
@@ -235,18 +237,18 @@ GenerateStats Generate(GenerateOptions o, World& world) {
     if (world.rank() == 0) {
       LogInfo("searching " + std::to_string(recipe.categories) + " categories (" +
               fractal::SearchModeName(recipe.search.mode) + " mode)");
-      params = SearchAll(recipe.search, threads, o.progress);
-      WriteParamsTar(params_path, params);
+      params = family.MakeParams(recipe, threads, o.progress);
+      family.WriteParamsArchive(params_path, params);
     }
     world.Barrier();
-    if (world.rank() != 0) params = ReadParamsTar(params_path);
+    if (world.rank() != 0) params = family.ReadParamsArchive(params_path);
   }
   recipe.search.categories = recipe.categories;
   ValidateRecipe(recipe);
   // params.tar is deterministic (fixed tar metadata): its hash names the
   // categories in the recipe.
   const std::string tmp_params = JoinPath(state_dir, "params.tar.r" + std::to_string(world.rank()));
-  const std::string params_sha = WriteParamsTar(tmp_params, params);
+  const std::string params_sha = family.WriteParamsArchive(tmp_params, params);
   const uint64_t params_bytes = FileSize(tmp_params);
   recipe.params_sha256 = params_sha;
   const std::string recipe_json = RecipeToJson(recipe);
@@ -264,7 +266,8 @@ GenerateStats Generate(GenerateOptions o, World& world) {
 
   // 2. Which shards are mine.
   const DatasetPlan plan(recipe);
-  const Context ctx{recipe, plan, params, o, state_dir};
+  const Context ctx{recipe, plan, o, state_dir};
+  RendererPool renderers(recipe, params);
   stats.shards_total = plan.num_shards();
   std::vector<uint64_t> mine;
   uint64_t selected = 0;
@@ -298,7 +301,7 @@ GenerateStats Generate(GenerateOptions o, World& world) {
     std::future<void> writing;
     for (uint64_t s : todo) {
       auto order = std::make_shared<std::vector<SampleId>>(plan.ShardSamplesInOrder(s));
-      auto encoded = std::make_shared<std::vector<std::string>>(RenderShard(ctx, *order, threads));
+      auto encoded = std::make_shared<std::vector<std::string>>(RenderShard(ctx, *order, threads, renderers));
       if (writing.valid()) writing.get();
       writing = std::async(std::launch::async, [&ctx, s, order, encoded] {
         WriteShard(ctx, s, *order, *encoded);

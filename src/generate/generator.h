@@ -9,13 +9,13 @@
 #include <limits>
 #include <string>
 
-#include "generate/mpi_world.h"
-#include "generate/recipe.h"
+#include "util/mpi_world.h"
+#include "recipe/recipe.h"
 
 namespace synthub::generate {
 
 struct GenerateOptions {
-  Recipe recipe;
+  recipe::Recipe recipe;
   std::string params_dir;  // empty: run the recipe's search
   std::string out;
   int threads = 0;         // 0: all cores
@@ -45,8 +45,6 @@ struct GenerateStats {
 GenerateStats Generate(GenerateOptions options, World& world);
 
 constexpr const char* kStateDir = ".synthub";  // recipe + per-shard records
-
-int DefaultThreads();
 
 }  // namespace synthub::generate
 

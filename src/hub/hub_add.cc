@@ -11,7 +11,7 @@
 
 #include "checkpoint/model_folder.h"
 #include "checkpoint/safetensors.h"
-#include "generate/inspect.h"
+#include "pack/inspect.h"
 #include "hub/card.h"
 #include "hub/hub.h"
 #include "report/plot.h"
@@ -212,7 +212,7 @@ Revision Hub::AddFolder(const std::string& folder, const std::string& name, cons
         const std::string png = TempPath() + ".png";
         try {
           const int classes = static_cast<int>(std::min<uint64_t>(std::max<uint64_t>(m.num_classes, 1), 8));
-          generate::WriteContactSheet(folder, png, classes, 8, 48);
+          pack::WriteContactSheet(folder, png, classes, 8, 48);
           generate_file("preview.png", ReadFile(png));
         } catch (const Error& e) {
           LogWarn("no preview.png: " + std::string(e.what()));

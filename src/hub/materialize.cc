@@ -9,10 +9,10 @@
 #include <set>
 
 #include "generate/generator.h"
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 #include "hub/client.h"
 #include "hub/hub.h"
-#include "loader/http_stream.h"
+#include "util/http_stream.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -31,7 +31,7 @@ constexpr const char* kRevisionCopy = "hub-revision.json";  // under OUT/.synthu
 class Source {
  public:
   explicit Source(const std::string& source) : source_(source) {
-    if (loader::IsUrl(source)) {
+    if (IsUrl(source)) {
       url_ = source;
       while (!url_.empty() && url_.back() == '/') url_.pop_back();
     } else {
@@ -43,7 +43,7 @@ class Source {
 
   Revision Resolve(const std::string& ref) const {
     if (hub_) return hub_->Resolve(ref);
-    const json j = json::parse(loader::HttpGet(url_ + "/api/revisions/" + ref), nullptr, false);
+    const json j = json::parse(HttpGet(url_ + "/api/revisions/" + ref), nullptr, false);
     if (!j.is_object() || !j.contains("manifest_json") || !j["manifest_json"].is_string()) {
       throw Error(url_ + "/api/revisions/" + ref + ": no revision manifest in the answer");
     }
@@ -61,7 +61,7 @@ class Source {
   // A whole file in memory (small files: manifest.json, params.tar, cards),
   // checked against its hash.
   std::string Fetch(const FileEntry& f) const {
-    const std::string bytes = hub_ ? ReadFile(hub_->BlobPath(f.sha256)) : loader::HttpGet(url_ + "/blobs/" + f.sha256);
+    const std::string bytes = hub_ ? ReadFile(hub_->BlobPath(f.sha256)) : HttpGet(url_ + "/blobs/" + f.sha256);
     if (bytes.size() != f.size || Sha256Hex(bytes) != f.sha256) {
       throw Error(source_ + ": " + f.path + " does not match the revision's size and SHA-256");
     }
@@ -113,7 +113,7 @@ void Download(const Source& src, const Revision& r, const MaterializeOptions& o,
     for (const FileEntry& f : r.files) {
       if (!FileMatches(JoinPath(o.out, f.path), f)) todo.push_back(&f);
     }
-    ParallelFor(todo.size(), o.threads > 0 ? o.threads : generate::DefaultThreads(), [&](size_t i) {
+    ParallelFor(todo.size(), o.threads > 0 ? o.threads : DefaultThreads(), [&](size_t i) {
       const std::string dest = JoinPath(o.out, todo[i]->path);
       MakeParentDirs(dest);
       src.CopyTo(*todo[i], dest);
@@ -173,7 +173,7 @@ const FileEntry* FindFile(const Revision& r, const std::string& path) {
 
 }  // namespace
 
-MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o, generate::World& world) {
+MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o, World& world) {
   if (o.out.empty()) throw UsageError("materialize: --to is required");
   MaterializeStats st;
   const std::string state = JoinPath(o.out, generate::kStateDir);
@@ -247,8 +247,8 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
           }
         }
         const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
-        const generate::Recipe recipe = generate::ParseRecipe(m.recipe_json, st.revision + ":manifest.json");
-        SeedResumeState(o.out, m, generate::RecipeToJson(recipe));
+        const recipe::Recipe recipe = recipe::ParseRecipe(m.recipe_json, st.revision + ":manifest.json");
+        SeedResumeState(o.out, m, recipe::RecipeToJson(recipe));
       }
     } catch (const std::exception& e) {
       failure = e.what();
@@ -283,7 +283,7 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
   if (world.rank() != 0) manifest_text = ReadFile(JoinPath(state, "hub-dataset-manifest.json"));
   const shard::Manifest m = shard::ParseManifest(manifest_text, "manifest.json");
   generate::GenerateOptions g;
-  g.recipe = generate::ParseRecipe(m.recipe_json, "manifest.json");
+  g.recipe = recipe::ParseRecipe(m.recipe_json, "manifest.json");
   g.out = o.out;
   g.threads = o.threads;
   g.progress = o.progress;

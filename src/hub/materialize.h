@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 
 namespace synthub::hub {
 
@@ -40,7 +40,7 @@ struct MaterializeStats {
 // the shards across ranks; rank 0 fetches, writes and verifies); ranks share
 // OUT's file system.
 MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& options,
-                             generate::World& world);
+                             World& world);
 
 }  // namespace synthub::hub
 

@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "fractal/random.h"
-#include "generate/plan.h"
+#include "recipe/plan.h"
 #include "synthub/error.h"
 
 namespace synthub::loader {
@@ -50,7 +50,7 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
     // One permutation of every sample of every shard, new each epoch.
     const uint64_t key = o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
     for (uint64_t p : RankPositions(total, o)) {
-      plan.global_order.push_back(generate::PermuteIndex(p, total, key));
+      plan.global_order.push_back(recipe::PermuteIndex(p, total, key));
     }
     plan.samples = plan.global_order.size();
     return plan;

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "generate/params.h"
-#include "loader/http_stream.h"
+#include "recipe/family.h"
+#include "util/http_stream.h"
 #include "loader/loader_impl.h"
 #include "loader/sample_reader.h"
 #include "synthub/error.h"
@@ -38,13 +38,14 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   spec_ = loader::ResolveSpec(o_.spec);
   num_classes_ = spec_.num_classes;
   if (spec_.render) {
-    recipe_ = std::make_unique<generate::Recipe>(generate::ParseRecipe(spec_.recipe_json, o_.spec));
-    render_plan_ = std::make_unique<generate::DatasetPlan>(*recipe_);
-    if (!spec_.params_tar.empty() && !loader::IsUrl(spec_.params_tar)) {
-      params_ = generate::ReadParamsTar(spec_.params_tar);
+    recipe_ = std::make_unique<recipe::Recipe>(recipe::ParseRecipe(spec_.recipe_json, o_.spec));
+    render_plan_ = std::make_unique<recipe::DatasetPlan>(*recipe_);
+    if (!spec_.params_tar.empty() && !IsUrl(spec_.params_tar)) {
+      params_ = recipe::FamilyOf(*recipe_).ReadParamsArchive(spec_.params_tar);
     } else {
       LogInfo("render source: searching " + std::to_string(recipe_->categories) + " categories");
-      params_ = generate::SearchAll(recipe_->search, static_cast<int>(std::thread::hardware_concurrency()), false);
+      params_ = recipe::FamilyOf(*recipe_).MakeParams(
+          *recipe_, static_cast<int>(std::thread::hardware_concurrency()), false);
     }
     for (uint64_t s = 0; s < render_plan_->num_shards(); ++s) counts_.push_back(render_plan_->ShardSamples(s));
     num_classes_ = recipe_->categories;
@@ -68,7 +69,7 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     }
     if (o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder) {
       for (const auto& s : spec_.shards) {
-        if (loader::IsUrl(s.location)) {
+        if (IsUrl(s.location)) {
           throw UsageError("global shuffle reads samples by offset: it needs local shards "
                            "(use --shuffle local for URLs)");
         }

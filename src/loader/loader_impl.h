@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "fractal/ifs.h"
-#include "generate/plan.h"
-#include "generate/recipe.h"
+#include "recipe/family.h"
+#include "recipe/plan.h"
+#include "recipe/recipe.h"
 #include "loader/epoch_plan.h"
 #include "loader/sample_decoder.h"
 #include "loader/spec.h"
@@ -37,7 +37,7 @@ struct Item {
   std::string key;
   std::string image;    // encoded bytes (shard sources)
   int64_t label = -1;
-  generate::SampleId render{};  // render sources
+  recipe::SampleId render{};  // render sources
   bool failed = false;
   std::string error;
 };
@@ -95,7 +95,7 @@ class Loader::Impl {
   void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
   void Fail(const std::string& what);
   uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
-  const std::vector<generate::SampleId>& RenderOrder(uint32_t shard);
+  const std::vector<recipe::SampleId>& RenderOrder(uint32_t shard);
 
   LoaderOptions o_;
   loader::ResolvedSpec spec_;
@@ -103,11 +103,11 @@ class Loader::Impl {
   uint64_t total_ = 0;
   int num_classes_ = 0;
   // Render source.
-  std::unique_ptr<generate::Recipe> recipe_;
-  std::unique_ptr<generate::DatasetPlan> render_plan_;
-  std::vector<fractal::Ifs> params_;
+  std::unique_ptr<recipe::Recipe> recipe_;
+  std::unique_ptr<recipe::DatasetPlan> render_plan_;
+  recipe::CategoryParams params_;
   std::mutex render_mu_;
-  std::map<uint32_t, std::vector<generate::SampleId>> render_orders_;  // guarded
+  std::map<uint32_t, std::vector<recipe::SampleId>> render_orders_;  // guarded
   // Global shuffle: per-shard indexes.
   std::vector<std::vector<SampleRef>> index_;
 

@@ -4,10 +4,10 @@
 // jobs at most `prefetch` batches ahead of the consumer.
 #include <algorithm>
 
-#include "loader/http_stream.h"
+#include "util/http_stream.h"
 #include "loader/loader_impl.h"
 #include "loader/sample_reader.h"
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 #include "shard/manifest.h"
 #include "shard/tar_reader.h"
 #include "synthub/error.h"
@@ -37,7 +37,7 @@ std::vector<SampleRef> IndexShard(const std::string& path) {
 using loader_impl::Clock;
 using loader_impl::Since;
 
-const std::vector<generate::SampleId>& Loader::Impl::RenderOrder(uint32_t shard) {
+const std::vector<recipe::SampleId>& Loader::Impl::RenderOrder(uint32_t shard) {
   std::lock_guard<std::mutex> lock(render_mu_);
   auto it = render_orders_.find(shard);
   if (it == render_orders_.end()) {
@@ -128,7 +128,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
 
 void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
                               const std::function<void(uint64_t, Item&&)>& put) {
-  std::map<uint32_t, std::unique_ptr<shard::FileStream>> files;
+  std::map<uint32_t, std::unique_ptr<FileStream>> files;
   for (uint64_t d = first; d < end && !stop_; ++d) {
     if (spec_.image_folder) {
       put(d, ReadLooseFile(plan_.global_order[d]));
@@ -144,7 +144,7 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
     try {
       auto& f = files[s];
       if (!f) {
-        f = std::make_unique<shard::FileStream>(spec_.shards[s].location);
+        f = std::make_unique<FileStream>(spec_.shards[s].location);
         CountRead(0, 0, 1);
       }
       if (ref.image.size == 0 || ref.label.size == 0) {
@@ -253,7 +253,7 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
             Item item;
             item.global = GlobalNumber(piece.shard, i);
             item.render = order[i];
-            item.key = generate::DatasetPlan::SampleKey(order[i]);
+            item.key = recipe::DatasetPlan::SampleKey(order[i]);
             item.label = order[i].category;
             put(d, std::move(item));
             if (stop_) break;

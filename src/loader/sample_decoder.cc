@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "codec/image.h"
-#include "fractal/render.h"
 #include "loader/transform.h"
 
 namespace synthub::loader {
@@ -17,36 +16,33 @@ double Since(Clock::time_point t) {
 
 }  // namespace
 
-SampleDecoder::SampleDecoder(const LoaderOptions& options, const generate::Recipe* recipe,
-                             const std::vector<fractal::Ifs>* params)
-    : o_(options), recipe_(recipe), params_(params) {}
+SampleDecoder::SampleDecoder(const LoaderOptions& options, const recipe::Recipe* recipe,
+                             const recipe::CategoryParams* params)
+    : o_(options) {
+  if (recipe && params) renderer_ = recipe::FamilyOf(*recipe).NewRenderer(*recipe, *params);
+}
 
-void SampleDecoder::Render(const generate::SampleId& id) {
-  const fractal::RenderOptions& ro = recipe_->render;
-  if (cloud_category_ != id.category || cloud_row_ != id.row) {
-    cloud_ = fractal::ComputeCloud((*params_)[id.category], id.row, ro);
-    cloud_category_ = id.category;
-    cloud_row_ = id.row;
-  }
-  const std::vector<uint8_t> canvas =
-      fractal::DrawCloud(cloud_, ro, recipe_->seed, id.category, id.row, id.draw);
-  const int channels = fractal::IsColor(ro.mode) ? 3 : 1;
-  fractal::FlipImage(canvas.data(), ro.size, ro.size, channels, id.flip, &flipped_);
+// The renderer's pixels as RGB (the augmentation works on 3 channels).
+void SampleDecoder::Render(const recipe::SampleId& id) {
+  renderer_->Render(id, &rendered_);
   codec::Image& img = region_.image;
-  img.width = img.height = ro.size;
+  img.width = rendered_.width;
+  img.height = rendered_.height;
   img.channels = 3;
-  img.pixels.resize(static_cast<size_t>(ro.size) * ro.size * 3);
-  if (channels == 3) {
-    std::copy(flipped_.begin(), flipped_.end(), img.pixels.begin());
-  } else {
-    for (size_t k = 0; k < flipped_.size(); ++k) {
-      img.pixels[3 * k] = img.pixels[3 * k + 1] = img.pixels[3 * k + 2] = flipped_[k];
-    }
+  if (rendered_.channels == 3) {
+    img.pixels = rendered_.pixels;
+    return;
+  }
+  const size_t n = static_cast<size_t>(rendered_.width) * rendered_.height;
+  img.pixels.resize(n * 3);
+  const uint8_t* gray = rendered_.pixels.data();
+  for (size_t k = 0; k < n; ++k) {
+    img.pixels[3 * k] = img.pixels[3 * k + 1] = img.pixels[3 * k + 2] = gray[k];
   }
 }
 
 void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& key,
-                           const std::string& image, const generate::SampleId* render,
+                           const std::string& image, const recipe::SampleId* render,
                            float* out_f32, uint8_t* out_u8, double* decode_s, double* augment_s) {
   const int size = o_.image_size;
   auto t0 = Clock::now();

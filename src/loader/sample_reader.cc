@@ -7,7 +7,7 @@
 
 namespace synthub::loader {
 
-SampleReader::SampleReader(std::unique_ptr<shard::ByteStream> stream) : tar_(std::move(stream)) {}
+SampleReader::SampleReader(std::unique_ptr<ByteStream> stream) : tar_(std::move(stream)) {}
 
 bool SampleReader::Next(RawSample* sample, bool with_data) {
   sample->key.clear();

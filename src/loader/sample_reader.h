@@ -22,7 +22,7 @@ struct RawSample {
 
 class SampleReader {
  public:
-  SampleReader(std::unique_ptr<shard::ByteStream> stream);
+  SampleReader(std::unique_ptr<ByteStream> stream);
 
   // The next sample, with its bytes (or only its key when !with_data).
   // False at the end. Throws Error "shard@offset: ..." on a corrupt tar or a

@@ -1,8 +1,8 @@
 #include "loader/spec.h"
 
-#include "generate/pack.h"
-#include "generate/recipe.h"
-#include "loader/http_stream.h"
+#include "pack/pack.h"
+#include "recipe/recipe.h"
+#include "util/http_stream.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -83,9 +83,9 @@ std::vector<std::string> ExpandBraces(const std::string& pattern) {
   return out;
 }
 
-std::unique_ptr<shard::ByteStream> OpenLocation(const std::string& location) {
+std::unique_ptr<ByteStream> OpenLocation(const std::string& location) {
   if (IsUrl(location)) return std::make_unique<HttpStream>(location);
-  return std::make_unique<shard::FileStream>(location);
+  return std::make_unique<FileStream>(location);
 }
 
 ResolvedSpec ResolveSpec(const std::string& spec) {
@@ -100,9 +100,9 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
       r.params_tar = m.params_tar;
       r.num_classes = m.num_classes;
     } else {
-      generate::Recipe recipe = generate::PresetRecipe(what);  // throws UsageError
+      recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError
       recipe.search.categories = recipe.categories;
-      r.recipe_json = generate::RecipeToJson(recipe);
+      r.recipe_json = recipe::RecipeToJson(recipe);
       r.num_classes = recipe.categories;
     }
     return r;
@@ -110,7 +110,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
   const bool folder_prefix = spec.rfind("imagefolder:", 0) == 0;
   const std::string folder = folder_prefix ? spec.substr(12) : spec;
   if (folder_prefix || (IsDirectory(spec) && !PathExists(JoinPath(spec, shard::kManifestName)))) {
-    const generate::ImageFolder f = generate::ListImageFolder(folder);
+    const pack::ImageFolder f = pack::ListImageFolder(folder);
     ResolvedSpec r;
     r.image_folder = true;
     r.num_classes = static_cast<int>(f.classes.size());

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 
 namespace synthub::loader {
 
@@ -42,7 +42,7 @@ std::vector<std::string> ExpandBraces(const std::string& pattern);
 ResolvedSpec ResolveSpec(const std::string& spec);
 
 // Opens a local file or URL as a stream.
-std::unique_ptr<shard::ByteStream> OpenLocation(const std::string& location);
+std::unique_ptr<ByteStream> OpenLocation(const std::string& location);
 
 }  // namespace synthub::loader
 

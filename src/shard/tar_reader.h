@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 
 namespace synthub::shard {
 

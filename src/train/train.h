@@ -9,6 +9,7 @@
 #include <string>
 
 #include "synthub/loader.h"
+#include "util/mpi_world.h"
 #include "train/model_config.h"
 
 namespace synthub::generate {
@@ -61,7 +62,7 @@ struct TrainOptions {
 // Runs pre-training or fine-tuning; returns the exit code. Throws Error /
 // UsageError on bad input; a NaN loss stops with exit 1 and keeps the last
 // good state.
-int RunTrain(const TrainOptions& options, generate::World& world);
+int RunTrain(const TrainOptions& options, World& world);
 
 struct EvalOptions {
   std::string checkpoint;  // folder with model.safetensors + config.json

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "checkpoint/safetensors.h"
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 #include "synthub/error.h"
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
@@ -180,7 +180,7 @@ double LearningRate(const TrainOptions& o, int64_t step, int64_t total, int64_t 
 }
 
 // Element-wise mean of every gradient over the ranks, in one flat buffer.
-void AverageGradients(const std::vector<torch::Tensor>& params, generate::World& world) {
+void AverageGradients(const std::vector<torch::Tensor>& params, World& world) {
   if (world.size() == 1) return;
   std::vector<torch::Tensor> grads;
   for (const auto& p : params) grads.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
@@ -199,7 +199,7 @@ void AverageGradients(const std::vector<torch::Tensor>& params, generate::World&
 }
 
 // Every rank starts from rank 0's weights.
-void BroadcastParameters(VisionTransformer& model, generate::World& world) {
+void BroadcastParameters(VisionTransformer& model, World& world) {
   if (world.size() == 1) return;
   torch::NoGradGuard no_grad;
   for (auto& p : model->parameters()) {
@@ -210,7 +210,7 @@ void BroadcastParameters(VisionTransformer& model, generate::World& world) {
 }
 
 // True when every rank holds rank 0's weights bit for bit (a collective).
-bool SameWeightsEverywhere(VisionTransformer& model, generate::World& world) {
+bool SameWeightsEverywhere(VisionTransformer& model, World& world) {
   std::vector<torch::Tensor> flat;
   for (auto& p : model->parameters()) flat.push_back(p.detach().reshape(-1).to(torch::kCPU));
   torch::Tensor mine = torch::cat(flat).contiguous();
@@ -227,7 +227,7 @@ bool AllFinite(const std::vector<torch::Tensor>& params) {
   return true;
 }
 
-LoaderOptions TrainLoaderOptions(const TrainOptions& o, const ModelConfig& m, generate::World& w) {
+LoaderOptions TrainLoaderOptions(const TrainOptions& o, const ModelConfig& m, World& w) {
   LoaderOptions lo;
   lo.spec = o.data;
   lo.batch_size = o.batch_size;
@@ -272,7 +272,7 @@ std::string F(double v, int digits = 6) {
 
 }  // namespace
 
-int RunTrain(const TrainOptions& o, generate::World& world) {
+int RunTrain(const TrainOptions& o, World& world) {
   const bool lead = world.rank() == 0;
   if (o.data.empty()) throw UsageError("--data is required");
   if (o.out.empty()) throw UsageError("--out is required");

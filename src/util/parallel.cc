@@ -8,6 +8,11 @@
 
 namespace synthub {
 
+int DefaultThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
 void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& body) {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};

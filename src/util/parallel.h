@@ -10,6 +10,9 @@
 
 namespace synthub {
 
+// The number of hardware threads (at least 1): what --threads 0 means.
+int DefaultThreads();
+
 void ParallelFor(size_t n, int threads, const std::function<void(size_t)>& body);
 
 }  // namespace synthub

@@ -3,10 +3,10 @@
 #include <cstdio>
 
 #include "fractal/render.h"
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 
 int main() {
-  const synthub::generate::Recipe r = synthub::generate::PresetRecipe("fractaldb-1k");
+  const synthub::recipe::Recipe r = synthub::recipe::PresetRecipe("fractaldb-1k");
   synthub::fractal::Ifs ifs;
   ifs.maps = {{0.5, 0, 0, 0.5, 0, 0, 0.5}, {0.5, 0, 0, 0.5, 0.5, 0.5, 0.5}};
   synthub::fractal::RenderOptions o;

@@ -1,12 +1,12 @@
 // The process group a command runs in: MPI ranks when launched by mpirun
 // (and built with MPI), otherwise a world of one. Not thread-safe: call from
 // the main thread only.
-#ifndef SYNTHUB_GENERATE_MPI_WORLD_H_
-#define SYNTHUB_GENERATE_MPI_WORLD_H_
+#ifndef SYNTHUB_UTIL_MPI_WORLD_H_
+#define SYNTHUB_UTIL_MPI_WORLD_H_
 
 #include <cstddef>
 
-namespace synthub::generate {
+namespace synthub {
 
 class World {
  public:
@@ -36,6 +36,6 @@ class World {
 // True when the environment shows an MPI launcher (OpenMPI, PMI, PMIx).
 bool LaunchedByMpi();
 
-}  // namespace synthub::generate
+}  // namespace synthub
 
-#endif  // SYNTHUB_GENERATE_MPI_WORLD_H_
+#endif  // SYNTHUB_UTIL_MPI_WORLD_H_

@@ -1,15 +1,15 @@
 // Packs an existing image folder (ImageFolder layout: SRC/<class>/<file>)
 // into the same shards + manifest as the generator, in parallel: the images
 // are copied byte for byte, never re-encoded.
-#ifndef SYNTHUB_GENERATE_PACK_H_
-#define SYNTHUB_GENERATE_PACK_H_
+#ifndef SYNTHUB_PACK_PACK_H_
+#define SYNTHUB_PACK_PACK_H_
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
-namespace synthub::generate {
+namespace synthub::pack {
 
 struct PackOptions {
   std::string src;
@@ -66,6 +66,6 @@ struct ImageFolder {
 };
 ImageFolder ListImageFolder(const std::string& src);  // throws Error
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack
 
-#endif  // SYNTHUB_GENERATE_PACK_H_
+#endif  // SYNTHUB_PACK_PACK_H_

@@ -1,4 +1,4 @@
-#include "generate/pack_idx.h"
+#include "pack/pack_idx.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +10,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 
-namespace synthub::generate {
+namespace synthub::pack {
 namespace {
 
 // Owns a gzFile; gzread reads gzip and plain files alike.
@@ -133,4 +133,4 @@ PackStats PackIdx(const IdxOptions& o) {
   });
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack

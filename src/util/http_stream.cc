@@ -1,4 +1,4 @@
-#include "loader/http_stream.h"
+#include "util/http_stream.h"
 
 #include <cstring>
 #include <curl/curl.h>
@@ -6,7 +6,7 @@
 
 #include "synthub/error.h"
 
-namespace synthub::loader {
+namespace synthub {
 namespace {
 
 constexpr size_t kMaxBuffered = 4 << 20;  // pause the transfer above this
@@ -117,4 +117,4 @@ std::string HttpGet(const std::string& url) {
   return out;
 }
 
-}  // namespace synthub::loader
+}  // namespace synthub

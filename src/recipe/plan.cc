@@ -1,11 +1,11 @@
-#include "generate/plan.h"
+#include "recipe/plan.h"
 
 #include <cstdio>
 
 #include "fractal/random.h"
 #include "synthub/error.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 
 using fractal::Philox4x32;
 using fractal::PhiloxStream;
@@ -86,4 +86,4 @@ std::string DatasetPlan::SampleKey(const SampleId& s) {
   return buf;
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe

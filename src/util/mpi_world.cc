@@ -1,4 +1,4 @@
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -6,7 +6,7 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
-namespace synthub::generate {
+namespace synthub {
 
 bool LaunchedByMpi() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") ||
@@ -64,4 +64,4 @@ void World::Broadcast(void* data, size_t bytes) {
   }
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub

@@ -1,15 +1,15 @@
 // An HTTP(S) GET streamed as it arrives (libcurl multi interface, driven
 // from Read(): no thread, no full download first). Not thread-safe.
-#ifndef SYNTHUB_LOADER_HTTP_STREAM_H_
-#define SYNTHUB_LOADER_HTTP_STREAM_H_
+#ifndef SYNTHUB_UTIL_HTTP_STREAM_H_
+#define SYNTHUB_UTIL_HTTP_STREAM_H_
 
 #include <string>
 
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 
-namespace synthub::loader {
+namespace synthub {
 
-class HttpStream : public shard::ByteStream {
+class HttpStream : public ByteStream {
  public:
   explicit HttpStream(const std::string& url);
   ~HttpStream() override;
@@ -40,6 +40,6 @@ std::string HttpGet(const std::string& url);
 
 bool IsUrl(const std::string& s);
 
-}  // namespace synthub::loader
+}  // namespace synthub
 
-#endif  // SYNTHUB_LOADER_HTTP_STREAM_H_
+#endif  // SYNTHUB_UTIL_HTTP_STREAM_H_

@@ -1,4 +1,4 @@
-#include "shard/byte_stream.h"
+#include "util/byte_stream.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -8,7 +8,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 
-namespace synthub::shard {
+namespace synthub {
 
 uint64_t ByteStream::Skip(uint64_t n) {
   char buf[1 << 14];
@@ -60,4 +60,4 @@ void FileStream::ReadAt(uint64_t offset, void* out, size_t n) {
   bytes_read_ += n;
 }
 
-}  // namespace synthub::shard
+}  // namespace synthub

@@ -1,9 +1,9 @@
-#include "generate/plan.h"
+#include "recipe/plan.h"
 
 #include <gtest/gtest.h>
 #include <set>
 
-namespace synthub::generate {
+namespace synthub::recipe {
 namespace {
 
 TEST(PermuteIndexTest, IsABijection) {
@@ -60,4 +60,4 @@ TEST(DatasetPlanTest, InstancesSubsetAndShortLastShard) {
 }
 
 }  // namespace
-}  // namespace synthub::generate
+}  // namespace synthub::recipe

@@ -1,14 +1,14 @@
 // Packs the CIFAR-10 / CIFAR-100 binary distributions (the "-bin" tarballs,
 // extracted) into two dataset folders, OUT/train and OUT/test, of RGB PNG
 // samples (lossless), in the same shards + manifest as every other packer.
-#ifndef SYNTHUB_GENERATE_PACK_CIFAR_H_
-#define SYNTHUB_GENERATE_PACK_CIFAR_H_
+#ifndef SYNTHUB_PACK_PACK_CIFAR_H_
+#define SYNTHUB_PACK_PACK_CIFAR_H_
 
 #include <string>
 
-#include "generate/pack.h"
+#include "pack/pack.h"
 
-namespace synthub::generate {
+namespace synthub::pack {
 
 // Record layout (docs/pack.md): CIFAR-10 = label byte + 3072 pixel bytes,
 // CIFAR-100 = coarse label byte + fine label byte + 3072; the pixels are the
@@ -41,6 +41,6 @@ struct CifarStats {
 // range (with the record index).
 CifarStats PackCifar(const CifarOptions& options);
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack
 
-#endif  // SYNTHUB_GENERATE_PACK_CIFAR_H_
+#endif  // SYNTHUB_PACK_PACK_CIFAR_H_

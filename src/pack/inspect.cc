@@ -1,4 +1,4 @@
-#include "generate/inspect.h"
+#include "pack/inspect.h"
 
 #include <map>
 #include <sstream>
@@ -10,7 +10,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 
-namespace synthub::generate {
+namespace synthub::pack {
 
 std::string DatasetSummary(const std::string& dir) {
   const shard::Manifest m = shard::ReadManifest(dir);
@@ -85,4 +85,4 @@ void WriteContactSheet(const std::string& dir, const std::string& png_path,
                                                codec::EncodeOptions{}));
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack

@@ -1,10 +1,10 @@
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 
 #include <gtest/gtest.h>
 
 #include "synthub/error.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 namespace {
 
 TEST(RecipeTest, JsonRoundTripIsCanonical) {
@@ -58,4 +58,4 @@ TEST(RecipeTest, ValidationNamesTheFlag) {
 }
 
 }  // namespace
-}  // namespace synthub::generate
+}  // namespace synthub::recipe

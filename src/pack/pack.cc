@@ -1,4 +1,4 @@
-#include "generate/pack.h"
+#include "pack/pack.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,7 +10,7 @@
 
 #include "codec/image.h"
 #include "generate/generator.h"
-#include "generate/plan.h"
+#include "recipe/plan.h"
 #include "shard/manifest.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
@@ -22,7 +22,7 @@
 #define SYNTHUB_VERSION "dev"
 #endif
 
-namespace synthub::generate {
+namespace synthub::pack {
 namespace {
 
 std::vector<std::string> ListDir(const std::string& dir, bool want_dirs) {
@@ -129,7 +129,7 @@ PackStats PackImageFolder(const PackOptions& o) {
   info.recipe_json = nlohmann::json{{"packed_from", "imagefolder"}, {"seed", o.seed},
                                     {"shard_size", o.shard_size}}.dump();
   PackStats stats = WritePackedShards(o, n, info, [&](uint64_t pos) {
-    const ImageFolderItem& it = items[PermuteIndex(pos, n, o.seed)];
+    const ImageFolderItem& it = items[recipe::PermuteIndex(pos, n, o.seed)];
     PackSample s;
     s.image = ReadFile(it.path);
     const std::string& data = s.image;
@@ -148,4 +148,4 @@ PackStats PackImageFolder(const PackOptions& o) {
   return stats;
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack

@@ -1,10 +1,10 @@
 // A dataset's summary and a PNG contact sheet of sample images per class.
-#ifndef SYNTHUB_GENERATE_INSPECT_H_
-#define SYNTHUB_GENERATE_INSPECT_H_
+#ifndef SYNTHUB_PACK_INSPECT_H_
+#define SYNTHUB_PACK_INSPECT_H_
 
 #include <string>
 
-namespace synthub::generate {
+namespace synthub::pack {
 
 // Human-readable summary of DIR's manifest (stdout of `synthub inspect`).
 std::string DatasetSummary(const std::string& dir);
@@ -15,6 +15,6 @@ std::string DatasetSummary(const std::string& dir);
 void WriteContactSheet(const std::string& dir, const std::string& png_path,
                        int classes, int per_class, int thumb);
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack
 
-#endif  // SYNTHUB_GENERATE_INSPECT_H_
+#endif  // SYNTHUB_PACK_INSPECT_H_

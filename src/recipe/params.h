@@ -1,7 +1,7 @@
 // Category parameters: the folder of NNNNN.csv files the search writes, the
 // params.tar a dataset carries, and running the search for a generator.
-#ifndef SYNTHUB_GENERATE_PARAMS_H_
-#define SYNTHUB_GENERATE_PARAMS_H_
+#ifndef SYNTHUB_RECIPE_PARAMS_H_
+#define SYNTHUB_RECIPE_PARAMS_H_
 
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "fractal/ifs.h"
 #include "fractal/search.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 
 std::string ParamsFileName(int category);  // "00012.csv"
 
@@ -27,6 +27,6 @@ std::vector<fractal::Ifs> ReadParamsTar(const std::string& path);
 std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int threads,
                                     bool progress);
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe
 
-#endif  // SYNTHUB_GENERATE_PARAMS_H_
+#endif  // SYNTHUB_RECIPE_PARAMS_H_

@@ -6,16 +6,16 @@
 // (U = shard_size / flips), so every shard spreads over the classes; the
 // samples of a shard are then put in a seeded Fisher-Yates order.
 // Everything is a pure function of the recipe. Thread-safe (immutable).
-#ifndef SYNTHUB_GENERATE_PLAN_H_
-#define SYNTHUB_GENERATE_PLAN_H_
+#ifndef SYNTHUB_RECIPE_PLAN_H_
+#define SYNTHUB_RECIPE_PLAN_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 
 struct SampleId {
   uint32_t category, row, draw, flip;
@@ -47,6 +47,6 @@ class DatasetPlan {
 // power of two with cycle walking, Philox as the round function.
 uint64_t PermuteIndex(uint64_t index, uint64_t n, uint64_t seed);
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe
 
-#endif  // SYNTHUB_GENERATE_PLAN_H_
+#endif  // SYNTHUB_RECIPE_PLAN_H_

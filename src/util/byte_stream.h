@@ -1,14 +1,14 @@
-// A sequential source of bytes: a local file, or (src/loader/http_stream.h)
+// A sequential source of bytes: a local file, or (src/util/http_stream.h)
 // an HTTP download streamed as it arrives. Not thread-safe.
-#ifndef SYNTHUB_SHARD_BYTE_STREAM_H_
-#define SYNTHUB_SHARD_BYTE_STREAM_H_
+#ifndef SYNTHUB_UTIL_BYTE_STREAM_H_
+#define SYNTHUB_UTIL_BYTE_STREAM_H_
 
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
 
-namespace synthub::shard {
+namespace synthub {
 
 class ByteStream {
  public:
@@ -46,6 +46,6 @@ class FileStream : public ByteStream {
   uint64_t position_ = 0;
 };
 
-}  // namespace synthub::shard
+}  // namespace synthub
 
-#endif  // SYNTHUB_SHARD_BYTE_STREAM_H_
+#endif  // SYNTHUB_UTIL_BYTE_STREAM_H_

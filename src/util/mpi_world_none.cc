@@ -1,12 +1,12 @@
 // Built without MPI: always a world of one. Under mpirun every rank would
 // do all the work, so refuse instead.
-#include "generate/mpi_world.h"
+#include "util/mpi_world.h"
 
 #include <cstdlib>
 
 #include "synthub/error.h"
 
-namespace synthub::generate {
+namespace synthub {
 
 bool LaunchedByMpi() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") ||
@@ -27,4 +27,4 @@ void World::AllSum(float*, size_t) {}
 void World::AllSum(double*, size_t) {}
 void World::Broadcast(void*, size_t) {}
 
-}  // namespace synthub::generate
+}  // namespace synthub

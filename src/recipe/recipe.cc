@@ -1,24 +1,15 @@
-#include "generate/recipe.h"
+#include "recipe/recipe.h"
 
 #include <nlohmann/json.hpp>
 
+#include "recipe/family.h"
 #include "synthub/error.h"
 #include "util/json_get.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 namespace {
 
 using nlohmann::json;
-
-struct PresetSize {
-  const char* name;
-  int categories;
-};
-constexpr PresetSize kPresets[] = {
-    {"fractaldb-1k", 1000},     {"fractaldb-10k", 10000},
-    {"fractaldb-21k", 21000},   {"fractaldb-50k", 50000},
-    {"fractaldb-100k", 100000}, {"fractaldb-300k", 300000},
-};
 
 }  // namespace
 
@@ -58,51 +49,9 @@ void ValidateRecipe(const Recipe& r) {
   }
 }
 
-std::vector<std::string> PresetNames() {
-  std::vector<std::string> names;
-  for (const PresetSize& p : kPresets) names.push_back(p.name);
-  names.push_back("demo");
-  return names;
-}
-
-Recipe PresetRecipe(const std::string& name) {
-  Recipe r;  // the paper's rendering settings (exe.sh)
-  if (name == "demo") {
-    // Small enough for a laptop demo in seconds: 10 categories, 128 x 128.
-    r.name = "fractaldb-demo";
-    r.categories = 10;
-    r.search.mode = fractal::SearchMode::kKeyed;
-    r.render.size = 128;
-    r.render.points = 20000;
-    r.draws = 2;
-    r.shard_size = 400;
-    return r;
-  }
-  for (const PresetSize& p : kPresets) {
-    if (name != p.name) continue;
-    r.name = p.name;
-    r.categories = p.categories;
-    if (p.categories == 1000) {
-      // The published FractalDB-1k categories: numpy stream, seed 1.
-      r.search.mode = fractal::SearchMode::kNumpy;
-      r.search.seed = 1;
-    } else {
-      // Large sets: keyed categories (independent of the process count),
-      // searched at the render settings as the published large sets were.
-      r.search.mode = fractal::SearchMode::kKeyed;
-      r.search.seed = 1;
-      r.search.size = 362;
-      r.search.points = 200000;
-    }
-    return r;
-  }
-  std::string all;
-  for (const std::string& n : PresetNames()) all += " " + n;
-  throw UsageError("--preset: unknown preset '" + name + "'; known:" + all);
-}
-
 std::string RecipeToJson(const Recipe& r) {
   json j;
+  if (r.family != "fractaldb") j["family"] = r.family;
   j["name"] = r.name;
   j["seed"] = r.seed;
   j["categories"] = r.categories;
@@ -146,6 +95,8 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
   try {
     const json j = json::parse(text);
     Recipe r;
+    if (j.contains("family")) r.family = JsonGet<std::string>(j, "family", where);
+    FamilyNamed(r.family);  // throws UsageError for an unknown family
     r.name = JsonGet<std::string>(j, "name", where);
     r.seed = JsonGet<uint64_t>(j, "seed", where);
     r.categories = JsonGet<int>(j, "categories", where);
@@ -193,4 +144,4 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
   }
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe

@@ -1,4 +1,4 @@
-#include "generate/pack_cifar.h"
+#include "pack/pack_cifar.h"
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -8,7 +8,7 @@
 #include "synthub/error.h"
 #include "util/file.h"
 
-namespace synthub::generate {
+namespace synthub::pack {
 namespace {
 
 // CIFAR photographs compress better with real deflate than with Z_RLE.
@@ -180,4 +180,4 @@ CifarStats PackCifar(const CifarOptions& o) {
   return stats;
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack

@@ -1,8 +1,8 @@
 // A dataset recipe: everything that determines a generated dataset's bytes
 // (docs/formats/recipe.md). The same recipe gives byte-identical shards on
 // any machine and any thread/process count.
-#ifndef SYNTHUB_GENERATE_RECIPE_H_
-#define SYNTHUB_GENERATE_RECIPE_H_
+#ifndef SYNTHUB_RECIPE_RECIPE_H_
+#define SYNTHUB_RECIPE_RECIPE_H_
 
 #include <cstdint>
 #include <string>
@@ -12,9 +12,13 @@
 #include "fractal/render.h"
 #include "fractal/search.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 
+// The fields of every family sit side by side; FractalDB's are the search,
+// render, draws and flips settings. A family adds its own group of fields
+// (and its keys in the JSON) when it joins (recipe/family.h).
 struct Recipe {
+  std::string family = "fractaldb";  // recipe/family.h; absent from the JSON of fractaldb
   std::string name = "fractaldb";   // shard prefix: <name>-000000.tar
   uint64_t seed = 0;                // keys patch masks and sample order
   int categories = 1000;
@@ -38,13 +42,14 @@ struct Recipe {
 // Throws UsageError naming the bad setting.
 void ValidateRecipe(const Recipe& r);
 
-// The named presets: fractaldb-1k, -10k, -21k, -50k, -100k, -300k and demo.
+// The named presets of every family (fractaldb-1k, -10k, -21k, -50k,
+// -100k, -300k and demo). Defined in family.cc.
 Recipe PresetRecipe(const std::string& name);  // throws UsageError
 std::vector<std::string> PresetNames();
 
 std::string RecipeToJson(const Recipe& r);  // canonical: same recipe, same text
 Recipe ParseRecipe(const std::string& json, const std::string& where);
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe
 
-#endif  // SYNTHUB_GENERATE_RECIPE_H_
+#endif  // SYNTHUB_RECIPE_RECIPE_H_

@@ -1,4 +1,4 @@
-#include "generate/params.h"
+#include "recipe/params.h"
 
 #include <cstdio>
 #include <dirent.h>
@@ -11,7 +11,7 @@
 #include "util/parallel.h"
 #include "util/progress.h"
 
-namespace synthub::generate {
+namespace synthub::recipe {
 
 std::string ParamsFileName(int category) {
   char buf[32];
@@ -93,4 +93,4 @@ std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& o, int threads
   return params;
 }
 
-}  // namespace synthub::generate
+}  // namespace synthub::recipe

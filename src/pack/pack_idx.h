@@ -1,15 +1,15 @@
 // Packs an IDX image/label file pair (MNIST, Fashion-MNIST, KMNIST: gzip
 // compressed or raw) into one dataset folder of 8-bit gray PNG samples.
-#ifndef SYNTHUB_GENERATE_PACK_IDX_H_
-#define SYNTHUB_GENERATE_PACK_IDX_H_
+#ifndef SYNTHUB_PACK_PACK_IDX_H_
+#define SYNTHUB_PACK_PACK_IDX_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "generate/pack.h"
+#include "pack/pack.h"
 
-namespace synthub::generate {
+namespace synthub::pack {
 
 // IDX header: 0x00 0x00, type 0x08 (unsigned byte), the number of
 // dimensions, then one big-endian uint32 per dimension; data follows.
@@ -39,6 +39,6 @@ struct IdxOptions {
 // counts, a label >= classes (naming file and index), or a bad file.
 PackStats PackIdx(const IdxOptions& options);
 
-}  // namespace synthub::generate
+}  // namespace synthub::pack
 
-#endif  // SYNTHUB_GENERATE_PACK_IDX_H_
+#endif  // SYNTHUB_PACK_PACK_IDX_H_

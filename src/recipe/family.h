@@ -1,0 +1,80 @@
+// The family layer: what a formula family (FractalDB today; VisualAtom, RCDB,
+// 1p-frac and the 3D families next) implements so that generate, the
+// loader's render: sources, inspect and hub regeneration all work for it
+// through the same code (docs/families.md).
+//
+// A family supplies
+//   - presets: named recipes (PresetRecipe() asks every family);
+//   - category parameters: made by a search or sampling from the recipe,
+//     or read from the readable files a dataset carries;
+//   - a per-sample renderer: pixels as a pure function of
+//     (recipe, category parameters, sample id).
+// The shard/sample plan (recipe/plan.h) and the recipe JSON
+// (recipe/recipe.h) are shared by every family.
+#ifndef SYNTHUB_RECIPE_FAMILY_H_
+#define SYNTHUB_RECIPE_FAMILY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codec/image.h"
+#include "fractal/ifs.h"
+#include "recipe/plan.h"
+#include "recipe/recipe.h"
+
+namespace synthub::recipe {
+
+// The category parameters of one dataset, loaded once and shared read-only
+// by every thread. One field per kind of family.
+struct CategoryParams {
+  std::vector<fractal::Ifs> ifs;  // fractaldb: one IFS per category
+
+  size_t size() const { return ifs.size(); }
+};
+
+// Renders the samples of one dataset. One per thread: it keeps that thread's
+// caches (FractalDB: the last point cloud and canvas), which change the
+// speed, never the pixels. Not thread-safe; the recipe and parameters given
+// to Family::NewRenderer must outlive it.
+class SampleRenderer {
+ public:
+  virtual ~SampleRenderer() = default;
+  // Renders sample `id` into *out (resized and reused; channels 1 or 3).
+  // Throws Error on bad parameters.
+  virtual void Render(const SampleId& id, codec::Image* out) = 0;
+};
+
+class Family {
+ public:
+  virtual ~Family() = default;
+
+  virtual std::string name() const = 0;  // "fractaldb": Recipe::family
+  virtual std::vector<std::string> PresetNames() const = 0;
+  // The preset `name`, or false when this family has none of that name.
+  virtual bool Preset(const std::string& name, Recipe* out) const = 0;
+
+  // Makes the categories of `recipe` (search or sampling) on `threads`
+  // threads.
+  virtual CategoryParams MakeParams(const Recipe& recipe, int threads, bool progress) const = 0;
+  // The readable parameter files: a folder of one file per category (what
+  // `synthub search` writes), and the archive a dataset carries. Writing
+  // returns the archive's SHA-256; the archive is deterministic.
+  virtual CategoryParams ReadParamsFolder(const std::string& dir, int categories) const = 0;
+  virtual std::string WriteParamsArchive(const std::string& path,
+                                         const CategoryParams& params) const = 0;
+  virtual CategoryParams ReadParamsArchive(const std::string& path) const = 0;
+
+  virtual std::unique_ptr<SampleRenderer> NewRenderer(const Recipe& recipe,
+                                                      const CategoryParams& params) const = 0;
+};
+
+// Every family, in a fixed order.
+const std::vector<const Family*>& Families();
+// The family a recipe belongs to; throws UsageError for an unknown one.
+const Family& FamilyOf(const Recipe& recipe);
+const Family& FamilyNamed(const std::string& name);
+
+}  // namespace synthub::recipe
+
+#endif  // SYNTHUB_RECIPE_FAMILY_H_
