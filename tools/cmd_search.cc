@@ -8,7 +8,6 @@
 #include "args.h"
 #include "commands.h"
 #include "fractal/search.h"
-#include "generate/generator.h"
 #include "recipe/params.h"
 #include "synthub/error.h"
 #include "util/file.h"

@@ -7,7 +7,6 @@
 #include "args.h"
 #include "checkpoint/model_folder.h"
 #include "commands.h"
-#include "generate/generator.h"
 #include "util/parallel.h"
 #include "shard/verify.h"
 #include "synthub/error.h"

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "codec/image.h"
-#include "generate/generator.h"
 #include "recipe/plan.h"
 #include "shard/manifest.h"
 #include "shard/tar_writer.h"
