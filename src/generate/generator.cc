@@ -233,7 +233,6 @@ GenerateStats Generate(GenerateOptions o, World& world) {
                   "; use another --out folder");
     }
   } else {
-    recipe.search.categories = recipe.categories;
     if (world.rank() == 0) {
       LogInfo("searching " + std::to_string(recipe.categories) + " categories (" +
               fractal::SearchModeName(recipe.search.mode) + " mode)");
@@ -243,7 +242,6 @@ GenerateStats Generate(GenerateOptions o, World& world) {
     world.Barrier();
     if (world.rank() != 0) params = family.ReadParamsArchive(params_path);
   }
-  recipe.search.categories = recipe.categories;
   ValidateRecipe(recipe);
   // params.tar is deterministic (fixed tar metadata): its hash names the
   // categories in the recipe.

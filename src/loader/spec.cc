@@ -100,8 +100,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
       r.params_tar = m.params_tar;
       r.num_classes = m.num_classes;
     } else {
-      recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError
-      recipe.search.categories = recipe.categories;
+      const recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError
       r.recipe_json = recipe::RecipeToJson(recipe);
       r.num_classes = recipe.categories;
     }

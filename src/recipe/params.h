@@ -22,10 +22,10 @@ std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categorie
 std::string WriteParamsTar(const std::string& path, const std::vector<fractal::Ifs>& params);
 std::vector<fractal::Ifs> ReadParamsTar(const std::string& path);
 
-// Runs the search for categories [0, options.categories) in this process
-// (numpy mode: sequential stream; keyed mode: all threads).
-std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int threads,
-                                    bool progress);
+// Runs the search for categories [0, categories) in this process (numpy
+// mode: sequential stream; keyed mode: all threads).
+std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int categories,
+                                    int threads, bool progress);
 
 }  // namespace synthub::recipe
 
