@@ -201,10 +201,8 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
         manifest_text = src->Fetch(*manifest);
         const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
         st.shards_total = m.shards.size();
-        const json recipe = json::parse(m.recipe_json);
-        // Generated sets carry a recipe; packed ones {"packed_from": ...}.
-        const bool has_recipe = recipe.is_object() && !recipe.empty() && !recipe.contains("packed_from");
-        if (!regenerate && has_recipe) {
+        const bool generated = shard::IsGenerated(m);
+        if (!regenerate && generated) {
           // A local store may hold the recipe without the shards.
           for (const FileEntry& f : r.files) {
             if (!src->HasBlob(f)) {
@@ -214,7 +212,7 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
             }
           }
         }
-        if (!regenerate && has_recipe && src->remote()) {
+        if (!regenerate && generated && src->remote()) {
           try {
             Download(*src, r, o, &st);
             downloaded = true;
@@ -224,7 +222,7 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
             LogWarn(st.fallback + "; regenerating from the recipe");
           }
         }
-        if (regenerate && !has_recipe) {
+        if (regenerate && !generated) {
           throw Error(st.revision + ": the dataset carries no recipe (packed, not generated): it can only be "
                       "downloaded");
         }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "synthub/error.h"
+#include "util/sha256.h"
 
 namespace synthub::shard {
 namespace {
@@ -96,8 +97,49 @@ TEST(ManifestTest, ChecksumIsOfTheCanonicalForm) {
   EXPECT_NE(ParseProblem(edited).find("manifest_sha256 does not match"), std::string::npos);
   // The old format is refused with what to do.
   std::string v1 = text;
-  v1.replace(v1.find("\"format_version\": 2"), 19, "\"format_version\": 1");
+  v1.replace(v1.find("\"format_version\": 3"), 19, "\"format_version\": 1");
   EXPECT_NE(ParseProblem(v1).find("rerun the command"), std::string::npos);
+}
+
+// `m` as a version 2 writer wrote it: no "source", checksum recomputed.
+std::string AsVersion2(const Manifest& m) {
+  nlohmann::json j = nlohmann::json::parse(ManifestToJson(m));
+  j.erase("manifest_sha256");
+  j.erase("source");
+  j["format_version"] = 2;
+  j["manifest_sha256"] = Sha256Hex(j.dump());
+  return j.dump(1);
+}
+
+TEST(ManifestTest, SourceIsWrittenAndReadByVersion) {
+  Manifest generated = Realistic();
+  Manifest packed = Sample();
+  packed.source = SampleSource::kPacked;
+  packed.recipe_json = R"({"packed_from":"imagefolder","seed":0,"shard_size":2})";
+  const std::string text = ManifestToJson(packed);
+  EXPECT_NE(text.find("\"format_version\": 3"), std::string::npos);
+  EXPECT_NE(text.find("\"source\": \"packed\""), std::string::npos);
+  EXPECT_FALSE(IsGenerated(ParseManifest(text, "m")));
+  EXPECT_TRUE(IsGenerated(ParseManifest(ManifestToJson(generated), "m")));
+  // Version 2 (no "source"): a generated set carried its recipe, a packed
+  // one the {"packed_from": ...} sentinel or nothing.
+  EXPECT_TRUE(IsGenerated(ParseManifest(AsVersion2(generated), "m")));
+  EXPECT_FALSE(IsGenerated(ParseManifest(AsVersion2(packed), "m")));
+  packed.recipe_json = "{}";
+  EXPECT_FALSE(IsGenerated(ParseManifest(AsVersion2(packed), "m")));
+  // Version 3: "source" is required and checked.
+  std::string bad = ManifestToJson(generated);
+  bad.replace(bad.find("\"source\": \"generated\""), 21, "\"source\": \"rendered\"");
+  EXPECT_NE(ParseProblem(bad).find("unknown source 'rendered'"), std::string::npos);
+  nlohmann::json j = nlohmann::json::parse(ManifestToJson(generated));
+  j.erase("source");
+  EXPECT_THROW(ParseManifest(j.dump(), "m", ManifestCheck::kSkipChecksum), Error);
+  generated.recipe_json = "{}";
+  EXPECT_NE(ParseProblem(ManifestToJson(generated)).find("recipe is empty"), std::string::npos);
+  // A later version is refused.
+  bad = ManifestToJson(Sample());
+  bad.replace(bad.find("\"format_version\": 3"), 19, "\"format_version\": 4");
+  EXPECT_NE(ParseProblem(bad).find("format_version 4 is not supported"), std::string::npos);
 }
 
 TEST(SplitKeyTest, WebdatasetRules) {
