@@ -184,8 +184,15 @@ void CheckSameRecipe(const std::string& out, const std::string& state_dir,
   }
 }
 
+// The parameter file of the dataset, as the manifest lists it.
+struct ParamsFile {
+  std::string name;  // params.ustar, or params.tar in a folder of the old layout
+  std::string sha256;
+  uint64_t bytes = 0;
+};
+
 shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json,
-                              const std::string& params_sha, uint64_t params_bytes) {
+                              const ParamsFile& params) {
   shard::Manifest m;
   m.name = ctx.recipe.name;
   m.generator_version = SYNTHUB_VERSION;
@@ -198,7 +205,7 @@ shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json
     const std::string rp = RecordPath(ctx, ctx.plan.ShardName(s));
     m.shards.push_back(shard::ParseShardRecord(ReadFile(rp), rp));
   }
-  m.files.push_back({"params.tar", params_bytes, params_sha});
+  m.files.push_back({params.name, params.bytes, params.sha256});
   return m;
 }
 
@@ -213,12 +220,29 @@ std::string PrepareOutput(const GenerateOptions& o, const World& world) {
   return state_dir;
 }
 
+// The name of the parameter file in OUT: as given, the old params.tar when
+// the folder holds that one (a dataset of the old layout, resumed), else
+// params.ustar (never *.tar, so that a shard glob cannot match it).
+std::string ChooseParamsFileName(const GenerateOptions& o) {
+  if (!o.params_file.empty()) {
+    if (!shard::IsParamsFileName(o.params_file)) {
+      throw UsageError("parameter file '" + o.params_file + "': expected " +
+                       shard::kParamsFileName + " or " + shard::kLegacyParamsFileName);
+    }
+    return o.params_file;
+  }
+  if (!PathExists(JoinPath(o.out, shard::kParamsFileName)) &&
+      PathExists(JoinPath(o.out, shard::kLegacyParamsFileName))) {
+    return shard::kLegacyParamsFileName;
+  }
+  return shard::kParamsFileName;
+}
+
 // 1a. The categories: a folder (which also sets their count), this output's
-//     params.tar (resume), or the recipe's search (on rank 0; the other
+//     parameter file (resume), or the recipe's search (on rank 0; the other
 //     ranks read what it wrote).
-recipe::CategoryParams LoadOrMakeParams(const GenerateOptions& o, int threads, World& world,
-                                        Recipe* recipe) {
-  const std::string params_path = JoinPath(o.out, "params.tar");
+recipe::CategoryParams LoadOrMakeParams(const GenerateOptions& o, const std::string& params_path,
+                                        int threads, World& world, Recipe* recipe) {
   const recipe::Family& family = recipe::FamilyOf(*recipe);
   recipe::CategoryParams params;
   if (!o.params_dir.empty()) {
@@ -244,23 +268,20 @@ recipe::CategoryParams LoadOrMakeParams(const GenerateOptions& o, int threads, W
   return params;
 }
 
-// The parameter file of the dataset, as the manifest lists it.
-struct ParamsFile {
-  std::string sha256;
-  uint64_t bytes = 0;
-};
-
-// 1b. Completes the recipe with the parameters' hash (params.tar is
+// 1b. Completes the recipe with the parameters' hash (the parameter file is
 //     deterministic: fixed tar metadata), checks that the folder holds this
-//     recipe or none, puts params.tar in place and records the recipe.
+//     recipe or none, puts the parameter file in place and records the
+//     recipe.
 ParamsFile PinParams(const GenerateOptions& o, const std::string& state_dir,
-                     const recipe::CategoryParams& params, World& world, Recipe* recipe,
-                     std::string* recipe_json) {
+                     const std::string& params_name, const recipe::CategoryParams& params,
+                     World& world, Recipe* recipe, std::string* recipe_json) {
   ValidateRecipe(*recipe);
   const recipe::Family& family = recipe::FamilyOf(*recipe);
-  const std::string params_path = JoinPath(o.out, "params.tar");
-  const std::string tmp_params = JoinPath(state_dir, "params.tar.r" + std::to_string(world.rank()));
+  const std::string params_path = JoinPath(o.out, params_name);
+  const std::string tmp_params =
+      JoinPath(state_dir, params_name + ".r" + std::to_string(world.rank()));
   ParamsFile file;
+  file.name = params_name;
   file.sha256 = family.WriteParamsArchive(tmp_params, params);
   file.bytes = FileSize(tmp_params);
   recipe->params_sha256 = file.sha256;
@@ -353,7 +374,7 @@ bool WriteManifestWhenComplete(const Context& ctx, const std::string& recipe_jso
             " shards done; manifest.json is written when all are (rerun any part)");
     return false;
   }
-  const shard::Manifest m = BuildManifest(ctx, recipe_json, params.sha256, params.bytes);
+  const shard::Manifest m = BuildManifest(ctx, recipe_json, params);
   if (ctx.options.wids) WriteFileAtomic(JoinPath(ctx.options.out, "wids.json"), shard::WidsIndex(m));
   shard::WriteManifest(ctx.options.out, m);
   return true;
@@ -369,9 +390,12 @@ GenerateStats Generate(GenerateOptions o, World& world) {
   }
   const std::string state_dir = PrepareOutput(o, world);
   Recipe recipe = o.recipe;  // completed below: category count, parameters' hash
-  const recipe::CategoryParams params = LoadOrMakeParams(o, threads, world, &recipe);
+  const std::string params_name = ChooseParamsFileName(o);
+  const recipe::CategoryParams params =
+      LoadOrMakeParams(o, JoinPath(o.out, params_name), threads, world, &recipe);
   std::string recipe_json;
-  const ParamsFile params_file = PinParams(o, state_dir, params, world, &recipe, &recipe_json);
+  const ParamsFile params_file =
+      PinParams(o, state_dir, params_name, params, world, &recipe, &recipe_json);
 
   const DatasetPlan plan(recipe);
   const Context ctx{recipe, plan, o, state_dir};

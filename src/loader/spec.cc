@@ -74,8 +74,8 @@ ResolvedSpec FromManifest(const std::string& base, bool render) {
   for (const auto& s : m.shards) r.shards.push_back({dir + "/" + s.name, s.samples});
   r.num_classes = static_cast<int>(m.num_classes);
   r.recipe_json = m.recipe_json;
-  for (const auto& f : m.files) {
-    if (f.name == "params.tar") r.params_tar = dir + "/" + f.name;
+  if (const shard::FileRecord* params = shard::FindParamsFile(m)) {
+    r.params_file = dir + "/" + params->name;
   }
   return r;
 }
@@ -102,7 +102,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
     if (IsUrl(what) || IsDirectory(what)) {
       ResolvedSpec m = FromManifest(what, /*render=*/true);
       r.recipe_json = m.recipe_json;
-      r.params_tar = m.params_tar;
+      r.params_file = m.params_file;
       r.num_classes = m.num_classes;
     } else {
       const recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError

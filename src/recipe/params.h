@@ -1,5 +1,6 @@
 // Category parameters: the folder of NNNNN.csv files the search writes, the
-// params.tar a dataset carries, and running the search for a generator.
+// parameter file a dataset carries (params.ustar; params.tar in datasets of
+// the old layout), and running the search for a generator.
 #ifndef SYNTHUB_RECIPE_PARAMS_H_
 #define SYNTHUB_RECIPE_PARAMS_H_
 

@@ -80,6 +80,17 @@ SampleSource ParseSampleSource(const std::string& name, const std::string& where
 
 }  // namespace
 
+bool IsParamsFileName(const std::string& name) {
+  return name == kParamsFileName || name == kLegacyParamsFileName;
+}
+
+const FileRecord* FindParamsFile(const Manifest& m) {
+  for (const FileRecord& f : m.files) {
+    if (IsParamsFileName(f.name)) return &f;
+  }
+  return nullptr;
+}
+
 std::string SampleSourceName(SampleSource source) {
   return source == SampleSource::kGenerated ? "generated" : "packed";
 }

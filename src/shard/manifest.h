@@ -35,7 +35,15 @@ struct ShardRecord {
   std::string sha256;
 };
 
-struct FileRecord {  // any other file of the dataset (params.tar)
+// The category parameters a generated set carries (docs/formats/recipe.md):
+// one strict ustar file, named so that no shard glob (*.tar) matches it.
+// Datasets written before manifest format 3 call it params.tar; every
+// reader takes either name.
+constexpr const char* kParamsFileName = "params.ustar";
+constexpr const char* kLegacyParamsFileName = "params.tar";
+bool IsParamsFileName(const std::string& name);
+
+struct FileRecord {  // any other file of the dataset (the parameter file)
   std::string name;
   uint64_t bytes = 0;
   std::string sha256;
@@ -63,6 +71,9 @@ struct Manifest {
 // recipe (packed sets held {"packed_from": ...} there), which ParseManifest
 // turns into the same `source`.
 inline bool IsGenerated(const Manifest& m) { return m.source == SampleSource::kGenerated; }
+
+// The manifest's entry for the parameter file (either name), or nullptr.
+const FileRecord* FindParamsFile(const Manifest& m);
 
 // Writes every field plus "manifest_sha256": the SHA-256 of the canonical
 // form of everything else: the manifest's JSON without that key, keys sorted
