@@ -142,6 +142,20 @@ TEST(ManifestTest, SourceIsWrittenAndReadByVersion) {
   EXPECT_NE(ParseProblem(bad).find("format_version 4 is not supported"), std::string::npos);
 }
 
+TEST(ManifestTest, ParamsFileUnderEitherName) {
+  Manifest m = Sample();  // the old layout: params.tar
+  ASSERT_NE(FindParamsFile(m), nullptr);
+  EXPECT_EQ(FindParamsFile(m)->name, "params.tar");
+  m.files = {{"other.bin", 1, std::string(64, 'd')}, {kParamsFileName, 10, std::string(64, 'c')}};
+  ASSERT_NE(FindParamsFile(m), nullptr);
+  EXPECT_EQ(FindParamsFile(m)->name, "params.ustar");
+  // Not a shard name: a glob for *.tar never matches it.
+  const std::string name = kParamsFileName;
+  EXPECT_NE(name.substr(name.size() - 4), ".tar");
+  m.files.clear();
+  EXPECT_EQ(FindParamsFile(m), nullptr);
+}
+
 TEST(SplitKeyTest, WebdatasetRules) {
   std::string key, ext;
   SplitKey("a/b/x.seg.PNG", &key, &ext);
