@@ -119,17 +119,89 @@ m = json.load(open(sys.argv[1])); want = m.pop("manifest_sha256")
 assert hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest() == want' badm/manifest.json
 sed -i 's/"num_classes": 6/"num_classes": 7/' badm/manifest.json
 expect_exit 1 "verify catches an edited manifest" "manifest_sha256 does not match" "$SYNTHUB" verify badm
-# An edit that re-computes the checksum still has to agree with params.tar's hash.
+# An edit that re-computes the checksum still has to agree with params.ustar's hash.
 /usr/bin/python3 -c '
 import hashlib, json, sys
 m = json.load(open(sys.argv[1])); m.pop("manifest_sha256"); m["num_classes"] = 6
 m["recipe"]["params_sha256"] = "0" * 64
 m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 open(sys.argv[1], "w").write(json.dumps(m, indent=1))' badm/manifest.json
-expect_exit 1 "verify cross-checks recipe.params_sha256 with params.tar" "recipe.params_sha256 differs" "$SYNTHUB" verify badm
+expect_exit 1 "verify cross-checks recipe.params_sha256 with params.ustar" "recipe.params_sha256 differs from the hash listed for params.ustar" "$SYNTHUB" verify badm
 "$SYNTHUB" inspect g1 --contact-sheet sheet.png > inspect.txt
 check "inspect prints the summary" grep -q "samples:        1200" inspect.txt
 check "inspect writes a PNG contact sheet" bash -c "head -c 4 sheet.png | grep -q PNG"
+check "inspect says where the samples came from" grep -q "source:         generated" inspect.txt
+
+# --- dataset layout: the shards are the only *.tar -----------------------------
+check "the shards are the only *.tar of a dataset (glob == manifest shards)" python3 - g1 <<'PY'
+import glob, json, os, sys
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+assert sorted(os.path.basename(p) for p in glob.glob(sys.argv[1] + "/*.tar")) == sorted(s["name"] for s in m["shards"])
+PY
+check "ls *.tar lists shards only" bash -c "ls g1/*.tar | grep -qv 'fractaldb-[0-9]*\.tar' && exit 1 || exit 0"
+check "the parameters are params.ustar, listed and pinned by the recipe" python3 - g1 <<'PY'
+import hashlib, json, sys, tarfile
+d = sys.argv[1]; m = json.load(open(d + "/manifest.json"))
+assert m["format_version"] == 3 and m["source"] == "generated", (m["format_version"], m.get("source"))
+assert [f["name"] for f in m["files"]] == ["params.ustar"], m["files"]
+sha = hashlib.sha256(open(d + "/params.ustar", "rb").read()).hexdigest()
+assert m["files"][0]["sha256"] == sha == m["recipe"]["params_sha256"]
+with tarfile.open(d + "/params.ustar") as t:  # still a plain ustar file of CSVs
+    assert t.getnames() == ["%05d.csv" % i for i in range(6)], t.getnames()
+PY
+# A webdataset-style reader over glob("*.tar"): every sample has an image and a label.
+check "a glob(*.tar) webdataset reader sees exactly the dataset's samples" python3 - g1 <<'PY'
+import glob, json, sys, tarfile
+m = json.load(open(sys.argv[1] + "/manifest.json")); samples = 0
+for path in sorted(glob.glob(sys.argv[1] + "/*.tar")):
+    with tarfile.open(path) as t:
+        keys = {}
+        for n in t.getnames():
+            k, e = n.split(".", 1); keys.setdefault(k, set()).add(e)
+    assert all(e == {"png", "cls"} for e in keys.values()), (path, keys)
+    samples += len(keys)
+assert samples == m["num_samples"], samples
+PY
+# A dataset of the layout before manifest format 3: params.tar, no "source",
+# format_version 2 (the checksum recomputed as a version 2 writer did).
+to_old_layout() {  # to_old_layout SRC DST
+  cp -r "$1" "$2"
+  [ -f "$2/params.ustar" ] && mv "$2/params.ustar" "$2/params.tar"
+  /usr/bin/python3 - "$2/manifest.json" <<'PY'
+import hashlib, json, sys
+m = json.load(open(sys.argv[1])); m.pop("manifest_sha256"); m.pop("source")
+m["format_version"] = 2
+for f in m["files"]:
+    if f["name"] == "params.ustar": f["name"] = "params.tar"
+m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+open(sys.argv[1], "w").write(json.dumps(m, indent=1) + "\n")
+PY
+}
+to_old_layout g1 gold
+check "old layout: the fixture has params.tar and a version 2 manifest" bash -c \
+  "test -f gold/params.tar -a ! -e gold/params.ustar && grep -q '\"format_version\": 2' gold/manifest.json && ! grep -q '\"source\"' gold/manifest.json"
+expect_exit 0 "old layout: verify passes" "0 problem" "$SYNTHUB" verify gold
+"$SYNTHUB" inspect gold > inspect_old.txt 2>&1
+check "old layout: inspect reads it as generated" grep -q "source:         generated" inspect_old.txt
+cp -r gold goldbad
+/usr/bin/python3 - goldbad/manifest.json <<'PY'
+import hashlib, json, sys
+m = json.load(open(sys.argv[1])); m.pop("manifest_sha256"); m["recipe"]["params_sha256"] = "0" * 64
+m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+open(sys.argv[1], "w").write(json.dumps(m, indent=1))
+PY
+expect_exit 1 "old layout: verify cross-checks recipe.params_sha256 with params.tar" "differs from the hash listed for params.tar" "$SYNTHUB" verify goldbad
+"$SYNTHUB" load render:g1 --shuffle none --limit 3 --batch-size 4 --image-size 32 > render_new.txt 2>render_new_err.txt
+"$SYNTHUB" load render:gold --shuffle none --limit 3 --batch-size 4 --image-size 32 > render_old.txt 2>render_old_err.txt
+check "old layout: render: reads params.tar (no search) and renders the same samples" bash -c \
+  "test \$(grep -vc '^#' render_old.txt) = 12 && diff <(grep -v '^#' render_new.txt) <(grep -v '^#' render_old.txt) >/dev/null && \
+   ! grep -q searching render_old_err.txt render_new_err.txt"
+"$SYNTHUB" generate "${SMALL[@]}" --out gold > gold_resume.txt 2>&1
+check "old layout: generate resumes it (keeps every shard, reads params.tar)" grep -q "this run wrote 0" gold_resume.txt
+check "old layout: the resumed folder keeps params.tar (no params.ustar) and its shards" bash -c \
+  "test -f gold/params.tar -a ! -e gold/params.ustar && for f in g1/*.tar; do cmp -s \$f gold/\$(basename \$f) || exit 1; done"
+check "old layout: its rewritten manifest (format 3) lists params.tar and verifies" bash -c \
+  "grep -q '\"name\": \"params.tar\"' gold/manifest.json && grep -q '\"format_version\": 3' gold/manifest.json && '$SYNTHUB' verify gold >/dev/null"
 
 # --- resume after kill -9 -----------------------------------------------------
 BIG=(--categories 6 --size 96 --points 20000 --draws 4 --shard-size 40 --search-mode keyed
@@ -144,7 +216,7 @@ kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 check "killed run left no manifest" test ! -f killed/manifest.json
 n_before=$(ls killed/.synthub/*.tar.json 2>/dev/null | wc -l)
 # Damage one finished shard: the rerun must notice and regenerate it.
-first=$(ls killed/*.tar | grep -v params | head -1)
+first=$(ls killed/*.tar | head -1)
 python3 -c "import sys; f=open(sys.argv[1],'r+b'); f.seek(700); f.write(b'X')" "$first"
 "$SYNTHUB" generate "${BIG[@]}" --out killed > resume.txt 2>&1
 check "resume kept the finished shards ($n_before)" grep -q "kept $((n_before - 1)) verified" resume.txt
@@ -170,7 +242,6 @@ if mount -t tmpfs -o size=400k tmpfs tiny 2>/dev/null; then
   expect_exit 1 "a full disk is a clear error" "disk full" "$SYNTHUB" generate "${SMALL[@]}" --out tiny/d
   check "a full disk leaves no partial shard" test -z "$(find tiny -name '*.tmp.*')"
   for f in tiny/d/*.tar; do
-    [ "$(basename "$f")" = params.tar ] && continue
     check "finished shard $(basename "$f") on the full disk is intact" \
       cmp -s "$f" "g1/$(basename "$f")"
   done
@@ -187,6 +258,17 @@ echo "not an image" > folder/dog/readme.txt
 check "pack: 52 images of 2 classes" grep -q "52 images of 2 classes" pack.txt
 check "pack output verifies" "$SYNTHUB" verify packed
 check "pack keeps class names" grep -q '"dog"' packed/manifest.json
+check "pack: the manifest says the samples are packed" grep -q '"source": "packed"' packed/manifest.json
+"$SYNTHUB" inspect packed > inspect_packed.txt 2>&1
+check "inspect: a packed set" grep -q "source:         packed" inspect_packed.txt
+expect_exit 1 "load render: refuses a packed set" "packed dataset has no recipe to render" \
+  "$SYNTHUB" load render:packed --limit 1 --batch-size 4 --image-size 32
+to_old_layout packed packed_old
+check "old layout: a packed set (version 2, packed_from in the recipe) verifies" "$SYNTHUB" verify packed_old
+"$SYNTHUB" inspect packed_old > inspect_packed_old.txt 2>&1
+check "old layout: inspect reads it as packed" grep -q "source:         packed" inspect_packed_old.txt
+expect_exit 1 "old layout: load render: refuses the packed set" "packed dataset has no recipe to render" \
+  "$SYNTHUB" load render:packed_old --limit 1 --batch-size 4 --image-size 32
 mkdir -p tiny2
 if mount -t tmpfs -o size=40k tmpfs tiny2 2>/dev/null; then
   expect_exit 1 "pack on a full disk is a clear error" "disk full\|No space left" \

@@ -3,7 +3,7 @@
 counts the corruptions that pass it. Each byte is XORed with 0x01 (one bit);
 every flip must be detected.
 
-Files: a dataset's manifest.json, params.tar and shards (every byte of the
+Files: a dataset's manifest.json, params.ustar and shards (every byte of the
 manifest, every 97th byte of the others) and, when synthub-train is built, a
 training run's config.json (every byte), model.safetensors and
 train_state.safetensors (every byte of their headers, every 997th byte of
@@ -68,7 +68,9 @@ try:
             "--search-size", "48", "--search-points", "8000", "--seed", "3", "--quiet", "--out", ds)
     if r.returncode != 0:
         sys.exit(r.stderr)
-    names = ["manifest.json", "params.tar"] + sorted(n for n in os.listdir(ds) if n.startswith("fractaldb"))
+    # params.ustar (params.tar in datasets written before manifest format 3)
+    params = "params.ustar" if os.path.exists(os.path.join(ds, "params.ustar")) else "params.tar"
+    names = ["manifest.json", params] + sorted(n for n in os.listdir(ds) if n.startswith("fractaldb"))
     results = {"dataset": survey(ds, names, 97)}
     run_dir = os.path.join(work, "run")
     r = run("pretrain", "--data", ds, "--out", run_dir, "--model", "vit_custom", "--img-size", "16",

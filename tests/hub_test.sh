@@ -49,7 +49,7 @@ import json
 raw = open("rev.json").read(); m = json.loads(raw)
 assert json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == raw
 paths = [f["path"] for f in m["files"]]
-assert paths == sorted(paths) and "manifest.json" in paths and "params.tar" in paths and "preview.png" in paths
+assert paths == sorted(paths) and "manifest.json" in paths and "params.ustar" in paths and "preview.png" in paths
 assert m["kind"] == "dataset" and m["meta"]["num_samples"] == 400 and m["meta"]["recipe"]["categories"] == 4
 assert not any(p.startswith(".") for p in paths)'
 check "the published manifest.json is the dataset's" python3 -c '
@@ -177,9 +177,9 @@ expect_exit 1 "a bad scope is refused" "scope" "$SYNTHUB" hub token "${H[@]}" --
 # --- materialize ------------------------------------------------------------------
 "$SYNTHUB" hub materialize alice/fractal4@v1 "${H[@]}" --to copy --quiet >mat1.txt 2>&1
 check "materialize by copy from the store" bash -c "diff -r -x .synthub d copy >/dev/null 2>&1 || \
-  (for f in d/*.tar d/manifest.json d/params.tar; do cmp -s \$f copy/\$(basename \$f) || exit 1; done)"
+  (for f in d/*.tar d/manifest.json d/params.ustar; do cmp -s \$f copy/\$(basename \$f) || exit 1; done)"
 check "... verified every shard" grep -q "verified 25 shards against the published SHA-256" mat1.txt
-mkdir -p saved && cp d/fractaldb-*.tar saved/ && rm d/*.tar  # params.tar too
+mkdir -p saved && cp d/fractaldb-*.tar saved/ && rm d/*.tar d/params.ustar
 "$SYNTHUB" hub materialize alice/fractal4@v1 "${H[@]}" --to d --regenerate --threads 2 --quiet >mat2.txt 2>&1
 check "materialize --regenerate prints what it rendered" grep -q "regenerated 25 shard(s) from the recipe" mat2.txt
 check "... and verified every shard" grep -q "verified 25 shards against the published SHA-256" mat2.txt
@@ -188,18 +188,44 @@ check "regenerated shards are byte-identical to the published ones" bash -c \
 check "the regenerated dataset verifies" "$SYNTHUB" verify d
 "$SYNTHUB" hub materialize alice/fractal4 "${H[@]}" --to fresh --regenerate --quiet >mat3.txt 2>&1
 check "regeneration into an empty folder writes manifest, params and card" bash -c \
-  "cmp -s fresh/manifest.json saved/../d/manifest.json && test -f fresh/params.tar -a -f fresh/README.md -a -f fresh/preview.png && \
+  "cmp -s fresh/manifest.json saved/../d/manifest.json && test -f fresh/params.ustar -a -f fresh/README.md -a -f fresh/preview.png && \
    for f in saved/*.tar; do cmp -s \$f fresh/\$(basename \$f) || exit 1; done"
 rm fresh/fractaldb-000007.tar
 "$SYNTHUB" hub materialize alice/fractal4 "${H[@]}" --to fresh --regenerate --quiet >mat4.txt 2>&1
 check "rerun resumes: one shard rendered, the rest kept" grep -q "regenerated 1 shard(s) from the recipe, kept 24" mat4.txt
-# A store that lost the shard blobs and params.tar (kept only the recipe in
+# A store that lost the shard blobs and params.ustar (kept only the recipe in
 # manifest.json) regenerates without --regenerate, searching the categories again.
 cp -a H Hrecipe && chmod -R u+w Hrecipe
-for f in saved/*.tar fresh/params.tar; do rm -f "Hrecipe/blobs/sha256/$(sha256sum "$f" | cut -c1-2)/$(sha256sum "$f" | cut -c1-64)"; done
+for f in saved/*.tar fresh/params.ustar; do rm -f "Hrecipe/blobs/sha256/$(sha256sum "$f" | cut -c1-2)/$(sha256sum "$f" | cut -c1-64)"; done
 "$SYNTHUB" hub materialize alice/fractal4 --hub Hrecipe --to fromrecipe --quiet >mat5.txt 2>&1
 check "a store without the shards and params regenerates them from the recipe" bash -c \
-  "grep -q 'regenerated 25 shard' mat5.txt && cmp -s fresh/params.tar fromrecipe/params.tar && for f in saved/*.tar; do cmp -s \$f fromrecipe/\$(basename \$f) || exit 1; done"
+  "grep -q 'regenerated 25 shard' mat5.txt && cmp -s fresh/params.ustar fromrecipe/params.ustar && for f in saved/*.tar; do cmp -s \$f fromrecipe/\$(basename \$f) || exit 1; done"
+# A dataset of the layout before manifest format 3 (params.tar, format_version 2,
+# no "source"), published in its own store: still regenerable, and regenerated
+# under its published names even when the store lost params.tar too.
+mkdir -p dold && cp fresh/fractaldb-*.tar fresh/manifest.json dold/ && cp fresh/params.ustar dold/params.tar
+python3 - dold/manifest.json <<'PY'
+import hashlib, json, sys
+m = json.load(open(sys.argv[1])); m.pop("manifest_sha256"); m.pop("source"); m["format_version"] = 2
+for f in m["files"]:
+    if f["name"] == "params.ustar": f["name"] = "params.tar"
+m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+open(sys.argv[1], "w").write(json.dumps(m, indent=1) + "\n")
+PY
+"$SYNTHUB" hub init Hold >/dev/null && "$SYNTHUB" hub add dold --hub Hold --name alice/old4 >addold.txt 2>&1
+"$SYNTHUB" hub show alice/old4 --hub Hold --json >showold.json 2>/dev/null
+check "old layout: hub add publishes it as regenerable" python3 -c '
+import json; m = json.loads(json.load(open("showold.json"))["manifest_json"])
+assert m["meta"]["regenerable"] is True and "params.tar" in [f["path"] for f in m["files"]], m["meta"]'
+"$SYNTHUB" hub materialize alice/old4 --hub Hold --to oldcopy --regenerate --quiet >matold1.txt 2>&1
+check "old layout: materialize --regenerate keeps params.tar" bash -c \
+  "grep -q 'verified 25 shards' matold1.txt && cmp -s dold/params.tar oldcopy/params.tar && test ! -e oldcopy/params.ustar && \
+   cmp -s dold/manifest.json oldcopy/manifest.json && '$SYNTHUB' verify oldcopy >/dev/null"
+for f in saved/*.tar dold/params.tar; do rm -f "Hold/blobs/sha256/$(sha256sum "$f" | cut -c1-2)/$(sha256sum "$f" | cut -c1-64)"; done
+"$SYNTHUB" hub materialize alice/old4 --hub Hold --to oldfromrecipe --quiet >matold2.txt 2>&1
+check "old layout: a store without its shards and params.tar regenerates them under their published names" bash -c \
+  "grep -q 'regenerated 25 shard' matold2.txt && cmp -s dold/params.tar oldfromrecipe/params.tar && test ! -e oldfromrecipe/params.ustar && \
+   for f in saved/*.tar; do cmp -s \$f oldfromrecipe/\$(basename \$f) || exit 1; done && '$SYNTHUB' verify oldfromrecipe >/dev/null"
 expect_exit 1 "a model cannot be regenerated" "cannot be regenerated" \
   "$SYNTHUB" hub materialize bob/vit-f4 "${H[@]}" --to mm --regenerate
 MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)

@@ -36,7 +36,7 @@ GEN=(generate --categories 64 --size 128 --points 60000 --draws 4 --shard-size 4
 "$SYNTHUB" "${GEN[@]}" --out ref >/dev/null 2>&1
 run_with_kills generate killed/manifest.json "$SYNTHUB" "${GEN[@]}" --out killed
 same=1
-for f in ref/*.tar ref/manifest.json ref/params.tar; do cmp -s "$f" "killed/$(basename "$f")" || same=0; done
+for f in ref/*.tar ref/manifest.json ref/params.ustar; do cmp -s "$f" "killed/$(basename "$f")" || same=0; done
 [ $same = 1 ] && ok "generate: killed and resumed == uninterrupted, byte for byte" || fail "generate: output differs"
 "$SYNTHUB" verify killed >/dev/null 2>&1 && ok "generate: verify passes after the kills" || fail "generate: verify"
 [ -z "$(find killed -name '*.tmp*' -o -name '.*.partial' 2>/dev/null)" ] && ok "generate: no temporaries left" \

@@ -94,10 +94,7 @@ int RunGenerate(int argc, char** argv, World& world) {
   if (args.Given("search-size")) r.search.size = args.Int("search-size");
   if (args.Given("maps")) ParseIntRange("maps", args.Str("maps"), &r.search.min_maps, &r.search.max_maps);
   if (args.Given("sampler")) r.search.sampler = fractal::ParseMapSampler(args.Str("sampler"));
-  if (r.categories > 0) {
-    r.search.categories = r.categories;
-    recipe::ValidateRecipe(r);
-  }
+  if (r.categories > 0) recipe::ValidateRecipe(r);
   o.threads = args.Int("threads");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");
   ParsePart("shards", args.Str("shards"), &o.part_index, &o.part_count);

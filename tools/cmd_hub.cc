@@ -125,7 +125,7 @@ int Init(int argc, char** argv) {
 int Add(int argc, char** argv) {
   const CommandSpec spec = {
       "hub add", "synthub hub add FOLDER --name OWNER/NAME [--tag T] [--dataset REF] [--base-model REF]",
-      "Publishes a dataset folder (manifest.json + shards + params.tar) or a model folder\n"
+      "Publishes a dataset folder (manifest.json + shards + params.ustar) or a model folder\n"
       "(model.safetensors + config.json [+ README.md, metrics.jsonl, eval files]) as an\n"
       "immutable revision whose id is the SHA-256 of its revision manifest. Moves the tag\n"
       "'latest' (and --tag). A missing card (README.md) is written from the metadata;\n"
@@ -272,7 +272,7 @@ int Materialize(int argc, char** argv, World& world) {
       "Writes a dataset revision into OUT. By default its files are copied (local hub) or\n"
       "downloaded (server, through 'hub pull'); with --regenerate, or when the store lacks\n"
       "the shards, they are rendered from the recipe in the revision's manifest.json (per\n"
-      "shard, on all threads, split across ranks under mpirun) with params.tar from the\n"
+      "shard, on all threads, split across ranks under mpirun) with params.ustar from the\n"
       "revision. Every shard is then checked against the revision's SHA-256. Rerunning\n"
       "resumes: shards already in OUT with the published bytes are kept.",
       {HubFlag(),

@@ -96,7 +96,6 @@ int RunSearch(int argc, char** argv, World& world) {
   fractal::SearchOptions o;
   o.mode = fractal::ParseSearchMode(args.Str("mode"));
   o.seed = args.U64("seed");
-  o.categories = args.Int("categories");
   o.threshold = args.Double("threshold");
   o.points = args.Int("points");
   o.size = args.Int("search-size");
@@ -105,6 +104,8 @@ int RunSearch(int argc, char** argv, World& world) {
   o.param_range = args.Double("param-range");
   o.sampler = fractal::ParseMapSampler(args.Str("sampler"));
   o.max_trials_per_category = args.U64("max-trials");
+  const int categories = args.Int("categories");
+  if (categories < 0) throw UsageError("--categories must be >= 0");
   fractal::ValidateSearchOptions(o);
   int part = 0, parts = 1;
   ParsePart("shards", args.Str("shards"), &part, &parts);
@@ -119,8 +120,8 @@ int RunSearch(int argc, char** argv, World& world) {
   uint64_t trials = 0;
   int written = 0, kept = 0;
   if (o.mode == fractal::SearchMode::kNumpy) {
-    Progress bar("search", o.categories, "categories", progress);
-    trials = fractal::SearchNumpy(o, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
+    Progress bar("search", categories, "categories", progress);
+    trials = fractal::SearchNumpy(o, categories, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
       WriteFileAtomic(JoinPath(out, recipe::ParamsFileName(c)), fractal::FormatIfsCsv(ifs));
       ++written;
       bar.Add(1);
@@ -128,7 +129,7 @@ int RunSearch(int argc, char** argv, World& world) {
   } else {
     std::vector<int> mine;
     int selected = 0;
-    for (int c = 0; c < o.categories; ++c) {
+    for (int c = 0; c < categories; ++c) {
       if (c % parts != part) continue;
       if (selected++ % world.size() != world.rank()) continue;
       const std::string path = JoinPath(out, recipe::ParamsFileName(c));
@@ -155,7 +156,7 @@ int RunSearch(int argc, char** argv, World& world) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (world.rank() == 0 && part == 0) {
     nlohmann::json j = {{"mode", fractal::SearchModeName(o.mode)}, {"seed", o.seed},
-                        {"categories", o.categories}, {"threshold", o.threshold},
+                        {"categories", categories}, {"threshold", o.threshold},
                         {"points", o.points}, {"size", o.size}, {"pad", o.pad},
                         {"min_maps", o.min_maps}, {"max_maps", o.max_maps},
                         {"param_range", o.param_range},

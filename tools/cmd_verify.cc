@@ -18,7 +18,7 @@ namespace {
 const CommandSpec kSpec = {
     "verify",
     "synthub verify DIR [--threads T]",
-    "Checks every shard (and params.tar) of a dataset against manifest.json: size,\n"
+    "Checks every shard (and params.ustar) of a dataset against manifest.json: size,\n"
     "SHA-256, every tar header checksum, the sample count, the end-of-archive blocks.\n"
     "For a training run or model folder (no manifest.json): every *.safetensors file\n"
     "(each structural check and the checksum synthub records in its header) and\n"

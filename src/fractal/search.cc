@@ -107,7 +107,6 @@ struct Workspace {
 }  // namespace
 
 void ValidateSearchOptions(const SearchOptions& o) {
-  if (o.categories < 0) throw UsageError("--categories must be >= 0");
   if (!(o.threshold >= 0.0 && o.threshold <= 1.0)) {
     throw UsageError("--threshold must be in [0, 1]");
   }
@@ -169,10 +168,11 @@ double Coverage(const Ifs& ifs, const double* rand, const SearchOptions& o) {
   return static_cast<double>(covered) / static_cast<double>(pixels);
 }
 
-uint64_t SearchNumpy(const SearchOptions& o, int threads,
+uint64_t SearchNumpy(const SearchOptions& o, int categories, int threads,
                      const AcceptFn& on_accept) {
   ValidateSearchOptions(o);
-  if (o.categories == 0) return 0;
+  if (categories < 0) throw UsageError("--categories must be >= 0");
+  if (categories == 0) return 0;
   threads = std::max(1, threads);
   Mt19937 mt(static_cast<uint32_t>(o.seed));
   struct Trial {
@@ -213,7 +213,7 @@ uint64_t SearchNumpy(const SearchOptions& o, int threads,
       if (t.coverage >= o.threshold) {
         on_accept(accepted, t.ifs, trials);
         last_accept = trials;
-        if (++accepted == o.categories) return trials;
+        if (++accepted == categories) return trials;
       }
     }
     if (threads == 1) draw(&next);

@@ -26,7 +26,6 @@ enum class MapSampler {
 struct SearchOptions {
   SearchMode mode = SearchMode::kNumpy;
   uint64_t seed = 1;
-  int categories = 1000;
   double threshold = 0.20;  // accepted when covered pixels / size^2 >= this
   int points = 100000;
   int size = 512;
@@ -54,10 +53,10 @@ MapSampler ParseMapSampler(const std::string& name);  // throws UsageError
 using AcceptFn =
     std::function<void(int category, const Ifs& ifs, uint64_t trials)>;
 
-// The sequential published search over categories [0, options.categories).
-// Uses `threads` threads for the chaos game (the stream itself stays
-// sequential). Returns the total number of trials.
-uint64_t SearchNumpy(const SearchOptions& options, int threads,
+// The sequential published search over categories [0, categories) (the
+// published set: 1000). Uses `threads` threads for the chaos game (the
+// stream itself stays sequential). Returns the total number of trials.
+uint64_t SearchNumpy(const SearchOptions& options, int categories, int threads,
                      const AcceptFn& on_accept);
 
 // Searches one category in keyed mode. Thread-safe (no shared state).

@@ -20,7 +20,7 @@ std::string PublishedCsv(int category) {
 TEST(SearchNumpyTest, ReproducesPublishedFractalDb1k) {
   SearchOptions o;  // published defaults: seed 1, 0.2, 100k points, 512, pad 6
   int mismatches = 0, next = 0;
-  const uint64_t trials = SearchNumpy(o, 2, [&](int c, const Ifs& ifs, uint64_t) {
+  const uint64_t trials = SearchNumpy(o, 1000, 2, [&](int c, const Ifs& ifs, uint64_t) {
     EXPECT_EQ(c, next++);
     if (FormatIfsCsv(ifs) != PublishedCsv(c)) {
       if (++mismatches < 5) ADD_FAILURE() << "category " << c << " differs";
@@ -33,10 +33,9 @@ TEST(SearchNumpyTest, ReproducesPublishedFractalDb1k) {
 
 TEST(SearchNumpyTest, ThreadCountDoesNotChangeResult) {
   SearchOptions o;
-  o.categories = 5;
   std::string one, two;
-  uint64_t t1 = SearchNumpy(o, 1, [&](int, const Ifs& ifs, uint64_t) { one += FormatIfsCsv(ifs); });
-  uint64_t t2 = SearchNumpy(o, 3, [&](int, const Ifs& ifs, uint64_t) { two += FormatIfsCsv(ifs); });
+  uint64_t t1 = SearchNumpy(o, 5, 1, [&](int, const Ifs& ifs, uint64_t) { one += FormatIfsCsv(ifs); });
+  uint64_t t2 = SearchNumpy(o, 5, 3, [&](int, const Ifs& ifs, uint64_t) { two += FormatIfsCsv(ifs); });
   EXPECT_EQ(one, two);
   EXPECT_EQ(t1, t2);
 }

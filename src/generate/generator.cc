@@ -184,8 +184,15 @@ void CheckSameRecipe(const std::string& out, const std::string& state_dir,
   }
 }
 
+// The parameter file of the dataset, as the manifest lists it.
+struct ParamsFile {
+  std::string name;  // params.ustar, or params.tar in a folder of the old layout
+  std::string sha256;
+  uint64_t bytes = 0;
+};
+
 shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json,
-                              const std::string& params_sha, uint64_t params_bytes) {
+                              const ParamsFile& params) {
   shard::Manifest m;
   m.name = ctx.recipe.name;
   m.generator_version = SYNTHUB_VERSION;
@@ -198,106 +205,138 @@ shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json
     const std::string rp = RecordPath(ctx, ctx.plan.ShardName(s));
     m.shards.push_back(shard::ParseShardRecord(ReadFile(rp), rp));
   }
-  m.files.push_back({"params.tar", params_bytes, params_sha});
+  m.files.push_back({params.name, params.bytes, params.sha256});
   return m;
 }
 
-}  // namespace
-
-GenerateStats Generate(GenerateOptions o, World& world) {
-  const auto start = std::chrono::steady_clock::now();
-  GenerateStats stats;
-  Recipe& recipe = o.recipe;
-  const int threads = o.threads > 0 ? o.threads : DefaultThreads();
-  if (o.part_count < 1 || o.part_index < 0 || o.part_index >= o.part_count) {
-    throw UsageError("--shards i/N: need 0 <= i < N");
-  }
+// 0. The output folder and its state folder (.synthub/). Temporaries of dead
+//    runs are removed only when this is the one process writing there.
+std::string PrepareOutput(const GenerateOptions& o, const World& world) {
   MakeDirs(o.out);
   const std::string state_dir = JoinPath(o.out, kStateDir);
   MakeDirs(state_dir);
   const bool alone = world.size() == 1 && o.part_count == 1;
   if (alone) RemoveStaleTemporaries(o.out), RemoveStaleTemporaries(state_dir);
+  return state_dir;
+}
 
-  // 1. Parameters: a folder, this output's params.tar (resume), or a search.
-  const std::string params_path = JoinPath(o.out, "params.tar");
-  const recipe::Family& family = recipe::FamilyOf(recipe);
+// The name of the parameter file in OUT: as given, the old params.tar when
+// the folder holds that one (a dataset of the old layout, resumed), else
+// params.ustar (never *.tar, so that a shard glob cannot match it).
+std::string ChooseParamsFileName(const GenerateOptions& o) {
+  if (!o.params_file.empty()) {
+    if (!shard::IsParamsFileName(o.params_file)) {
+      throw UsageError("parameter file '" + o.params_file + "': expected " +
+                       shard::kParamsFileName + " or " + shard::kLegacyParamsFileName);
+    }
+    return o.params_file;
+  }
+  if (!PathExists(JoinPath(o.out, shard::kParamsFileName)) &&
+      PathExists(JoinPath(o.out, shard::kLegacyParamsFileName))) {
+    return shard::kLegacyParamsFileName;
+  }
+  return shard::kParamsFileName;
+}
+
+// 1a. The categories: a folder (which also sets their count), this output's
+//     parameter file (resume), or the recipe's search (on rank 0; the other
+//     ranks read what it wrote).
+recipe::CategoryParams LoadOrMakeParams(const GenerateOptions& o, const std::string& params_path,
+                                        int threads, World& world, Recipe* recipe) {
+  const recipe::Family& family = recipe::FamilyOf(*recipe);
   recipe::CategoryParams params;
   if (!o.params_dir.empty()) {
-    params = family.ReadParamsFolder(o.params_dir, recipe.categories);
-    recipe.categories = static_cast<int>(params.size());
+    params = family.ReadParamsFolder(o.params_dir, recipe->categories);
+    recipe->categories = static_cast<int>(params.size());
   } else if (PathExists(params_path)) {
     params = family.ReadParamsArchive(params_path);
-    if (static_cast<int>(params.size()) != recipe.categories) {
+    if (static_cast<int>(params.size()) != recipe->categories) {
       throw Error(params_path + ": holds " + std::to_string(params.size()) +
-                  " categories, the recipe asks for " + std::to_string(recipe.categories) +
+                  " categories, the recipe asks for " + std::to_string(recipe->categories) +
                   "; use another --out folder");
     }
   } else {
-    recipe.search.categories = recipe.categories;
     if (world.rank() == 0) {
-      LogInfo("searching " + std::to_string(recipe.categories) + " categories (" +
-              fractal::SearchModeName(recipe.search.mode) + " mode)");
-      params = family.MakeParams(recipe, threads, o.progress);
+      LogInfo("searching " + std::to_string(recipe->categories) + " categories (" +
+              fractal::SearchModeName(recipe->search.mode) + " mode)");
+      params = family.MakeParams(*recipe, threads, o.progress);
       family.WriteParamsArchive(params_path, params);
     }
     world.Barrier();
     if (world.rank() != 0) params = family.ReadParamsArchive(params_path);
   }
-  recipe.search.categories = recipe.categories;
-  ValidateRecipe(recipe);
-  // params.tar is deterministic (fixed tar metadata): its hash names the
-  // categories in the recipe.
-  const std::string tmp_params = JoinPath(state_dir, "params.tar.r" + std::to_string(world.rank()));
-  const std::string params_sha = family.WriteParamsArchive(tmp_params, params);
-  const uint64_t params_bytes = FileSize(tmp_params);
-  recipe.params_sha256 = params_sha;
-  const std::string recipe_json = RecipeToJson(recipe);
-  CheckSameRecipe(o.out, state_dir, recipe_json);
+  return params;
+}
+
+// 1b. Completes the recipe with the parameters' hash (the parameter file is
+//     deterministic: fixed tar metadata), checks that the folder holds this
+//     recipe or none, puts the parameter file in place and records the
+//     recipe.
+ParamsFile PinParams(const GenerateOptions& o, const std::string& state_dir,
+                     const std::string& params_name, const recipe::CategoryParams& params,
+                     World& world, Recipe* recipe, std::string* recipe_json) {
+  ValidateRecipe(*recipe);
+  const recipe::Family& family = recipe::FamilyOf(*recipe);
+  const std::string params_path = JoinPath(o.out, params_name);
+  const std::string tmp_params =
+      JoinPath(state_dir, params_name + ".r" + std::to_string(world.rank()));
+  ParamsFile file;
+  file.name = params_name;
+  file.sha256 = family.WriteParamsArchive(tmp_params, params);
+  file.bytes = FileSize(tmp_params);
+  recipe->params_sha256 = file.sha256;
+  *recipe_json = RecipeToJson(*recipe);
+  CheckSameRecipe(o.out, state_dir, *recipe_json);
   if (PathExists(params_path)) {
     std::remove(tmp_params.c_str());
-    if (Sha256File(params_path) != params_sha) {
+    if (Sha256File(params_path) != file.sha256) {
       throw Error(params_path + ": holds other categories than this run's; use another --out");
     }
   } else if (std::rename(tmp_params.c_str(), params_path.c_str()) != 0) {
     throw Error(params_path + ": rename failed: " + ErrnoText(errno));
   }
   world.Barrier();
-  if (world.rank() == 0) WriteFileAtomic(JoinPath(state_dir, "recipe.json"), recipe_json + "\n");
+  if (world.rank() == 0) WriteFileAtomic(JoinPath(state_dir, "recipe.json"), *recipe_json + "\n");
+  return file;
+}
 
-  // 2. Which shards are mine.
-  const DatasetPlan plan(recipe);
-  const Context ctx{recipe, plan, o, state_dir};
-  RendererPool renderers(recipe, params);
-  stats.shards_total = plan.num_shards();
+// 2. Which shards are mine: the --shard-range, then --shards i/N, then this
+//    MPI rank's share of what is left.
+std::vector<uint64_t> MyShards(const DatasetPlan& plan, const GenerateOptions& o,
+                               const World& world) {
   std::vector<uint64_t> mine;
   uint64_t selected = 0;
   for (uint64_t s = o.range_begin; s < std::min(o.range_end, plan.num_shards()); ++s) {
     if (s % o.part_count != static_cast<uint64_t>(o.part_index)) continue;
     if (selected++ % world.size() == static_cast<uint64_t>(world.rank())) mine.push_back(s);
   }
-  stats.shards_mine = mine.size();
+  return mine;
+}
 
-  // 3. Verify what is done, render the rest (writing one shard while the
-  //    next renders), then the manifest once every shard has its record.
+// 3. Verifies what is done and renders the rest, writing one shard while the
+//    next renders. A failure on any rank fails every rank.
+void RenderMyShards(const Context& ctx, const std::vector<uint64_t>& mine, int threads,
+                    RendererPool& renderers, World& world, GenerateStats* stats) {
+  const DatasetPlan& plan = ctx.plan;
   bool ok = true;
   std::string failure;
   try {
     std::vector<uint64_t> todo;
     for (uint64_t s : mine) {
       if (ShardIsComplete(ctx, plan.ShardName(s), plan.ShardSamples(s))) {
-        ++stats.shards_kept;
+        ++stats->shards_kept;
       } else {
         todo.push_back(s);
       }
     }
-    if (stats.shards_kept > 0) {
-      LogInfo(std::to_string(stats.shards_kept) + " shard(s) already complete and verified");
+    if (stats->shards_kept > 0) {
+      LogInfo(std::to_string(stats->shards_kept) + " shard(s) already complete and verified");
     }
     uint64_t todo_images = 0;
     for (uint64_t s : todo) todo_images += plan.ShardSamples(s);
     Progress bar(world.size() > 1 ? "generate[rank " + std::to_string(world.rank()) + "]"
                                   : "generate",
-                 todo_images, "images", o.progress);
+                 todo_images, "images", ctx.options.progress);
     std::future<void> writing;
     for (uint64_t s : todo) {
       auto order = std::make_shared<std::vector<SampleId>>(plan.ShardSamplesInOrder(s));
@@ -307,8 +346,8 @@ GenerateStats Generate(GenerateOptions o, World& world) {
         WriteShard(ctx, s, *order, *encoded);
       });
       bar.Add(order->size());
-      stats.images_written += order->size();
-      ++stats.shards_written;
+      stats->images_written += order->size();
+      ++stats->shards_written;
     }
     if (writing.valid()) writing.get();
   } catch (const std::exception& e) {
@@ -318,22 +357,55 @@ GenerateStats Generate(GenerateOptions o, World& world) {
   if (!world.AllOk(ok)) {
     throw Error(failure.empty() ? "another MPI rank failed (see its message)" : failure);
   }
-  if (world.rank() == 0) {
-    uint64_t done = 0;
-    for (uint64_t s = 0; s < plan.num_shards(); ++s) {
-      done += PathExists(RecordPath(ctx, plan.ShardName(s))) &&
-              PathExists(JoinPath(o.out, plan.ShardName(s)));
-    }
-    if (done == plan.num_shards()) {
-      const shard::Manifest m = BuildManifest(ctx, recipe_json, params_sha, params_bytes);
-      if (o.wids) WriteFileAtomic(JoinPath(o.out, "wids.json"), shard::WidsIndex(m));
-      shard::WriteManifest(o.out, m);
-      stats.manifest_written = true;
-    } else {
-      LogInfo(std::to_string(done) + " of " + std::to_string(plan.num_shards()) +
-              " shards done; manifest.json is written when all are (rerun any part)");
-    }
+}
+
+// 4. On rank 0: wids.json and manifest.json (last) once every shard, of every
+//    process, has its record. Returns whether the manifest was written.
+bool WriteManifestWhenComplete(const Context& ctx, const std::string& recipe_json,
+                               const ParamsFile& params) {
+  const DatasetPlan& plan = ctx.plan;
+  uint64_t done = 0;
+  for (uint64_t s = 0; s < plan.num_shards(); ++s) {
+    done += PathExists(RecordPath(ctx, plan.ShardName(s))) &&
+            PathExists(JoinPath(ctx.options.out, plan.ShardName(s)));
   }
+  if (done != plan.num_shards()) {
+    LogInfo(std::to_string(done) + " of " + std::to_string(plan.num_shards()) +
+            " shards done; manifest.json is written when all are (rerun any part)");
+    return false;
+  }
+  const shard::Manifest m = BuildManifest(ctx, recipe_json, params);
+  if (ctx.options.wids) WriteFileAtomic(JoinPath(ctx.options.out, "wids.json"), shard::WidsIndex(m));
+  shard::WriteManifest(ctx.options.out, m);
+  return true;
+}
+
+}  // namespace
+
+GenerateStats Generate(GenerateOptions o, World& world) {
+  const auto start = std::chrono::steady_clock::now();
+  const int threads = o.threads > 0 ? o.threads : DefaultThreads();
+  if (o.part_count < 1 || o.part_index < 0 || o.part_index >= o.part_count) {
+    throw UsageError("--shards i/N: need 0 <= i < N");
+  }
+  const std::string state_dir = PrepareOutput(o, world);
+  Recipe recipe = o.recipe;  // completed below: category count, parameters' hash
+  const std::string params_name = ChooseParamsFileName(o);
+  const recipe::CategoryParams params =
+      LoadOrMakeParams(o, JoinPath(o.out, params_name), threads, world, &recipe);
+  std::string recipe_json;
+  const ParamsFile params_file =
+      PinParams(o, state_dir, params_name, params, world, &recipe, &recipe_json);
+
+  const DatasetPlan plan(recipe);
+  const Context ctx{recipe, plan, o, state_dir};
+  GenerateStats stats;
+  stats.shards_total = plan.num_shards();
+  const std::vector<uint64_t> mine = MyShards(plan, o, world);
+  stats.shards_mine = mine.size();
+  RendererPool renderers(recipe, params);
+  RenderMyShards(ctx, mine, threads, renderers, world, &stats);
+  if (world.rank() == 0) stats.manifest_written = WriteManifestWhenComplete(ctx, recipe_json, params_file);
   world.Barrier();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;

@@ -18,6 +18,10 @@ struct GenerateOptions {
   recipe::Recipe recipe;
   std::string params_dir;  // empty: run the recipe's search
   std::string out;
+  // The parameter file's name in `out`: "" = params.ustar, or params.tar
+  // when `out` already holds one (a dataset written before manifest format
+  // 3). Hub regeneration passes the name the published manifest lists.
+  std::string params_file;
   int threads = 0;         // 0: all cores
   // This process takes the shards s in [range_begin, range_end) with
   // s % part_count == part_index, then splits them across MPI ranks.

@@ -197,17 +197,16 @@ Revision Hub::AddFolder(const std::string& folder, const std::string& name, cons
       meta["num_classes"] = m.num_classes;
       meta["num_shards"] = m.shards.size();
       const json recipe = json::parse(m.recipe_json);
-      // Generated sets carry their recipe; packed ones {"packed_from": ...}.
-      const bool has_recipe = recipe.is_object() && !recipe.empty() && !recipe.contains("packed_from");
+      const bool is_generated = shard::IsGenerated(m);
       if (recipe.is_object() && !recipe.empty()) meta["recipe"] = recipe;
-      if (has_recipe) {
+      if (is_generated) {
         meta["regenerable"] = true;
         meta["recipe_sha256"] = Sha256Hex(m.recipe_json);
         if (recipe.contains("params_sha256")) meta["params_sha256"] = recipe["params_sha256"];
       }
       meta["license"] = !options.license.empty() ? options.license
                         : !fm_string("license").empty() ? fm_string("license")
-                        : has_recipe ? kDefaultLicense : "unknown";
+                        : is_generated ? kDefaultLicense : "unknown";
       if (!has("preview.png") && !m.shards.empty()) {
         const std::string png = TempPath() + ".png";
         try {

@@ -1,6 +1,6 @@
 // Materializes a dataset revision into a folder: downloads its files, or
 // regenerates the shards from the recipe its manifest carries (a dataset of
-// any size travels as a few kilobytes: manifest.json + params.tar), and
+// any size travels as a few kilobytes: manifest.json + params.ustar), and
 // checks every shard against the SHA-256 the revision publishes.
 #ifndef SYNTHUB_HUB_MATERIALIZE_H_
 #define SYNTHUB_HUB_MATERIALIZE_H_

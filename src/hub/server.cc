@@ -116,7 +116,8 @@ std::string ContentType(const std::string& path) {
       {".json", "application/json"}, {".jsonl", "application/x-ndjson"},
       {".png", "image/png"},         {".jpg", "image/jpeg"},
       {".webp", "image/webp"},       {".svg", "image/svg+xml"},
-      {".tar", "application/x-tar"}, {".md", "text/markdown; charset=utf-8"},
+      {".tar", "application/x-tar"}, {".ustar", "application/x-tar"},
+      {".md", "text/markdown; charset=utf-8"},
       {".csv", "text/csv"},          {".txt", "text/plain; charset=utf-8"}};
   for (const auto& [ext, type] : kTypes) {
     const size_t n = std::strlen(ext);

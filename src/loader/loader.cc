@@ -40,8 +40,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   if (spec_.render) {
     recipe_ = std::make_unique<recipe::Recipe>(recipe::ParseRecipe(spec_.recipe_json, o_.spec));
     render_plan_ = std::make_unique<recipe::DatasetPlan>(*recipe_);
-    if (!spec_.params_tar.empty() && !IsUrl(spec_.params_tar)) {
-      params_ = recipe::FamilyOf(*recipe_).ReadParamsArchive(spec_.params_tar);
+    if (!spec_.params_file.empty() && !IsUrl(spec_.params_file)) {
+      params_ = recipe::FamilyOf(*recipe_).ReadParamsArchive(spec_.params_file);
     } else {
       LogInfo("render source: searching " + std::to_string(recipe_->categories) + " categories");
       params_ = recipe::FamilyOf(*recipe_).MakeParams(

@@ -136,6 +136,7 @@ TEST_F(LoaderTest, CorruptShardErrorOrSkipWithCount) {
   // A manifest with the true counts, then one shard cut in half.
   shard::Manifest m;
   m.name = "t";
+  m.source = shard::SampleSource::kPacked;
   m.num_classes = 6;
   m.num_samples = 40;
   m.samples_per_shard = 12;

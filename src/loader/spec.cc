@@ -59,18 +59,23 @@ std::string ReadLocation(const std::string& location) {
   return IsUrl(location) ? HttpGet(location) : ReadFile(location);
 }
 
-// A dataset folder or URL: manifest.json lists the shards and counts.
-ResolvedSpec FromManifest(const std::string& base) {
+// A dataset folder or URL: manifest.json lists the shards and counts. For
+// render: the dataset must have been generated (its recipe renders it).
+ResolvedSpec FromManifest(const std::string& base, bool render) {
   std::string dir = base;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   const std::string manifest_path = dir + "/" + shard::kManifestName;
   const shard::Manifest m = shard::ParseManifest(ReadLocation(manifest_path), manifest_path);
+  if (render && !shard::IsGenerated(m)) {
+    throw Error(manifest_path + ": a " + shard::SampleSourceName(m.source) +
+                " dataset has no recipe to render; read its shards instead of render:");
+  }
   ResolvedSpec r;
   for (const auto& s : m.shards) r.shards.push_back({dir + "/" + s.name, s.samples});
   r.num_classes = static_cast<int>(m.num_classes);
   r.recipe_json = m.recipe_json;
-  for (const auto& f : m.files) {
-    if (f.name == "params.tar") r.params_tar = dir + "/" + f.name;
+  if (const shard::FileRecord* params = shard::FindParamsFile(m)) {
+    r.params_file = dir + "/" + params->name;
   }
   return r;
 }
@@ -95,13 +100,12 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
     ResolvedSpec r;
     r.render = true;
     if (IsUrl(what) || IsDirectory(what)) {
-      ResolvedSpec m = FromManifest(what);
+      ResolvedSpec m = FromManifest(what, /*render=*/true);
       r.recipe_json = m.recipe_json;
-      r.params_tar = m.params_tar;
+      r.params_file = m.params_file;
       r.num_classes = m.num_classes;
     } else {
-      recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError
-      recipe.search.categories = recipe.categories;
+      const recipe::Recipe recipe = recipe::PresetRecipe(what);  // throws UsageError
       r.recipe_json = recipe::RecipeToJson(recipe);
       r.num_classes = recipe.categories;
     }
@@ -125,7 +129,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
     const std::string part = spec.substr(start, sep == std::string::npos ? std::string::npos : sep - start);
     if (!part.empty()) {
       if (!LooksLikeShard(part) && (IsUrl(part) || IsDirectory(part))) {
-        ResolvedSpec m = FromManifest(part);
+        ResolvedSpec m = FromManifest(part, /*render=*/false);
         r.shards.insert(r.shards.end(), m.shards.begin(), m.shards.end());
         r.num_classes = std::max(r.num_classes, m.num_classes);
       } else {

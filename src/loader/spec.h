@@ -27,7 +27,8 @@ struct ResolvedSpec {
   std::vector<ShardEntry> shards;    // shard sources
   int num_classes = 0;               // 0: unknown
   std::string recipe_json;           // render: the recipe
-  std::string params_tar;            // render: params.tar location ("" = search)
+  std::string params_file;           // render: the parameter file's location
+                                     // (params.ustar or params.tar; "" = search)
   // An image folder (SRC/<class>/<image>, one file per sample): one
   // virtual shard; sample i is files[i].
   bool image_folder = false;

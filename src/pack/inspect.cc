@@ -27,6 +27,8 @@ std::string DatasetSummary(const std::string& dir) {
       << (m.num_samples ? bytes / m.num_samples : 0) << " per sample, tar included)\n"
       << "files:          " << m.shards.size() + m.files.size() + 1
       << " (shards + other files + manifest)\n"
+      << "source:         " << shard::SampleSourceName(m.source)
+      << (shard::IsGenerated(m) ? " (can be regenerated from the recipe)" : "") << "\n"
       << "extensions:     ";
   for (const auto& e : m.extensions) out << e << " ";
   out << "\nrecipe:         " << m.recipe_json << "\n";

@@ -98,6 +98,7 @@ PackStats WritePackedShards(const PackOptions& o, uint64_t n, const PackInfo& in
   m.extensions = info.extensions;
   m.extensions.push_back("cls");
   m.class_names = info.class_names;
+  m.source = shard::SampleSource::kPacked;
   m.recipe_json = info.recipe_json;
   m.shards = records;
   shard::WriteManifest(o.out, m);

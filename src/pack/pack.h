@@ -41,7 +41,7 @@ struct PackInfo {
   uint64_t num_classes = 0;
   std::vector<std::string> class_names;  // empty, or num_classes names
   std::vector<std::string> extensions;   // image extensions; "cls" is appended
-  std::string recipe_json = "{}";
+  std::string recipe_json = "{}";  // the packer's settings: {"packed_from": ..., ...}
 };
 
 // The shared writer of every packer: samples at positions 0..n-1 go into

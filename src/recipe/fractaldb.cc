@@ -105,9 +105,7 @@ class FractalDb final : public Family {
   }
 
   CategoryParams MakeParams(const Recipe& recipe, int threads, bool progress) const override {
-    fractal::SearchOptions search = recipe.search;
-    search.categories = recipe.categories;
-    return {SearchAll(search, threads, progress)};
+    return {SearchAll(recipe.search, recipe.categories, threads, progress)};
   }
 
   CategoryParams ReadParamsFolder(const std::string& dir, int categories) const override {

@@ -75,18 +75,19 @@ std::vector<fractal::Ifs> ReadParamsTar(const std::string& path) {
   return params;
 }
 
-std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& o, int threads,
-                                    bool progress) {
-  std::vector<fractal::Ifs> params(o.categories);
-  Progress bar("search", o.categories, "categories", progress);
+std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& o, int categories,
+                                    int threads, bool progress) {
+  if (categories < 0) throw UsageError("--categories must be >= 0");
+  std::vector<fractal::Ifs> params(categories);
+  Progress bar("search", categories, "categories", progress);
   if (o.mode == fractal::SearchMode::kNumpy) {
-    fractal::SearchNumpy(o, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
+    fractal::SearchNumpy(o, categories, threads, [&](int c, const fractal::Ifs& ifs, uint64_t) {
       params[c] = ifs;
       bar.Add(1);
     });
     return params;
   }
-  ParallelFor(o.categories, threads, [&](size_t c) {
+  ParallelFor(categories, threads, [&](size_t c) {
     params[c] = fractal::SearchKeyed(o, static_cast<int>(c), nullptr);
     bar.Add(1);
   });

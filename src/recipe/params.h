@@ -1,5 +1,6 @@
 // Category parameters: the folder of NNNNN.csv files the search writes, the
-// params.tar a dataset carries, and running the search for a generator.
+// parameter file a dataset carries (params.ustar; params.tar in datasets of
+// the old layout), and running the search for a generator.
 #ifndef SYNTHUB_RECIPE_PARAMS_H_
 #define SYNTHUB_RECIPE_PARAMS_H_
 
@@ -22,10 +23,10 @@ std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categorie
 std::string WriteParamsTar(const std::string& path, const std::vector<fractal::Ifs>& params);
 std::vector<fractal::Ifs> ReadParamsTar(const std::string& path);
 
-// Runs the search for categories [0, options.categories) in this process
-// (numpy mode: sequential stream; keyed mode: all threads).
-std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int threads,
-                                    bool progress);
+// Runs the search for categories [0, categories) in this process (numpy
+// mode: sequential stream; keyed mode: all threads).
+std::vector<fractal::Ifs> SearchAll(const fractal::SearchOptions& options, int categories,
+                                    int threads, bool progress);
 
 }  // namespace synthub::recipe
 

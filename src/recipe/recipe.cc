@@ -111,7 +111,6 @@ Recipe ParseRecipe(const std::string& text, const std::string& where) {
     r.search.max_maps = JsonGet<int>(s, "max_maps", where);
     r.search.param_range = JsonGet<double>(s, "param_range", where);
     r.search.sampler = fractal::ParseMapSampler(JsonGet<std::string>(s, "sampler", where));
-    r.search.categories = r.categories;
     r.params_sha256 = JsonGet<std::string>(j, "params_sha256", where);
     const json d = JsonGet<json>(j, "render", where);
     r.render.size = JsonGet<int>(d, "size", where);

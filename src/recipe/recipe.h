@@ -22,9 +22,10 @@ struct Recipe {
   std::string name = "fractaldb";   // shard prefix: <name>-000000.tar
   uint64_t seed = 0;                // keys patch masks and sample order
   int categories = 1000;
-  // Where the categories come from: a search with these settings (run when
-  // no parameter folder is given), and the SHA-256 of params.tar, filled in
-  // once the parameters are known.
+  // Where the categories come from: a search with these settings for
+  // categories 0 .. categories-1 (run when no parameter folder is given; the
+  // count is `categories` above, never a copy), and the SHA-256 of the
+  // parameter file, filled in once the parameters are known.
   fractal::SearchOptions search;
   std::string params_sha256;
   fractal::RenderOptions render;

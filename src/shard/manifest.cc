@@ -65,7 +65,35 @@ void CheckRecord(const std::string& name, const std::string& sha,
   if (!IsHex64(sha)) throw Error(where + ": bad sha256 for '" + name + "'");
 }
 
+// Version 2 had no "source": a generated set carried its recipe, a packed
+// one {"packed_from": ...} (or nothing) in its place.
+SampleSource SourceFromVersion2Recipe(const json& recipe) {
+  const bool generated = recipe.is_object() && !recipe.empty() && !recipe.contains("packed_from");
+  return generated ? SampleSource::kGenerated : SampleSource::kPacked;
+}
+
+SampleSource ParseSampleSource(const std::string& name, const std::string& where) {
+  if (name == "generated") return SampleSource::kGenerated;
+  if (name == "packed") return SampleSource::kPacked;
+  throw Error(where + ": unknown source '" + name + "' (expected generated or packed)");
+}
+
 }  // namespace
+
+bool IsParamsFileName(const std::string& name) {
+  return name == kParamsFileName || name == kLegacyParamsFileName;
+}
+
+const FileRecord* FindParamsFile(const Manifest& m) {
+  for (const FileRecord& f : m.files) {
+    if (IsParamsFileName(f.name)) return &f;
+  }
+  return nullptr;
+}
+
+std::string SampleSourceName(SampleSource source) {
+  return source == SampleSource::kGenerated ? "generated" : "packed";
+}
 
 std::string ManifestToJson(const Manifest& m) {
   json j;
@@ -78,6 +106,7 @@ std::string ManifestToJson(const Manifest& m) {
   j["samples_per_shard"] = m.samples_per_shard;
   j["extensions"] = m.extensions;
   if (!m.class_names.empty()) j["class_names"] = m.class_names;
+  j["source"] = SampleSourceName(m.source);
   j["recipe"] = json::parse(m.recipe_json);
   json shards = json::array();
   for (const ShardRecord& s : m.shards) {
@@ -104,11 +133,12 @@ Manifest ParseManifest(const std::string& text, const std::string& where,
   if (version == 1) {
     throw Error(where + ": format_version 1 (written before manifests carried their own "
                 "checksum) is no longer read; rerun the command that made it (`synthub generate` "
-                "keeps its finished shards) to write a version 2 manifest");
+                "keeps its finished shards) to write a current manifest");
   }
-  if (version != kManifestVersion) {
+  if (version < kOldestManifestVersion || version > kManifestVersion) {
     throw Error(where + ": format_version " + std::to_string(version) +
-                " is not supported (expected " + std::to_string(kManifestVersion) + ")");
+                " is not supported (expected " + std::to_string(kOldestManifestVersion) + " to " +
+                std::to_string(kManifestVersion) + "; a newer synthub wrote it?)");
   }
   if (check == ManifestCheck::kChecksum) {
     const std::string want = Get<std::string>(j, kChecksumKey, where);
@@ -132,7 +162,17 @@ Manifest ParseManifest(const std::string& text, const std::string& where,
   if (j.contains("class_names")) {
     m.class_names = Get<std::vector<std::string>>(j, "class_names", where);
   }
-  m.recipe_json = Get<json>(j, "recipe", where).dump();
+  const json recipe = Get<json>(j, "recipe", where);
+  m.recipe_json = recipe.dump();
+  if (version >= 3) {
+    if (!recipe.is_object()) throw Error(where + ": recipe is not a JSON object");
+    m.source = ParseSampleSource(Get<std::string>(j, "source", where), where);
+    if (m.source == SampleSource::kGenerated && recipe.empty()) {
+      throw Error(where + ": source is generated but the recipe is empty");
+    }
+  } else {
+    m.source = SourceFromVersion2Recipe(recipe);
+  }
   uint64_t total = 0;
   for (const json& s : Get<json>(j, "shards", where)) {
     ShardRecord r;

@@ -14,8 +14,19 @@ namespace synthub::shard {
 
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kManifestFormat = "synthub-dataset";
-// Version 2 added manifest_sha256, the manifest's checksum of itself.
-constexpr int kManifestVersion = 2;
+// Version 2 added manifest_sha256, the manifest's checksum of itself;
+// version 3 added "source" (generated or packed samples). Readers accept 2
+// and 3; writers write 3.
+constexpr int kManifestVersion = 3;
+constexpr int kOldestManifestVersion = 2;
+
+// Where a dataset's samples came from ("source" in the manifest).
+enum class SampleSource {
+  kGenerated,  // rendered from `recipe` (synthub generate): can be regenerated
+  kPacked,     // copied from existing images (synthub pack); `recipe` holds the
+               // packer's settings ({"packed_from": ...})
+};
+std::string SampleSourceName(SampleSource source);  // "generated", "packed"
 
 struct ShardRecord {
   std::string name;  // file name relative to the dataset folder
@@ -24,7 +35,15 @@ struct ShardRecord {
   std::string sha256;
 };
 
-struct FileRecord {  // any other file of the dataset (params.tar)
+// The category parameters a generated set carries (docs/formats/recipe.md):
+// one strict ustar file, named so that no shard glob (*.tar) matches it.
+// Datasets written before manifest format 3 call it params.tar; every
+// reader takes either name.
+constexpr const char* kParamsFileName = "params.ustar";
+constexpr const char* kLegacyParamsFileName = "params.tar";
+bool IsParamsFileName(const std::string& name);
+
+struct FileRecord {  // any other file of the dataset (the parameter file)
   std::string name;
   uint64_t bytes = 0;
   std::string sha256;
@@ -39,10 +58,22 @@ struct Manifest {
   uint64_t samples_per_shard = 0;
   std::vector<std::string> extensions;  // member extensions of every sample
   std::vector<std::string> class_names; // optional (packed image folders)
-  std::string recipe_json = "{}";       // the recipe, a JSON object
+  SampleSource source = SampleSource::kGenerated;
+  std::string recipe_json = "{}";       // generated: the recipe; packed: the packer's
+                                        // settings. A JSON object.
   std::vector<ShardRecord> shards;
   std::vector<FileRecord> files;
 };
+
+// Whether the samples were rendered from the manifest's recipe, so that the
+// dataset can be regenerated from it. The one test every reader uses: a
+// version 3 manifest says so in "source"; a version 2 one said it by its
+// recipe (packed sets held {"packed_from": ...} there), which ParseManifest
+// turns into the same `source`.
+inline bool IsGenerated(const Manifest& m) { return m.source == SampleSource::kGenerated; }
+
+// The manifest's entry for the parameter file (either name), or nullptr.
+const FileRecord* FindParamsFile(const Manifest& m);
 
 // Writes every field plus "manifest_sha256": the SHA-256 of the canonical
 // form of everything else: the manifest's JSON without that key, keys sorted
@@ -55,7 +86,8 @@ enum class ManifestCheck {
   kChecksum,      // every reader: manifest_sha256 must match
   kSkipChecksum,  // only for tests and fuzzing of the fields' own checks
 };
-// Throws Error naming `where` and the bad field, or a checksum mismatch.
+// Reads format versions 2 and 3. Throws Error naming `where` and the bad
+// field, or a checksum mismatch.
 Manifest ParseManifest(const std::string& text, const std::string& where,
                        ManifestCheck check = ManifestCheck::kChecksum);
 Manifest ReadManifest(const std::string& dir);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "synthub/error.h"
+#include "util/sha256.h"
 
 namespace synthub::shard {
 namespace {
@@ -96,8 +97,67 @@ TEST(ManifestTest, ChecksumIsOfTheCanonicalForm) {
   EXPECT_NE(ParseProblem(edited).find("manifest_sha256 does not match"), std::string::npos);
   // The old format is refused with what to do.
   std::string v1 = text;
-  v1.replace(v1.find("\"format_version\": 2"), 19, "\"format_version\": 1");
+  v1.replace(v1.find("\"format_version\": 3"), 19, "\"format_version\": 1");
   EXPECT_NE(ParseProblem(v1).find("rerun the command"), std::string::npos);
+}
+
+// `j` with its manifest_sha256 recomputed (as a writer would have).
+std::string Resealed(nlohmann::json j) {
+  j.erase("manifest_sha256");
+  j["manifest_sha256"] = Sha256Hex(j.dump());
+  return j.dump(1);
+}
+
+// `m` as a version 2 writer wrote it: no "source".
+std::string AsVersion2(const Manifest& m) {
+  nlohmann::json j = nlohmann::json::parse(ManifestToJson(m));
+  j.erase("source");
+  j["format_version"] = 2;
+  return Resealed(j);
+}
+
+TEST(ManifestTest, SourceIsWrittenAndReadByVersion) {
+  Manifest generated = Realistic();
+  Manifest packed = Sample();
+  packed.source = SampleSource::kPacked;
+  packed.recipe_json = R"({"packed_from":"imagefolder","seed":0,"shard_size":2})";
+  const std::string text = ManifestToJson(packed);
+  EXPECT_NE(text.find("\"format_version\": 3"), std::string::npos);
+  EXPECT_NE(text.find("\"source\": \"packed\""), std::string::npos);
+  EXPECT_FALSE(IsGenerated(ParseManifest(text, "m")));
+  EXPECT_TRUE(IsGenerated(ParseManifest(ManifestToJson(generated), "m")));
+  // Version 2 (no "source"): a generated set carried its recipe, a packed
+  // one the {"packed_from": ...} sentinel or nothing.
+  EXPECT_TRUE(IsGenerated(ParseManifest(AsVersion2(generated), "m")));
+  EXPECT_FALSE(IsGenerated(ParseManifest(AsVersion2(packed), "m")));
+  packed.recipe_json = "{}";
+  EXPECT_FALSE(IsGenerated(ParseManifest(AsVersion2(packed), "m")));
+  // Version 3: "source" is required and checked.
+  nlohmann::json j = nlohmann::json::parse(ManifestToJson(generated));
+  j["source"] = "rendered";
+  EXPECT_NE(ParseProblem(Resealed(j)).find("unknown source 'rendered'"), std::string::npos);
+  j.erase("source");
+  EXPECT_NE(ParseProblem(Resealed(j)).find("source"), std::string::npos);
+  generated.recipe_json = "{}";
+  EXPECT_NE(ParseProblem(ManifestToJson(generated)).find("recipe is empty"), std::string::npos);
+  // A later version is refused.
+  std::string bad = ManifestToJson(Sample());
+  bad.replace(bad.find("\"format_version\": 3"), 19, "\"format_version\": 4");
+  EXPECT_NE(ParseProblem(bad).find("format_version 4 is not supported"), std::string::npos);
+}
+
+TEST(ManifestTest, ParamsFileUnderEitherName) {
+  Manifest m = Sample();  // the old layout: params.tar
+  ASSERT_NE(FindParamsFile(m), nullptr);
+  EXPECT_EQ(FindParamsFile(m)->name, "params.tar");
+  m.files = {{"other.bin", 1, std::string(64, 'd')}, {kParamsFileName, 10, std::string(64, 'c')}};
+  ASSERT_NE(FindParamsFile(m), nullptr);
+  EXPECT_EQ(FindParamsFile(m)->name, "params.ustar");
+  // Not a shard name: a glob for *.tar never matches it.
+  const std::string name = kParamsFileName;
+  EXPECT_NE(name.substr(name.size() - 4), ".tar");
+  m.files.clear();
+  EXPECT_EQ(FindParamsFile(m), nullptr);
 }
 
 TEST(SplitKeyTest, WebdatasetRules) {

@@ -42,13 +42,11 @@ VerifyReport VerifyDataset(const std::string& dir, int threads) {
   VerifyReport report;
   // The recipe names the parameter file's hash; the file list must agree.
   const nlohmann::json recipe = nlohmann::json::parse(m.recipe_json);
-  if (recipe.is_object() && recipe.contains("params_sha256")) {
-    for (const FileRecord& f : m.files) {
-      if (f.name == "params.tar" && recipe["params_sha256"] != f.sha256) {
-        report.problems.push_back(
-            {kManifestName, "recipe.params_sha256 differs from the hash listed for params.tar"});
-      }
-    }
+  const FileRecord* params = FindParamsFile(m);
+  if (IsGenerated(m) && params && recipe.is_object() && recipe.contains("params_sha256") &&
+      recipe["params_sha256"] != params->sha256) {
+    report.problems.push_back(
+        {kManifestName, "recipe.params_sha256 differs from the hash listed for " + params->name});
   }
   std::mutex mu;
   auto problem = [&](const std::string& file, const std::string& msg) {
