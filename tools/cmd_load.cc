@@ -120,10 +120,6 @@ double CpuSeconds() {
 int RunLoad(int argc, char** argv) {
   const CommandSpec spec = LoadSpec();
   Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("expected one SPEC");
   Loader loader(ParseLoaderOptions(args, args.positional()[0]));
   if (args.Given("epoch")) loader.SetEpoch(args.U64("epoch"));
@@ -150,10 +146,6 @@ int RunLoad(int argc, char** argv) {
 int RunBenchLoad(int argc, char** argv) {
   const CommandSpec spec = BenchSpec();
   Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("expected one SPEC");
   const auto t0 = std::chrono::steady_clock::now();
   const double cpu0 = CpuSeconds();

@@ -89,15 +89,6 @@ const CommandSpec kEval = {
      {"device", "cpu", "cpu | cuda | cuda:N"},
      {"limit", "0", "batches to evaluate (0 = all)"}}};
 
-int Help(const CommandSpec& spec, int argc, char** argv) {
-  Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
-  return -1;
-}
-
 ShuffleMode ParseShuffleFlag(const std::string& s) {
   if (s == "local") return ShuffleMode::kLocal;
   if (s == "global") return ShuffleMode::kGlobal;
@@ -178,7 +169,6 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
 
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world) {
   const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
-  if (Help(spec, argc, argv) == 0) return 0;
   Args a(spec, argc, argv);
   if (!a.positional().empty() && cmd != "eval") throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (cmd == "eval") {
