@@ -228,20 +228,14 @@ bool AllFinite(const std::vector<torch::Tensor>& params) {
 }
 
 LoaderOptions TrainLoaderOptions(const TrainOptions& o, const ModelConfig& m, World& w) {
-  LoaderOptions lo;
+  LoaderOptions lo = o.loader;
   lo.spec = o.data;
-  lo.batch_size = o.batch_size;
   lo.rank = w.rank();
   lo.world_size = w.size();
-  lo.workers = o.workers;
-  lo.seed = o.seed;
-  lo.shuffle = o.shuffle;
-  lo.shuffle_buffer = o.shuffle_buffer;
   lo.uneven = UnevenPolicy::kDrop;
   lo.drop_last = true;
   lo.image_size = m.img_size;
-  lo.scale_min = o.scale_min;
-  lo.hflip = o.hflip;
+  lo.layout = OutputLayout::kFloat32Nchw;
   return lo;
 }
 
@@ -276,9 +270,8 @@ int RunTrain(const TrainOptions& o, World& world) {
   const bool lead = world.rank() == 0;
   if (o.data.empty()) throw UsageError("--data is required");
   if (o.out.empty()) throw UsageError("--out is required");
-  if (o.batch_size <= 0 || o.accum <= 0 || o.epochs <= 0) {
-    throw UsageError("--batch-size, --accum and --epochs must be positive");
-  }
+  if (o.accum <= 0 || o.epochs <= 0) throw UsageError("--accum and --epochs must be positive");
+  ValidateLoaderOptions(o.loader);  // names the field: the CLI says which flag
   if (o.optimizer != "adamw" && o.optimizer != "sgd") throw UsageError("--opt must be adamw or sgd");
   if (o.amp != "none" && o.amp != "bf16" && o.amp != "fp16") throw UsageError("--amp must be none, bf16 or fp16");
   SetThreads(o.threads);
@@ -315,7 +308,7 @@ int RunTrain(const TrainOptions& o, World& world) {
   const int64_t warmup_steps = static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
 
   VisionTransformer model(mc);
-  model->InitWeights(o.seed);
+  model->InitWeights(o.loader.seed);
   if (init) {
     const bool head = LoadWeights(model, *init, "", /*drop_head=*/true, init_where);
     if (lead) LogInfo("initialised from " + init_where + (head ? "" : " (new head of " + std::to_string(mc.num_classes) + " classes)"));
@@ -330,7 +323,7 @@ int RunTrain(const TrainOptions& o, World& world) {
     if (it == state->metadata().end()) throw Error(state_path + ": no training state in the metadata");
     resumed = nlohmann::json::parse(it->second);
     step = resumed.at("step").get<int64_t>();
-    if (resumed.at("seed").get<uint64_t>() != o.seed) {
+    if (resumed.at("seed").get<uint64_t>() != o.loader.seed) {
       throw Error(state_path + ": saved by a run with --seed " + resumed.at("seed").dump() +
                   "; resume with the same seed (or start a new --out)");
     }
@@ -356,8 +349,8 @@ int RunTrain(const TrainOptions& o, World& world) {
   const std::vector<torch::Tensor> params = opt.Params();
 
   const std::string extra = nlohmann::json{
-      {"synthub", {{"command", o.command}, {"data", o.data}, {"seed", o.seed}, {"epochs", o.epochs},
-                   {"batch_size_total", o.batch_size * o.accum * world.size()}, {"lr", o.lr},
+      {"synthub", {{"command", o.command}, {"data", o.data}, {"seed", o.loader.seed}, {"epochs", o.epochs},
+                   {"batch_size_total", o.loader.batch_size * o.accum * world.size()}, {"lr", o.lr},
                    {"optimizer", o.optimizer}, {"init", o.init}}}}.dump();
   auto save_state = [&](int64_t at_step) {
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
@@ -365,7 +358,7 @@ int RunTrain(const TrainOptions& o, World& world) {
     opt.AppendState(&tensors);
     const int64_t epoch = at_step / steps_per_epoch;
     const nlohmann::json meta = {{"step", at_step}, {"epoch", epoch},
-                                 {"steps_per_epoch", steps_per_epoch}, {"seed", o.seed},
+                                 {"steps_per_epoch", steps_per_epoch}, {"seed", o.loader.seed},
                                  {"loader", {{"epoch", epoch}, {"batches", (at_step % steps_per_epoch) * o.accum}}},
                                  {"config", nlohmann::json::parse(ConfigJson(mc, ""))}};
     SaveTensors(state_path, tensors, {{"format", "pt"}, {"state", meta.dump()}});
@@ -405,7 +398,7 @@ int RunTrain(const TrainOptions& o, World& world) {
   for (int64_t epoch = step / steps_per_epoch; epoch < o.epochs && !stopped_early; ++epoch) {
     const int64_t first = step - epoch * steps_per_epoch;
     if (first > 0) {
-      loader.Restore(LoaderState{o.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(first * o.accum)});
+      loader.Restore(LoaderState{o.loader.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(first * o.accum)});
     } else {
       loader.SetEpoch(static_cast<uint64_t>(epoch));
     }
@@ -426,8 +419,8 @@ int RunTrain(const TrainOptions& o, World& world) {
         auto x = torch::from_blob(batch.f32.data(), {n, 3, batch.height, batch.width}, torch::kFloat32)
                      .to(device, /*non_blocking=*/false, /*copy=*/true);
         labels = labels.to(device, false, true);
-        torch::manual_seed(StepSeed(o.seed, step, micro, world.rank()));
-        std::mt19937_64 rng(StepSeed(o.seed ^ 0x6d6978ULL, step, micro, world.rank()));
+        torch::manual_seed(StepSeed(o.loader.seed, step, micro, world.rank()));
+        std::mt19937_64 rng(StepSeed(o.loader.seed ^ 0x6d6978ULL, step, micro, world.rank()));
         auto target = MixBatch(x, labels, mc.num_classes, o, rng);
         torch::Tensor logits;
         if (amp) {
@@ -470,7 +463,7 @@ int RunTrain(const TrainOptions& o, World& world) {
       ++step;
       win_wait += wait, win_compute += compute, win_loss += loss;
       ++win_steps;
-      win_images += static_cast<int64_t>(o.batch_size) * o.accum * world.size();
+      win_images += static_cast<int64_t>(o.loader.batch_size) * o.accum * world.size();
       const bool last = step == total_steps || (o.max_steps > 0 && step >= o.max_steps);
       if (lead && (step % o.log_every == 0 || last)) {
         const double wall = Since(win_start);
@@ -510,7 +503,9 @@ int RunTrain(const TrainOptions& o, World& world) {
     if (!o.val.empty() && !stopped_early) {
       const auto eval_start = Clock::now();
       if (lead) {
-        EvalResult r = Evaluate(model, o.val, mc, device, o.batch_size, o.workers, 0);
+        LoaderOptions val = o.loader;
+        val.spec = o.val;
+        EvalResult r = Evaluate(model, val, mc, device, 0);
         std::fprintf(metrics,
                      "{\"kind\": \"eval\", \"epoch\": %lld, \"step\": %lld, \"loss\": %s, \"top1\": %s, "
                      "\"top5\": %s, \"samples\": %lld}\n",
