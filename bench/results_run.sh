@@ -27,7 +27,7 @@ echo "synthub $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), 
 
 # The tiny ViT of every run, and the training flags shared by every run.
 VIT=(--model vit_custom --img-size 32 --patch 4 --depth 4 --dim 96 --heads 3)
-COMMON=(--batch-size 32 --warmup-lr 1e-6 --weight-decay 0.05 --mixup 0 --cutmix 0 --drop-path 0 --smoothing 0 --scale 1 --clip-grad 0 --seed 0
+COMMON=(--batch-size 32 --warmup-lr 1e-6 --weight-decay 0.05 --mixup 0 --cutmix 0 --drop-path 0 --smoothing 0 --scale 1,1 --clip-grad 0 --seed 0
         --threads 2 --workers 1 --log-every 20)
 
 timed() {  # timed NAME CMD... : runs CMD, logs to runs/NAME.log, prints wall seconds

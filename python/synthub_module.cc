@@ -5,7 +5,11 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "synthub/error.h"
 #include "synthub/loader.h"
@@ -24,7 +28,52 @@ py::array Owned(std::vector<T>&& data, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(shape, owner->data(), base);
 }
 
-LoaderOptions MakeOptions(const std::string& spec, py::kwargs kw) {
+// The keywords of synthub.Loader: LoaderOptions' fields (scale and ratio as
+// (min, max) pairs); the enums take the library's spellings.
+const char* const kKeywords[] = {
+    "batch_size", "rank", "world_size", "workers", "prefetch", "seed", "shuffle",
+    "shuffle_buffer", "uneven", "drop_last", "on_error", "image_size", "random_resized_crop",
+    "scale", "ratio", "hflip", "vflip", "interpolation", "layout", "mean", "std"};
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// A typo must not train silently with a default: TypeError, as Python's own
+// functions, with the nearest keyword.
+void RejectUnknownKeywords(const py::kwargs& kw) {
+  for (const auto& item : kw) {
+    const std::string key = py::str(item.first);
+    std::string nearest;
+    size_t best = 3;  // suggest only close ones
+    bool known = false;
+    for (const char* k : kKeywords) {
+      if (key == k) known = true;
+      const size_t d = EditDistance(key, k);
+      if (d < best) best = d, nearest = k;
+    }
+    if (known) continue;
+    std::string all;
+    for (const char* k : kKeywords) all += (all.empty() ? "" : ", ") + std::string(k);
+    throw py::type_error("Loader() got an unexpected keyword argument '" + key + "'" +
+                         (nearest.empty() ? "" : " (did you mean '" + nearest + "'?)") +
+                         "; the keywords are: as_numpy, " + all);
+  }
+}
+
+LoaderOptions MakeOptions(const std::string& spec, const py::kwargs& kw) {
+  RejectUnknownKeywords(kw);
   LoaderOptions o;
   o.spec = spec;
   auto get = [&](const char* name, auto& field) {
@@ -44,23 +93,12 @@ LoaderOptions MakeOptions(const std::string& spec, py::kwargs kw) {
   get("vflip", o.vflip);
   if (kw.contains("scale")) std::tie(o.scale_min, o.scale_max) = kw["scale"].cast<std::pair<double, double>>();
   if (kw.contains("ratio")) std::tie(o.ratio_min, o.ratio_max) = kw["ratio"].cast<std::pair<double, double>>();
-  auto choice = [&](const char* name, std::vector<std::string> values) -> int {
-    if (!kw.contains(name)) return -1;
-    const std::string v = kw[name].cast<std::string>();
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (values[i] == v) return static_cast<int>(i);
-    }
-    throw synthub::UsageError(std::string(name) + ": unknown value '" + v + "'");
-  };
-  if (int c = choice("shuffle", {"none", "local", "global"}); c >= 0) o.shuffle = static_cast<synthub::ShuffleMode>(c);
-  if (int c = choice("uneven", {"drop", "wrap", "pad"}); c >= 0) o.uneven = static_cast<synthub::UnevenPolicy>(c);
-  if (int c = choice("on_error", {"error", "skip"}); c >= 0) o.on_error = static_cast<synthub::ErrorPolicy>(c);
-  if (int c = choice("layout", {"u8", "f32"}); c >= 0) {
-    o.layout = c == 0 ? synthub::OutputLayout::kUint8Nhwc : synthub::OutputLayout::kFloat32Nchw;
-  }
-  if (int c = choice("interpolation", {"bilinear", "bicubic"}); c >= 0) {
-    o.interpolation = static_cast<synthub::Interpolation>(c);
-  }
+  auto text = [&](const char* name) { return kw[name].cast<std::string>(); };
+  if (kw.contains("shuffle")) o.shuffle = synthub::ParseShuffleMode(text("shuffle"));
+  if (kw.contains("uneven")) o.uneven = synthub::ParseUnevenPolicy(text("uneven"));
+  if (kw.contains("on_error")) o.on_error = synthub::ParseErrorPolicy(text("on_error"));
+  if (kw.contains("layout")) o.layout = synthub::ParseOutputLayout(text("layout"));
+  if (kw.contains("interpolation")) o.interpolation = synthub::ParseInterpolation(text("interpolation"));
   for (const char* name : {"mean", "std"}) {
     if (!kw.contains(name)) continue;
     const auto v = kw[name].cast<std::vector<float>>();
@@ -70,11 +108,24 @@ LoaderOptions MakeOptions(const std::string& spec, py::kwargs kw) {
   return o;
 }
 
+// {keyword: choices} of the enum keywords, from the library's tables.
+py::dict Choices() {
+  py::dict d;
+  d["shuffle"] = synthub::ShuffleModeNames();
+  d["uneven"] = synthub::UnevenPolicyNames();
+  d["on_error"] = synthub::ErrorPolicyNames();
+  d["layout"] = synthub::OutputLayoutNames();
+  d["interpolation"] = synthub::InterpolationNames();
+  return d;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_synthub, m) {
   m.doc() = "synthub's streaming loader (C++)";
   py::register_exception<synthub::Error>(m, "Error", PyExc_RuntimeError);
+  m.attr("KEYWORDS") = std::vector<std::string>(std::begin(kKeywords), std::end(kKeywords));
+  m.attr("CHOICES") = Choices();
   py::class_<Loader>(m, "_Loader")
       .def(py::init([](const std::string& spec, py::kwargs kw) {
              const LoaderOptions o = MakeOptions(spec, kw);

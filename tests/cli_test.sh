@@ -305,7 +305,7 @@ if [ -n "$port" ]; then
     "${L[@]}" > load_mixed.txt 2>/dev/null
   check "load: '::' list of URLs and a local path" test "$(grep -vc '^#' load_mixed.txt)" = 156
   expect_exit 1 "load: HTTP 404 is a clear error" "HTTP 404" "$SYNTHUB" load "http://127.0.0.1:$port/nope.tar" "${L[@]}"
-  expect_exit 2 "load: global shuffle refuses URLs" "global shuffle" \
+  expect_exit 2 "load: global shuffle refuses URLs" "--shuffle: global reads samples by offset" \
     "$SYNTHUB" load "http://127.0.0.1:$port/g1/" --shuffle global
 else
   fail "could not start a loopback HTTP server"
@@ -357,7 +357,23 @@ done
 check "load: GNU tar --format=ustar shard (10 samples)" test "$(grep -vc '^#' gt_ustar.txt)" = 10
 "$SYNTHUB" load render:demo --limit 2 --batch-size 4 --image-size 32 > render.txt 2>/dev/null
 check "load: render source yields samples" test "$(grep -vc '^#' render.txt)" = 8
-expect_exit 2 "load: bad --shuffle value" "--shuffle" "$SYNTHUB" load g1 --shuffle sometimes
+expect_exit 2 "load: bad --shuffle value" "--shuffle: expected none, local or global, got 'sometimes'" \
+  "$SYNTHUB" load g1 --shuffle sometimes
+expect_exit 2 "load: the loader's field is reported as its flag" "--batch-size must be >= 1" \
+  "$SYNTHUB" load g1 --batch-size 0
+expect_exit 2 "load: rank out of range names both flags" "--rank must be in \[0, --world-size)" \
+  "$SYNTHUB" load g1 --rank 2 --world-size 2
+expect_exit 2 "load: --scale outside (0, 1] is a usage error" "--scale: need 0 < MIN <= MAX <= 1" \
+  "$SYNTHUB" load g1 --scale 0.5,2
+expect_exit 2 "load: --mean takes one or three values" "--mean: expected one value or three" \
+  "$SYNTHUB" load g1 --mean 0.1,0.2
+for c in load bench-load; do
+  expect_exit 0 "$c --help prints the loader flags' defaults" "--scale V .*(default: 0.08,1)" "$SYNTHUB" "$c" --help
+  expect_exit 0 "$c --help wins over other flags" "usage: synthub $c" "$SYNTHUB" "$c" --frobnicate --help
+done
+for scale in 0.25,1 0.25..1 0.25; do  # MIN,MAX; the old load spelling; the old pretrain one (MAX 1)
+  expect_exit 0 "load: --scale $scale accepted" "samples in the dataset" "$SYNTHUB" load g1 --limit 1 --scale $scale
+done
 "$SYNTHUB" bench-load g1 --image-size 64 > bench_load.json 2>/dev/null
 check "bench-load reports per-stage time" python3 -c "import json; d=json.load(open('bench_load.json')); assert d['images']>0 and d['decode_s']>0 and d['files_opened']==24, d"
 

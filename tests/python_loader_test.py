@@ -77,8 +77,20 @@ class LoaderTest(unittest.TestCase):
     def test_errors(self):
         with self.assertRaises(RuntimeError):
             synthub.Loader(DATA + "/nope-{0..3}.tar")
-        with self.assertRaises(Exception):
+        with self.assertRaisesRegex(synthub.Error, "shuffle: expected none, local or global"):
             synthub.Loader(DATA, shuffle="sometimes")
+        with self.assertRaisesRegex(synthub.Error, "batch_size must be >= 1"):
+            synthub.Loader(DATA, batch_size=0)
+
+    def test_unknown_keyword_is_refused(self):
+        # A typo must not train with the default batch size.
+        with self.assertRaisesRegex(TypeError, "unexpected keyword argument 'batchsize'.*'batch_size'"):
+            synthub.Loader(DATA, batchsize=16)
+        with self.assertRaisesRegex(TypeError, "'frobnicate'"):
+            synthub.LoaderDataset(DATA, frobnicate=True)
+        self.assertIn("batch_size", synthub.KEYWORDS)
+        self.assertEqual(synthub.CHOICES["shuffle"], ["none", "local", "global"])
+        self.assertEqual(synthub.CHOICES["layout"], ["u8", "f32"])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ cd "$WORK"
   --val "fractals/fractaldb-000007.tar" --classes 10 --out run \
   --model vit_custom --img-size 32 --patch 4 --depth 4 --dim 96 --heads 3 \
   --epochs 20 --batch-size 32 --lr 1e-3 --min-lr 1e-3 --warmup-epochs 0.5 \
-  --mixup 0 --cutmix 0 --drop-path 0 --scale 1 --smoothing 0 --shuffle global \
+  --mixup 0 --cutmix 0 --drop-path 0 --scale 1,1 --smoothing 0 --shuffle global \
   --seed 0 --log-every 20
 /usr/bin/python3 - <<'PY'
 import json

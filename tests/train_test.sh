@@ -44,6 +44,15 @@ check "a 6-class dataset for the mechanics" test -f six/manifest.json
 for c in pretrain finetune eval; do
   expect_exit 0 "$c --help exits 0" "usage: synthub $c" "$SYNTHUB" "$c" --help
 done
+expect_exit 0 "pretrain --help: the loader's --scale, as a range" "--scale V .*(default: 0.08,1)" "$SYNTHUB" pretrain --help
+expect_exit 0 "finetune --help: its own batch size default" "--batch-size V .*(default: 96)" "$SYNTHUB" finetune --help
+expect_exit 0 "eval --help: the loader's --mean" "--mean V" "$SYNTHUB" eval --help
+expect_exit 2 "pretrain: the loader's batch_size is reported as --batch-size" "--batch-size must be >= 1" \
+  "$SYNTHUB" pretrain --data six --out r --batch-size 0
+expect_exit 2 "pretrain: --shuffle spelled as in load" "--shuffle: expected none, local or global" \
+  "$SYNTHUB" pretrain --data six --out r --shuffle sometimes
+expect_exit 2 "pretrain: --uneven is set by the trainer" "unknown flag --uneven" \
+  "$SYNTHUB" pretrain --data six --out r --uneven wrap
 expect_exit 2 "pretrain without --out" "--out is required" "$SYNTHUB" pretrain --data six
 expect_exit 2 "unknown model named" "unknown model" "$SYNTHUB" pretrain --data six --out r --model vit_huge
 expect_exit 2 "patch must divide the image" "patch size must divide" "$SYNTHUB" pretrain --data six --out r \

@@ -9,13 +9,27 @@
 
 namespace synthub::cli {
 
+void SetDefault(std::vector<FlagSpec>* flags, const std::string& name, const std::string& value) {
+  for (FlagSpec& f : *flags) {
+    if (f.name == name) {
+      f.default_value = value;
+      return;
+    }
+  }
+  SYNTHUB_CHECK(false && "SetDefault: no such flag");
+}
+
 Args::Args(const CommandSpec& spec, int argc, char** argv) : spec_(spec) {
   for (int i = 0; i < argc; ++i) {
-    std::string arg = argv[i];
+    const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      help_ = true;
-      continue;
+      std::fputs(HelpText(spec).c_str(), stdout);
+      std::fflush(stdout);
+      throw HelpShown{};
     }
+  }
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
     if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
       positional_.push_back(arg);
       continue;
@@ -49,6 +63,13 @@ const FlagSpec& Args::Spec(const std::string& name) const {
     if (f.name == name) return f;
   }
   throw UsageError("unknown flag --" + name + " for '" + spec_.name + "'");
+}
+
+bool Args::Declares(const std::string& name) const {
+  for (const FlagSpec& f : spec_.flags) {
+    if (f.name == name) return true;
+  }
+  return false;
 }
 
 bool Args::Given(const std::string& name) const {
@@ -118,6 +139,8 @@ std::string HelpText(const CommandSpec& spec) {
 int RunReportingErrors(const std::string& cmd, const std::function<int()>& body) {
   try {
     return body();
+  } catch (const HelpShown&) {
+    return 0;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "synthub: %s\n", e.what());
     std::fprintf(stderr, "run 'synthub %s --help' for usage\n", cmd == "--help" ? "" : cmd.c_str());

@@ -1,5 +1,7 @@
 // A small declarative flag parser: each subcommand lists its flags with
 // defaults and help; unknown or malformed flags are usage errors (exit 2).
+// --help (or -h) anywhere prints the command's usage with every flag and its
+// default to stdout and ends the command with exit 0 (HelpShown, below).
 #ifndef SYNTHUB_TOOLS_ARGS_H_
 #define SYNTHUB_TOOLS_ARGS_H_
 
@@ -24,13 +26,22 @@ struct CommandSpec {
   std::vector<FlagSpec> flags;
 };
 
+// Thrown by Args after it printed the help; RunReportingErrors (commands.h)
+// turns it into exit 0, after the command's destructors (and MPI) ran.
+struct HelpShown {};
+
+// Sets the default of the flag `name` in `flags` (which must declare it).
+void SetDefault(std::vector<FlagSpec>* flags, const std::string& name, const std::string& value);
+
 class Args {
  public:
-  // Parses argv[0..argc); throws UsageError. `help` is set on --help/-h.
+  // Parses argv[0..argc); throws UsageError, or prints the help and throws
+  // HelpShown on --help / -h. Keeps a reference to `spec`: it must outlive this.
   Args(const CommandSpec& spec, int argc, char** argv);
 
-  bool help() const { return help_; }
-  bool Given(const std::string& name) const;  // set on the command line
+  const CommandSpec& spec() const { return spec_; }
+  bool Declares(const std::string& name) const;  // a flag of this command
+  bool Given(const std::string& name) const;     // set on the command line
   std::string Str(const std::string& name) const;
   int Int(const std::string& name) const;
   int64_t Int64(const std::string& name) const;
@@ -44,7 +55,6 @@ class Args {
   const CommandSpec& spec_;
   std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
-  bool help_ = false;
 };
 
 std::string HelpText(const CommandSpec& spec);

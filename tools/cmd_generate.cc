@@ -58,10 +58,6 @@ const CommandSpec kSpec = {
 
 int RunGenerate(int argc, char** argv, World& world) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   generate::GenerateOptions o;
   o.out = args.Str("out");

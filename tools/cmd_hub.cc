@@ -113,7 +113,6 @@ int Init(int argc, char** argv) {
                             "Creates a hub store in DIR (default: --hub's default); fine if it exists.",
                             {HubFlag()}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() > 1) throw UsageError("expected at most one folder");
   const std::string dir = args.positional().empty() ? args.Str("hub") : args.positional()[0];
   hub::Hub::Init(dir);
@@ -138,7 +137,6 @@ int Add(int argc, char** argv) {
        {"base-model", "", "lineage: the model revision it was fine-tuned from"},
        {"license", "", "licence (default: the card's, else cc-by-nc-4.0 for FractalDB-derived)"}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() != 1) throw UsageError("expected one folder to publish");
   if (args.Str("name").empty()) throw UsageError("--name owner/name is required");
   const std::string dir = args.Str("hub");
@@ -173,7 +171,6 @@ int ListOrSearch(bool search, int argc, char** argv) {
     spec.flags.push_back({"license", "", "licence (exact, case-insensitive)"});
   }
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   hub::Query q;
   q.kind = args.Str("kind");
   if (!q.kind.empty() && q.kind != "dataset" && q.kind != "model") throw UsageError("--kind: dataset or model");
@@ -202,7 +199,6 @@ int Show(int argc, char** argv) {
                             "Prints a revision: id, tags, lineage, files, then its card.",
                             {HubFlag(), {"json", "false", "one JSON object (meta and the card included)", true}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() != 1) throw UsageError("expected one revision reference");
   hub::Hub h(args.Str("hub"));
   const hub::Revision r = h.Resolve(args.positional()[0]);
@@ -241,7 +237,6 @@ int Tag(int argc, char** argv) {
                             "Points TAG (letters, digits, '-', '_', '.') at the revision REF names.",
                             {HubFlag()}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() != 2) throw UsageError("expected a revision reference and a tag");
   hub::Hub h(args.Str("hub"));
   const hub::Revision r = h.Resolve(args.positional()[0]);
@@ -257,7 +252,6 @@ int Token(int argc, char** argv) {
                             {HubFlag(), {"owner", "", "owner the token may publish under (required)"},
                              {"scope", "write", "read | write"}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   if (args.Str("owner").empty()) throw UsageError("--owner is required");
   hub::Hub h(args.Str("hub"));
@@ -285,7 +279,6 @@ int Materialize(int argc, char** argv, World& world) {
        {"token", "", "bearer token (default $SYNTHUB_TOKEN; never printed)"},
        {"quiet", "false", "no progress output", true}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() != 1) throw UsageError("expected one revision reference");
   if (args.Given("hub") && args.Given("from")) throw UsageError("give --hub or --from, not both");
   hub::MaterializeOptions o;
@@ -326,7 +319,6 @@ int Serve(int argc, char** argv) {
                              {"port", "8080", "port (0: pick a free one, printed)"},
                              {"threads", "8", "request threads"}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   hub::ServeOptions o;
   o.dir = args.Str("hub");
@@ -368,7 +360,6 @@ int Pull(int argc, char** argv) {
        {"token", "", "bearer token (default $SYNTHUB_TOKEN; never printed)"},
        {"quiet", "false", "no progress output", true}}};
   Args args(spec, static_cast<int>(rest.size()), rest.data());
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (args.positional().size() != 1) throw UsageError("expected one revision reference");
   hub::PullOptions o;
   o.source = args.Str("from");
@@ -394,7 +385,6 @@ int Verify(int argc, char** argv) {
       "1 naming each problem on stderr.",
       {HubFlag()}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   hub::Hub h(args.Str("hub"));
   const hub::StoreReport r = hub::VerifyStore(h);
@@ -422,7 +412,6 @@ int Gc(int argc, char** argv) {
        {"grace-hours", "24", "keep unreferenced blobs younger than this (hours, fractions allowed)"},
        {"dry-run", "false", "only report", true}}};
   Args args(spec, argc, argv);
-  if (args.help()) return std::fputs(HelpText(spec).c_str(), stdout), 0;
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   const double hours = args.Double("grace-hours");
   if (!(hours >= 0)) throw UsageError("--grace-hours must be >= 0");

@@ -23,10 +23,6 @@ const CommandSpec kSpec = {
 
 int RunInspect(int argc, char** argv) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
   const std::string dir = args.positional()[0];
   std::fputs(pack::DatasetSummary(dir).c_str(), stdout);

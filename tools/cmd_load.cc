@@ -1,91 +1,17 @@
 // synthub load / bench-load: the streaming loader from the command line.
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "args.h"
 #include "commands.h"
+#include "loader_flags.h"
 #include "synthub/error.h"
 #include "synthub/loader.h"
 
 namespace synthub::cli {
 namespace {
-
-std::vector<FlagSpec> LoaderFlags() {
-  return {
-      {"batch-size", "64", "samples per batch"},
-      {"workers", "2", "decode/augment threads"},
-      {"prefetch", "4", "batches in flight ahead of the consumer"},
-      {"rank", "0", "this process's rank"},
-      {"world-size", "1", "number of ranks"},
-      {"seed", "0", "seed of shuffling and augmentation"},
-      {"epoch", "0", "epoch to run"},
-      {"shuffle", "local", "none | local (shard order + buffer) | global (all samples)"},
-      {"shuffle-buffer", "5000", "local shuffle buffer, in samples"},
-      {"uneven", "drop", "samples per rank when they do not divide: drop | wrap | pad"},
-      {"keep-last", "false", "keep a partial last batch", true},
-      {"on-error", "error", "error | skip (counted) on a corrupt shard or image"},
-      {"image-size", "224", "output size (square)"},
-      {"no-crop", "false", "resize the whole image instead of a random resized crop", true},
-      {"scale", "0.08..1", "random resized crop scale range"},
-      {"hflip", "false", "random horizontal flip", true},
-      {"vflip", "false", "random vertical flip", true},
-      {"interpolation", "bilinear", "bilinear | bicubic"},
-      {"layout", "f32", "f32 (float NCHW, normalised) | u8 (uint8 NHWC)"},
-      {"mean", "0.5", "normalisation mean (one value for the 3 channels)"},
-      {"std", "0.5", "normalisation std"},
-  };
-}
-
-LoaderOptions ParseLoaderOptions(const Args& args, const std::string& spec) {
-  LoaderOptions o;
-  o.spec = spec;
-  o.batch_size = args.Int("batch-size");
-  o.workers = args.Int("workers");
-  o.prefetch = args.Int("prefetch");
-  o.rank = args.Int("rank");
-  o.world_size = args.Int("world-size");
-  o.seed = args.U64("seed");
-  const std::string shuffle = args.Str("shuffle");
-  if (shuffle == "none") o.shuffle = ShuffleMode::kNone;
-  else if (shuffle == "local") o.shuffle = ShuffleMode::kLocal;
-  else if (shuffle == "global") o.shuffle = ShuffleMode::kGlobal;
-  else throw UsageError("--shuffle: expected none, local or global, got '" + shuffle + "'");
-  o.shuffle_buffer = args.Int("shuffle-buffer");
-  const std::string uneven = args.Str("uneven");
-  if (uneven == "drop") o.uneven = UnevenPolicy::kDrop;
-  else if (uneven == "wrap") o.uneven = UnevenPolicy::kWrap;
-  else if (uneven == "pad") o.uneven = UnevenPolicy::kPad;
-  else throw UsageError("--uneven: expected drop, wrap or pad, got '" + uneven + "'");
-  o.drop_last = !args.Switch("keep-last");
-  const std::string on_error = args.Str("on-error");
-  if (on_error == "error") o.on_error = ErrorPolicy::kError;
-  else if (on_error == "skip") o.on_error = ErrorPolicy::kSkip;
-  else throw UsageError("--on-error: expected error or skip, got '" + on_error + "'");
-  o.image_size = args.Int("image-size");
-  o.random_resized_crop = !args.Switch("no-crop");
-  const std::string scale = args.Str("scale");
-  const size_t dots = scale.find("..");
-  if (dots == std::string::npos) throw UsageError("--scale: expected A..B");
-  o.scale_min = std::atof(scale.substr(0, dots).c_str());
-  o.scale_max = std::atof(scale.substr(dots + 2).c_str());
-  o.hflip = args.Switch("hflip");
-  o.vflip = args.Switch("vflip");
-  const std::string interp = args.Str("interpolation");
-  if (interp == "bilinear") o.interpolation = Interpolation::kBilinear;
-  else if (interp == "bicubic") o.interpolation = Interpolation::kBicubic;
-  else throw UsageError("--interpolation: expected bilinear or bicubic");
-  const std::string layout = args.Str("layout");
-  if (layout == "f32") o.layout = OutputLayout::kFloat32Nchw;
-  else if (layout == "u8") o.layout = OutputLayout::kUint8Nhwc;
-  else throw UsageError("--layout: expected f32 or u8");
-  for (int c = 0; c < 3; ++c) {
-    o.mean[c] = static_cast<float>(args.Double("mean"));
-    o.std[c] = static_cast<float>(args.Double("std"));
-  }
-  if (!(o.std[0] > 0)) throw UsageError("--std must be > 0");
-  return o;
-}
 
 CommandSpec LoadSpec() {
   CommandSpec s{"load", "synthub load SPEC [flags]",
@@ -93,6 +19,7 @@ CommandSpec LoadSpec() {
                 "SPEC: shards with {a..b} ranges, '::' lists, a dataset folder, http(s) URLs,\n"
                 "or render:PRESET|DATASET for on-the-fly FractalDB.",
                 LoaderFlags()};
+  s.flags.push_back({"epoch", "0", "epoch to run"});
   s.flags.push_back({"limit", "0", "stop after this many batches (0 = the epoch)"});
   s.flags.push_back({"resume", "", "a loader state (JSON) to continue from"});
   s.flags.push_back({"print-state", "false", "print the loader state after the last batch", true});
@@ -104,9 +31,19 @@ CommandSpec BenchSpec() {
                 "Runs the loader over --epochs epochs (or --limit batches) and reports images/s,\n"
                 "images per CPU-second, per-stage time, consumer wait, bytes and files read.",
                 LoaderFlags()};
+  s.flags.push_back({"epoch", "0", "first epoch to run"});
   s.flags.push_back({"limit", "0", "stop after this many batches (0 = the epochs)"});
   s.flags.push_back({"epochs", "1", "epochs to run, one after the other"});
   return s;
+}
+
+// The loader of load and bench-load: the flags' options over SPEC.
+std::unique_ptr<Loader> OpenLoader(const Args& args) {
+  if (args.positional().size() != 1) throw UsageError("expected one SPEC");
+  LoaderOptions o;
+  o.spec = args.positional()[0];
+  FillLoaderOptions(args, &o);
+  return MappingLoaderErrors(args, [&] { return std::make_unique<Loader>(o); });
 }
 
 double CpuSeconds() {
@@ -120,12 +57,8 @@ double CpuSeconds() {
 int RunLoad(int argc, char** argv) {
   const CommandSpec spec = LoadSpec();
   Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
-  if (args.positional().size() != 1) throw UsageError("expected one SPEC");
-  Loader loader(ParseLoaderOptions(args, args.positional()[0]));
+  const std::unique_ptr<Loader> owned = OpenLoader(args);
+  Loader& loader = *owned;
   if (args.Given("epoch")) loader.SetEpoch(args.U64("epoch"));
   if (args.Given("resume")) loader.Restore(LoaderState::FromJson(args.Str("resume")));
   std::printf("# %llu samples in the dataset, %llu per rank, %llu batches per epoch, %d classes\n",
@@ -150,14 +83,10 @@ int RunLoad(int argc, char** argv) {
 int RunBenchLoad(int argc, char** argv) {
   const CommandSpec spec = BenchSpec();
   Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
-  if (args.positional().size() != 1) throw UsageError("expected one SPEC");
   const auto t0 = std::chrono::steady_clock::now();
   const double cpu0 = CpuSeconds();
-  Loader loader(ParseLoaderOptions(args, args.positional()[0]));
+  const std::unique_ptr<Loader> owned = OpenLoader(args);
+  Loader& loader = *owned;
   if (args.Given("epoch")) loader.SetEpoch(args.U64("epoch"));
   const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto t1 = std::chrono::steady_clock::now();

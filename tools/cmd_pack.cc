@@ -50,10 +50,6 @@ void PrintStats(const std::string& out, const pack::PackStats& s) {
 
 int RunPack(int argc, char** argv) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   const std::vector<std::string>& pos = args.positional();
   const std::string what = pos.empty() ? "" : pos[0];
   if (!((what == "imagefolder" || what == "cifar") && pos.size() == 2) &&

@@ -29,10 +29,6 @@ const CommandSpec kSpec = {
 
 int RunPlot(int argc, char** argv) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   const std::vector<std::string>& runs = args.positional();
   if (runs.empty()) throw UsageError("expected at least one RUN_DIR");
   std::string out = args.Str("out");

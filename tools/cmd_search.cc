@@ -86,10 +86,6 @@ void ParseIntRange(const std::string& flag, const std::string& value, int* lo, i
 
 int RunSearch(int argc, char** argv, World& world) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   const std::string out = args.Str("out");
   if (out.empty()) throw UsageError("--out is required");

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "loader_flags.h"
 #include "synthub/error.h"
 
 #include "util/mpi_world.h"
@@ -11,6 +12,13 @@
 
 namespace synthub::cli {
 namespace {
+
+const std::vector<std::string> kTrainLoaderFlags = {
+    "batch-size", "workers", "prefetch", "seed", "shuffle", "shuffle-buffer", "on-error",
+    "no-crop", "scale", "hflip", "vflip", "interpolation", "mean", "std"};
+// eval reads every sample once, resized, in order.
+const std::vector<std::string> kEvalLoaderFlags = {
+    "batch-size", "workers", "prefetch", "on-error", "interpolation", "mean", "std"};
 
 // Defaults are the FractalDB / DeiT-Tiny pre-training recipe (AAAI 2022);
 // finetune switches to its CIFAR recipe (SGD, lr 0.01, wd 1e-4, no mixup).
@@ -22,7 +30,6 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
       {"resume", "false", "continue from OUT/train_state.safetensors when it exists", true},
       {"classes", "0", "classes of the head (0 = the training set's)"},
       {"epochs", finetune ? "100" : "300", "epochs"},
-      {"batch-size", finetune ? "96" : "64", "samples per rank and micro-batch"},
       {"accum", "1", "micro-batches per optimizer step (gradient accumulation)"},
       {"opt", finetune ? "sgd" : "adamw", "adamw | sgd"},
       {"lr", finetune ? "0.01" : "5e-4", "peak learning rate"},
@@ -36,19 +43,23 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
       {"cutmix", finetune ? "0" : "1.0", "cutmix Beta alpha (0 = off)"},
       {"clip-grad", "0", "clip the global gradient norm to this (0 = off)"},
       {"drop-path", "0.1", "stochastic depth rate (last block; linear in depth)"},
-      {"shuffle", "local", "local (shard order + buffer per rank) | global (all samples) | none"},
-      {"shuffle-buffer", "5000", "local shuffle buffer, samples"},
-      {"scale", "0.08", "random resized crop: smallest area fraction"},
-      {"hflip", "false", "random horizontal flips (off in the FractalDB recipe)", true},
-      {"workers", "2", "loader threads per rank"},
       {"threads", "0", "torch threads per rank (0 = cores / local ranks)"},
-      {"seed", "0", "seed of init, shuffling, augmentation, mixup, drop-path"},
       {"device", "cpu", "cpu | cuda | cuda:N"},
       {"amp", "none", "autocast: none | bf16 | fp16"},
       {"log-every", "10", "steps between metrics lines"},
       {"save-every", "0", "steps between training-state saves (0 = each epoch)"},
       {"max-steps", "0", "stop after this many steps with the state saved (0 = all)"},
   };
+  // The loader's flags (tools/loader_flags.h), less those the trainer sets:
+  // rank and world size (MPI), image size (the model's), layout, uneven, keep-last.
+  std::vector<FlagSpec> loader = LoaderFlags(kTrainLoaderFlags);
+  SetDefault(&loader, "batch-size", finetune ? "96" : "64");
+  for (FlagSpec& l : loader) {
+    if (l.name == "batch-size") l.help = "samples per rank and micro-batch";
+    if (l.name == "seed") l.help = "seed of init, shuffling, augmentation, mixup, drop-path";
+    if (l.name == "hflip") l.help += " (off in the FractalDB recipe)";
+  }
+  f.insert(f.end(), loader.begin(), loader.end());
   if (finetune) {
     f.push_back({"init", "", "checkpoint to start from (folder or model.safetensors; required)"});
     f.push_back({"freeze", "-1", "freeze the patch embedding and this many blocks (-1 = none)"});
@@ -76,34 +87,22 @@ const CommandSpec kFinetune = {
     "Fine-tunes a checkpoint on another dataset: a new head when the class count\n"
     "differs (as timm), optional freezing, SGD or AdamW.",
     TrainFlags(true)};
-const CommandSpec kEval = {
-    "eval", "synthub eval CKPT --data SPEC [--out DIR] [flags]",
-    "Evaluates a checkpoint: loss, top-1/top-5; with --out also per_class.csv and\n"
-    "confusion.csv (rows: true class, columns: predicted).",
-    {{"data", "", "dataset (loader spec)"},
-     {"out", "", "folder for eval.json, per_class.csv, confusion.csv"},
-     {"dump", "", "write the first batch's input and logits to this safetensors file"},
-     {"batch-size", "64", "samples per batch"},
-     {"workers", "2", "loader threads"},
-     {"threads", "0", "torch threads (0 = all cores)"},
-     {"device", "cpu", "cpu | cuda | cuda:N"},
-     {"limit", "0", "batches to evaluate (0 = all)"}}};
-
-int Help(const CommandSpec& spec, int argc, char** argv) {
-  Args args(spec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(spec).c_str(), stdout);
-    return 0;
-  }
-  return -1;
+CommandSpec EvalSpec() {
+  CommandSpec s = {
+      "eval", "synthub eval CKPT --data SPEC [--out DIR] [flags]",
+      "Evaluates a checkpoint: loss, top-1/top-5; with --out also per_class.csv and\n"
+      "confusion.csv (rows: true class, columns: predicted). Pass the --mean, --std and\n"
+      "--interpolation the model was trained with when they were not the defaults.",
+      {{"data", "", "dataset (loader spec)"},
+       {"out", "", "folder for eval.json, per_class.csv, confusion.csv"},
+       {"dump", "", "write the first batch's input and logits to this safetensors file"},
+       {"threads", "0", "torch threads (0 = all cores)"},
+       {"device", "cpu", "cpu | cuda | cuda:N"},
+       {"limit", "0", "batches to evaluate (0 = all)"}}};
+  for (const FlagSpec& f : LoaderFlags(kEvalLoaderFlags)) s.flags.push_back(f);
+  return s;
 }
-
-ShuffleMode ParseShuffleFlag(const std::string& s) {
-  if (s == "local") return ShuffleMode::kLocal;
-  if (s == "global") return ShuffleMode::kGlobal;
-  if (s == "none") return ShuffleMode::kNone;
-  throw UsageError("--shuffle must be local, global or none");
-}
+const CommandSpec kEval = EvalSpec();
 
 train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   train::TrainOptions o;
@@ -114,7 +113,7 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   o.resume = a.Switch("resume");
   o.classes = a.Int("classes");
   o.epochs = a.Int("epochs");
-  o.batch_size = a.Int("batch-size");
+  FillLoaderOptions(a, &o.loader);
   o.accum = a.Int("accum");
   o.optimizer = a.Str("opt");
   o.lr = a.Double("lr");
@@ -127,13 +126,7 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   o.mixup = a.Double("mixup");
   o.cutmix = a.Double("cutmix");
   o.clip_grad = a.Double("clip-grad");
-  o.shuffle = ParseShuffleFlag(a.Str("shuffle"));
-  o.shuffle_buffer = a.Int("shuffle-buffer");
-  o.scale_min = a.Double("scale");
-  o.hflip = a.Switch("hflip");
-  o.workers = a.Int("workers");
   o.threads = a.Int("threads");
-  o.seed = a.U64("seed");
   o.device = a.Str("device");
   o.amp = a.Str("amp");
   o.log_every = a.Int("log-every");
@@ -141,7 +134,6 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   o.max_steps = a.Int64("max-steps");
   if (o.log_every <= 0) throw UsageError("--log-every must be positive");
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) throw UsageError("--smoothing must be in [0, 1)");
-  if (o.scale_min <= 0 || o.scale_min > 1) throw UsageError("--scale must be in (0, 1]");
   o.model.drop_path = a.Double("drop-path");
   if (finetune) {
     o.init = a.Str("init");
@@ -178,7 +170,6 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
 
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world) {
   const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
-  if (Help(spec, argc, argv) == 0) return 0;
   Args a(spec, argc, argv);
   if (!a.positional().empty() && cmd != "eval") throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (cmd == "eval") {
@@ -188,14 +179,14 @@ int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world)
     o.data = a.Str("data");
     o.out = a.Str("out");
     o.dump = a.Str("dump");
-    o.batch_size = a.Int("batch-size");
-    o.workers = a.Int("workers");
+    FillLoaderOptions(a, &o.loader);
     o.threads = a.Int("threads");
     o.device = a.Str("device");
     o.limit = a.Int64("limit");
-    return train::RunEval(o);
+    return MappingLoaderErrors(a, [&] { return train::RunEval(o); });
   }
-  return train::RunTrain(ParseTrain(a, cmd == "finetune"), world);
+  const train::TrainOptions o = ParseTrain(a, cmd == "finetune");
+  return MappingLoaderErrors(a, [&] { return train::RunTrain(o, world); });
 }
 
 }  // namespace synthub::cli

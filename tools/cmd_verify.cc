@@ -44,10 +44,6 @@ int VerifyCheckpoints(const std::string& dir, bool structure_only) {
 
 int RunVerify(int argc, char** argv) {
   Args args(kSpec, argc, argv);
-  if (args.help()) {
-    std::fputs(HelpText(kSpec).c_str(), stdout);
-    return 0;
-  }
   if (args.positional().size() != 1) throw UsageError("expected one dataset folder");
   const std::string dir = args.positional()[0];
   if (!std::filesystem::exists(std::filesystem::path(dir) / "manifest.json")) return VerifyCheckpoints(dir, args.Switch("structure-only"));

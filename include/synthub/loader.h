@@ -30,6 +30,27 @@ enum class ErrorPolicy { kError, kSkip };
 enum class OutputLayout { kUint8Nhwc, kFloat32Nchw };
 enum class Interpolation { kBilinear, kBicubic };
 
+// The one spelling of each option value, shared by the command line's flags
+// and the Python keywords: shuffle none|local|global, uneven drop|wrap|pad,
+// on_error error|skip, layout u8|f32, interpolation bilinear|bicubic. Parse*
+// throws UsageError naming the field ("shuffle: expected none, local or
+// global, got 'x'"); *Name is its inverse; *Names lists them in order.
+ShuffleMode ParseShuffleMode(const std::string& name);
+UnevenPolicy ParseUnevenPolicy(const std::string& name);
+ErrorPolicy ParseErrorPolicy(const std::string& name);
+OutputLayout ParseOutputLayout(const std::string& name);
+Interpolation ParseInterpolation(const std::string& name);
+std::string ShuffleModeName(ShuffleMode mode);
+std::string UnevenPolicyName(UnevenPolicy policy);
+std::string ErrorPolicyName(ErrorPolicy policy);
+std::string OutputLayoutName(OutputLayout layout);
+std::string InterpolationName(Interpolation interpolation);
+std::vector<std::string> ShuffleModeNames();
+std::vector<std::string> UnevenPolicyNames();
+std::vector<std::string> ErrorPolicyNames();
+std::vector<std::string> OutputLayoutNames();
+std::vector<std::string> InterpolationNames();
+
 struct LoaderOptions {
   // Shards: "d/x-{000000..000099}.tar", several joined with "::", a dataset
   // folder (its manifest.json), http(s):// URLs of either, or
@@ -91,9 +112,15 @@ struct LoaderState {
   static LoaderState FromJson(const std::string& json);  // throws Error
 };
 
+// Checks the options a Loader would refuse before touching the data; the
+// UsageError names the LoaderOptions field ("batch_size must be >= 1") so
+// that a caller can say which flag or keyword it was.
+void ValidateLoaderOptions(const LoaderOptions& options);
+
 class Loader {
  public:
-  explicit Loader(const LoaderOptions& options);  // throws Error / UsageError
+  // Throws Error, or UsageError naming a LoaderOptions field (see above).
+  explicit Loader(const LoaderOptions& options);
   ~Loader();
   Loader(const Loader&) = delete;
   Loader& operator=(const Loader&) = delete;

@@ -10,14 +10,14 @@
 
 len(loader) is the exact number of batches per epoch, equal on every rank.
 """
-from ._synthub import Error, _Loader
+from ._synthub import CHOICES, KEYWORDS, Error, _Loader
 
 try:
     import torch as _torch
 except ImportError:  # numpy only
     _torch = None
 
-__all__ = ["Error", "Loader", "LoaderDataset"]
+__all__ = ["CHOICES", "Error", "KEYWORDS", "Loader", "LoaderDataset"]
 
 
 class Loader:
@@ -31,6 +31,10 @@ class Loader:
     scale [(0.08, 1.0)], ratio [(3/4, 4/3)], hflip [False], vflip [False],
     interpolation ["bilinear" | "bicubic"], layout ["f32" NCHW | "u8" NHWC],
     mean, std [(0.5, 0.5, 0.5)], as_numpy [False].
+
+    The spellings are the library's (synthub.CHOICES, shared with the command
+    line's flags); an unknown keyword (synthub.KEYWORDS lists them) raises
+    TypeError instead of silently keeping a default.
     """
 
     def __init__(self, spec, as_numpy=False, **options):

@@ -25,16 +25,7 @@ using loader_impl::Clock;
 using loader_impl::Since;
 
 Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
-  if (o_.batch_size < 1) throw UsageError("batch size must be >= 1");
-  if (o_.workers < 1) throw UsageError("workers must be >= 1");
-  if (o_.prefetch < 1) throw UsageError("prefetch must be >= 1");
-  if (o_.world_size < 1 || o_.rank < 0 || o_.rank >= o_.world_size) {
-    throw UsageError("need 0 <= rank < world size");
-  }
-  if (o_.image_size < 8 || o_.image_size > 4096) throw UsageError("image size must be in [8, 4096]");
-  if (!(o_.scale_min > 0 && o_.scale_min <= o_.scale_max && o_.scale_max <= 1.0)) {
-    throw UsageError("need 0 < scale min <= scale max <= 1");
-  }
+  ValidateLoaderOptions(o_);
   spec_ = loader::ResolveSpec(o_.spec);
   num_classes_ = spec_.num_classes;
   if (spec_.render) {
@@ -70,8 +61,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     if (o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder) {
       for (const auto& s : spec_.shards) {
         if (IsUrl(s.location)) {
-          throw UsageError("global shuffle reads samples by offset: it needs local shards "
-                           "(use --shuffle local for URLs)");
+          throw UsageError("shuffle: global reads samples by offset and needs local shards; "
+                           "use local for URLs (" + s.location + ")");
         }
         index_.push_back(loader_impl::IndexShard(s.location));
         if (index_.back().size() != counts_[index_.size() - 1]) {

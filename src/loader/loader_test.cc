@@ -187,5 +187,42 @@ TEST_F(LoaderTest, BadSpecsAreClearErrors) {
   EXPECT_THROW(Loader{o}, UsageError);
 }
 
+TEST(LoaderOptionsTest, EnumSpellingsRoundTrip) {
+  for (const std::string& n : ShuffleModeNames()) EXPECT_EQ(ShuffleModeName(ParseShuffleMode(n)), n);
+  for (const std::string& n : UnevenPolicyNames()) EXPECT_EQ(UnevenPolicyName(ParseUnevenPolicy(n)), n);
+  for (const std::string& n : ErrorPolicyNames()) EXPECT_EQ(ErrorPolicyName(ParseErrorPolicy(n)), n);
+  for (const std::string& n : OutputLayoutNames()) EXPECT_EQ(OutputLayoutName(ParseOutputLayout(n)), n);
+  for (const std::string& n : InterpolationNames()) {
+    EXPECT_EQ(InterpolationName(ParseInterpolation(n)), n);
+  }
+  EXPECT_EQ(ShuffleModeNames(), (std::vector<std::string>{"none", "local", "global"}));
+  EXPECT_EQ(ParseOutputLayout("u8"), OutputLayout::kUint8Nhwc);
+  try {
+    ParseShuffleMode("sideways");
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "shuffle: expected none, local or global, got 'sideways'");
+  }
+}
+
+TEST(LoaderOptionsTest, ErrorsNameTheField) {
+  LoaderOptions o;
+  o.batch_size = 0;
+  try {
+    ValidateLoaderOptions(o);
+    ADD_FAILURE() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "batch_size must be >= 1");
+  }
+  o = LoaderOptions();
+  o.scale_min = 0.5;
+  o.scale_max = 0.4;
+  EXPECT_THROW(ValidateLoaderOptions(o), UsageError);
+  o = LoaderOptions();
+  o.std[1] = 0;
+  EXPECT_THROW(ValidateLoaderOptions(o), UsageError);
+  EXPECT_NO_THROW(ValidateLoaderOptions(LoaderOptions()));
+}
+
 }  // namespace
 }  // namespace synthub

@@ -45,15 +45,17 @@ void SetThreads(int threads) {
   torch::set_num_threads(threads > 0 ? threads : std::max(1, cores / LocalRanks()));
 }
 
-EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const ModelConfig& config,
-                    const torch::Device& device, int batch_size, int workers, int64_t limit) {
-  LoaderOptions lo;
-  lo.spec = spec;
-  lo.batch_size = batch_size;
-  lo.workers = workers;
+EvalResult Evaluate(VisionTransformer& model, const LoaderOptions& data, const ModelConfig& config,
+                    const torch::Device& device, int64_t limit) {
+  const std::string& spec = data.spec;
+  LoaderOptions lo = data;
+  lo.rank = 0;
+  lo.world_size = 1;
   lo.shuffle = ShuffleMode::kNone;
   lo.drop_last = false;
   lo.random_resized_crop = false;
+  lo.hflip = lo.vflip = false;
+  lo.layout = OutputLayout::kFloat32Nchw;
   lo.image_size = config.img_size;
   Loader loader(lo);
   const int classes = config.num_classes;
@@ -116,7 +118,9 @@ int RunEval(const EvalOptions& o) {
   LoadWeights(model, file, "", false, weights_path);
   const torch::Device device = ParseDevice(o.device);
   model->to(device);
-  const EvalResult r = Evaluate(model, o.data, mc, device, o.batch_size, o.workers, o.limit);
+  LoaderOptions data = o.loader;
+  data.spec = o.data;
+  const EvalResult r = Evaluate(model, data, mc, device, o.limit);
   std::printf("{\"checkpoint\": \"%s\", \"data\": \"%s\", \"samples\": %lld, \"loss\": %.6f, "
               "\"top1\": %.4f, \"top5\": %.4f}\n",
               o.checkpoint.c_str(), o.data.c_str(), static_cast<long long>(r.samples), r.loss, r.top1,

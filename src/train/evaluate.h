@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 #include <vector>
 
+#include "synthub/loader.h"
 #include "train/vit.h"
 
 namespace synthub::train {
@@ -25,10 +26,12 @@ torch::Device ParseDevice(const std::string& name);
 // torch intra-op threads: `threads`, or the cores divided by the MPI ranks on this node.
 void SetThreads(int threads);
 
-// Every sample of `spec` once (resize to the model's size, no crop, reading
-// order). Throws Error when the dataset's class count differs from the head's.
-EvalResult Evaluate(VisionTransformer& model, const std::string& spec, const ModelConfig& config,
-                    const torch::Device& device, int batch_size, int workers, int64_t limit);
+// Every sample of `data.spec` once: resized to the model's size, no crop or
+// flips, reading order, one rank; the rest of `data` (batch size, workers,
+// interpolation, normalisation, ...) as given. Throws Error when the
+// dataset's class count differs from the head's.
+EvalResult Evaluate(VisionTransformer& model, const LoaderOptions& data, const ModelConfig& config,
+                    const torch::Device& device, int64_t limit);
 
 }  // namespace synthub::train
 

@@ -31,7 +31,6 @@ struct TrainOptions {
 
   // The DeiT / FractalDB recipe (docs/train.md lists the paper's values).
   int epochs = 300;
-  int batch_size = 64;  // per rank and step, before accumulation
   int accum = 1;        // micro-batches per optimizer step
   std::string optimizer = "adamw";  // adamw | sgd
   double lr = 5e-4, min_lr = 1e-5, warmup_lr = 1e-6;
@@ -43,14 +42,13 @@ struct TrainOptions {
   double mixup_switch_prob = 0.5;    // cutmix instead of mixup when both are on
   double clip_grad = 0.0;            // max global gradient norm (0 = off)
 
-  // Data.
-  ShuffleMode shuffle = ShuffleMode::kLocal;
-  int shuffle_buffer = 5000;
-  double scale_min = 0.08;
-  bool hflip = false;
-  int workers = 2;
+  // The training set's loader: batch_size is per rank and micro-batch (before
+  // accumulation); seed also seeds the initialisation, mixup and drop-path.
+  // RunTrain sets spec (= data), rank and world size (the MPI world),
+  // image_size (the model's), layout (f32), uneven (drop) and drop_last.
+  // The validation set is read with the same options, as Evaluate does.
+  LoaderOptions loader;
 
-  uint64_t seed = 0;
   int threads = 0;            // torch intra-op threads (0 = cores / ranks on this node)
   std::string device = "cpu";  // cpu | cuda | cuda:N
   std::string amp = "none";    // none | bf16 | fp16 (autocast)
@@ -69,8 +67,7 @@ struct EvalOptions {
   std::string data;        // loader spec
   std::string out;         // folder for eval.json, per_class.csv, confusion.csv ("" = none)
   std::string dump;        // safetensors file: the first batch's input and logits
-  int batch_size = 64;
-  int workers = 2;
+  LoaderOptions loader;    // batch size, workers, normalisation; Evaluate sets the rest
   int threads = 0;
   std::string device = "cpu";
   int64_t limit = 0;  // batches (0 = all)

@@ -227,24 +227,6 @@ bool AllFinite(const std::vector<torch::Tensor>& params) {
   return true;
 }
 
-LoaderOptions TrainLoaderOptions(const TrainOptions& o, const ModelConfig& m, World& w) {
-  LoaderOptions lo;
-  lo.spec = o.data;
-  lo.batch_size = o.batch_size;
-  lo.rank = w.rank();
-  lo.world_size = w.size();
-  lo.workers = o.workers;
-  lo.seed = o.seed;
-  lo.shuffle = o.shuffle;
-  lo.shuffle_buffer = o.shuffle_buffer;
-  lo.uneven = UnevenPolicy::kDrop;
-  lo.drop_last = true;
-  lo.image_size = m.img_size;
-  lo.scale_min = o.scale_min;
-  lo.hflip = o.hflip;
-  return lo;
-}
-
 // metrics.jsonl without the lines of steps after `step` (a resumed run
 // rewrites what the killed one logged past its last saved state).
 void TrimMetrics(const std::string& path, int64_t step) {
@@ -270,270 +252,406 @@ std::string F(double v, int digits = 6) {
   return s.str();
 }
 
+// --- the steps of RunTrain, in the order it takes them ----------------------
+
+// What the steps share: the options, the world, where the run writes, the
+// model's shape and the step schedule.
+struct Run {
+  Run(const TrainOptions& options, World& w) : o(options), world(w), lead(w.rank() == 0) {}
+  const TrainOptions& o;
+  World& world;
+  const bool lead;  // rank 0: logs and writes the files
+  torch::Device device = torch::kCPU;
+  std::string state_path, metrics_path;
+  ModelConfig mc;
+  int64_t steps_per_epoch = 0, total_steps = 0, warmup_steps = 0;
+  int64_t step = 0;  // optimizer steps done
+};
+
+// 1. Options the loop cannot run with (usage errors, before any work).
+void CheckOptions(const TrainOptions& o) {
+  if (o.data.empty()) throw UsageError("--data is required");
+  if (o.out.empty()) throw UsageError("--out is required");
+  if (o.accum <= 0 || o.epochs <= 0) throw UsageError("--accum and --epochs must be positive");
+  ValidateLoaderOptions(o.loader);  // names the field: the CLI says which flag
+  if (o.optimizer != "adamw" && o.optimizer != "sgd") throw UsageError("--opt must be adamw or sgd");
+  if (o.amp != "none" && o.amp != "bf16" && o.amp != "fp16") throw UsageError("--amp must be none, bf16 or fp16");
+}
+
+// 2. Threads, device and the run folder's files.
+void SetUp(Run& run) {
+  SetThreads(run.o.threads);
+  at::globalContext().setFlushDenormal(true);  // denormals made early steps 10x slower
+  run.device = ParseDevice(run.o.device);
+  fs::create_directories(run.o.out);
+  run.state_path = (fs::path(run.o.out) / "train_state.safetensors").string();
+  run.metrics_path = (fs::path(run.o.out) / "metrics.jsonl").string();
+}
+
+// 3. The model's shape: from the flags, or from the checkpoint fine-tuned
+// (then `init` holds its weights, read in step 6).
+ModelConfig ModelShape(const TrainOptions& o, std::unique_ptr<checkpoint::SafetensorsFile>* init,
+                       std::string* init_where) {
+  if (o.init.empty()) return o.model;
+  std::string config_path, weights_path;
+  CheckpointPaths(o.init, &config_path, &weights_path);
+  ModelConfig mc = ConfigFromJson(ReadFile(config_path), config_path);
+  mc.drop_path = o.model.drop_path;
+  *init = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(weights_path, config_path));
+  *init_where = weights_path;
+  return mc;
+}
+
+// 4. The training set's loader; the head's class count from it (or --classes).
+std::unique_ptr<Loader> OpenLoader(Run& run) {
+  const TrainOptions& o = run.o;
+  LoaderOptions lo = o.loader;
+  lo.spec = o.data;
+  lo.rank = run.world.rank();
+  lo.world_size = run.world.size();
+  lo.uneven = UnevenPolicy::kDrop;
+  lo.drop_last = true;
+  lo.image_size = run.mc.img_size;
+  lo.layout = OutputLayout::kFloat32Nchw;
+  auto loader = std::make_unique<Loader>(lo);
+  run.mc.num_classes = o.classes > 0 ? o.classes : loader->num_classes();
+  if (run.mc.num_classes <= 0) throw UsageError(o.data + ": the class count is unknown; pass --classes");
+  if (o.classes > 0 && loader->num_classes() > o.classes) {
+    throw Error(o.data + ": the dataset has " + std::to_string(loader->num_classes()) +
+                " classes, more than the model's " + std::to_string(o.classes));
+  }
+  return loader;
+}
+
+// 5. Steps per epoch (equal on every rank), in all, and of the warm-up.
+void PlanSteps(Run& run, const Loader& loader) {
+  const TrainOptions& o = run.o;
+  run.steps_per_epoch = static_cast<int64_t>(loader.BatchesPerEpoch()) / o.accum;
+  if (run.steps_per_epoch == 0) {
+    throw Error(o.data + ": fewer than batch-size x accum x ranks samples; no full step per epoch");
+  }
+  run.total_steps = run.steps_per_epoch * o.epochs;
+  run.warmup_steps = static_cast<int64_t>(std::llround(o.warmup_epochs * run.steps_per_epoch));
+}
+
+// 6. The model, initialised from the seed, then from the checkpoint fine-tuned.
+VisionTransformer BuildModel(const Run& run, const checkpoint::SafetensorsFile* init,
+                             const std::string& init_where) {
+  VisionTransformer model(run.mc);
+  model->InitWeights(run.o.loader.seed);
+  if (init) {
+    const bool head = LoadWeights(model, *init, "", /*drop_head=*/true, init_where);
+    if (run.lead) {
+      LogInfo("initialised from " + init_where +
+              (head ? "" : " (new head of " + std::to_string(run.mc.num_classes) + " classes)"));
+    }
+  }
+  return model;
+}
+
+// 7. --resume: the saved weights and step, from a run with the same seed and
+// schedule. Returns the state file (its optimizer state is read in step 8),
+// or null when there is nothing to resume.
+std::unique_ptr<checkpoint::SafetensorsFile> Resume(Run& run, VisionTransformer& model) {
+  const TrainOptions& o = run.o;
+  if (!o.resume || !fs::exists(run.state_path)) return nullptr;
+  auto state = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(run.state_path, ""));
+  LoadWeights(model, *state, "model.", false, run.state_path);
+  auto it = state->metadata().find("state");
+  if (it == state->metadata().end()) throw Error(run.state_path + ": no training state in the metadata");
+  const nlohmann::json resumed = nlohmann::json::parse(it->second);
+  run.step = resumed.at("step").get<int64_t>();
+  if (resumed.at("seed").get<uint64_t>() != o.loader.seed) {
+    throw Error(run.state_path + ": saved by a run with --seed " + resumed.at("seed").dump() +
+                "; resume with the same seed (or start a new --out)");
+  }
+  if (resumed.at("steps_per_epoch").get<int64_t>() != run.steps_per_epoch) {
+    throw Error(run.state_path + ": saved with " + resumed.at("steps_per_epoch").dump() +
+                " steps per epoch, this run has " + std::to_string(run.steps_per_epoch) +
+                " (other data, batch size, accumulation or ranks?)");
+  }
+  return state;
+}
+
+// 8a. --freeze: the patch embedding, tokens and the first `blocks` blocks.
+void Freeze(VisionTransformer& model, int blocks, int depth) {
+  if (blocks < 0) return;
+  model->patch_embed->proj->weight.set_requires_grad(false);
+  model->patch_embed->proj->bias.set_requires_grad(false);
+  model->cls_token.set_requires_grad(false);
+  model->pos_embed.set_requires_grad(false);
+  for (int i = 0; i < std::min(blocks, depth); ++i) {
+    for (auto& p : (*model->blocks)[i]->parameters()) p.set_requires_grad(false);
+  }
+}
+
+// 9. metrics.jsonl (rank 0 only: null elsewhere), trimmed to the resumed
+// step; and the resolved configuration, logged first.
+std::FILE* OpenMetrics(const Run& run) {
+  if (!run.lead) return nullptr;
+  if (run.step > 0) {
+    TrimMetrics(run.metrics_path, run.step);
+  } else {
+    WriteFileAtomic(run.metrics_path, "");
+  }
+  std::FILE* metrics = std::fopen(run.metrics_path.c_str(), "a");
+  if (!metrics) throw Error(run.metrics_path + ": cannot open for writing");
+  const ModelConfig& mc = run.mc;
+  LogInfo(run.o.command + ": " + mc.architecture + " (" + std::to_string(mc.embed_dim) + " wide, " +
+          std::to_string(mc.depth) + " deep, " + std::to_string(mc.img_size) + " px / " +
+          std::to_string(mc.patch_size) + "), " + std::to_string(mc.num_classes) + " classes, " +
+          std::to_string(run.world.size()) + " rank(s), " + std::to_string(run.steps_per_epoch) +
+          " steps per epoch, " + std::to_string(run.total_steps) + " steps" +
+          (run.step > 0 ? ", resuming at step " + std::to_string(run.step) : "") + "; OpenBLAS kernel " +
+          (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "auto-detected") +
+          ", " + std::to_string(torch::get_num_threads()) + " torch threads");
+  return metrics;
+}
+
+// 10a. The loader at `first` steps into `epoch` (a resumed epoch) or at its start.
+void PositionLoader(const Run& run, Loader& loader, int64_t epoch, int64_t first) {
+  if (first > 0) {
+    loader.Restore(LoaderState{run.o.loader.seed, static_cast<uint64_t>(epoch),
+                               static_cast<uint64_t>(first * run.o.accum)});
+  } else {
+    loader.SetEpoch(static_cast<uint64_t>(epoch));
+  }
+}
+
+// Seconds waited for data and computing, and the mean loss, of one step.
+struct StepTimes {
+  double wait = 0, compute = 0, loss = 0;
+};
+
+// 10b. Forward and backward of one step's micro-batches (gradients summed,
+// scaled by 1/accum), mixup/cutmix seeded by (seed, step, micro, rank).
+void ForwardBackward(const Run& run, VisionTransformer& model, Loader& loader, Batch& batch,
+                     StepTimes* t) {
+  const TrainOptions& o = run.o;
+  const ModelConfig& mc = run.mc;
+  const bool amp = o.amp != "none";
+  const auto amp_type = o.amp == "fp16" ? at::kHalf : at::kBFloat16;
+  double loss_sum = 0;
+  for (int micro = 0; micro < o.accum; ++micro) {
+    auto t0 = Clock::now();
+    if (!loader.Next(&batch)) throw Error("the loader ended an epoch early (internal error)");
+    t->wait += Since(t0);
+    t0 = Clock::now();
+    const int64_t n = batch.size;
+    auto labels = torch::from_blob(batch.labels.data(), {n}, torch::kInt64);
+    if (labels.max().item<int64_t>() >= mc.num_classes || labels.min().item<int64_t>() < 0) {
+      throw Error(o.data + ": a label is outside the model's " + std::to_string(mc.num_classes) +
+                  " classes (sample " + batch.keys[0] + "...); the dataset does not match the head");
+    }
+    auto x = torch::from_blob(batch.f32.data(), {n, 3, batch.height, batch.width}, torch::kFloat32)
+                 .to(run.device, /*non_blocking=*/false, /*copy=*/true);
+    labels = labels.to(run.device, false, true);
+    torch::manual_seed(StepSeed(o.loader.seed, run.step, micro, run.world.rank()));
+    std::mt19937_64 rng(StepSeed(o.loader.seed ^ 0x6d6978ULL, run.step, micro, run.world.rank()));
+    auto target = MixBatch(x, labels, mc.num_classes, o, rng);
+    torch::Tensor logits;
+    if (amp) {
+      if (run.device.is_cuda()) {
+        at::autocast::set_enabled(true);
+        at::autocast::set_autocast_gpu_dtype(amp_type);
+      } else {
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(amp_type);
+      }
+      logits = model->forward(x).to(torch::kFloat32);
+      at::autocast::set_enabled(false);
+      at::autocast::set_cpu_enabled(false);
+      at::autocast::clear_cache();
+    } else {
+      logits = model->forward(x);
+    }
+    auto loss = -(target * torch::log_softmax(logits, 1)).sum(1).mean();
+    (loss / o.accum).backward();
+    loss_sum += loss.item<double>();
+    t->compute += Since(t0);
+  }
+  t->loss = loss_sum / o.accum;
+}
+
+// 10c. Gradients and loss averaged over the ranks, a non-finite loss refused,
+// clipping, the optimizer step at this step's learning rate. Returns the
+// mean loss over the ranks and sets *lr.
+double UpdateWeights(Run& run, Optimizer& opt, const std::vector<torch::Tensor>& params,
+                     int64_t epoch, double local_loss, double* lr) {
+  const TrainOptions& o = run.o;
+  AverageGradients(params, run.world);
+  double stats[2] = {local_loss, 1.0};
+  run.world.AllSum(stats, 2);
+  const double loss = stats[0] / stats[1];
+  if (!std::isfinite(loss)) {
+    throw Error("the loss is " + F(loss) + " at step " + std::to_string(run.step) + " (epoch " +
+                std::to_string(epoch) + "); stopped. The last good state is " + run.state_path +
+                (fs::exists(run.state_path) ? "" : " (none saved yet)") +
+                "; lower --lr, set --clip-grad, or check the data");
+  }
+  if (o.clip_grad > 0) torch::nn::utils::clip_grad_norm_(params, o.clip_grad);
+  *lr = LearningRate(o, run.step, run.total_steps, run.warmup_steps);
+  opt.Step(*lr);
+  for (auto& p : params) p.mutable_grad() = torch::Tensor();
+  if (run.device.is_cuda()) torch::cuda::synchronize();
+  return loss;
+}
+
+// 10d. The metrics of the steps since the last line: one JSON line in
+// metrics.jsonl and a progress line on stderr every --log-every steps.
+class MetricsWindow {
+ public:
+  void Add(const StepTimes& t, double loss, int64_t images) {
+    wait_ += t.wait, compute_ += t.compute, loss_ += loss;
+    ++steps_;
+    images_ += images;
+  }
+  void Exclude(Clock::duration d) { start_ += d; }  // evaluation is not training time
+
+  void Log(std::FILE* metrics, int64_t epoch, int64_t step, int64_t total_steps, double loss, double lr) {
+    const double wall = Since(start_);
+    std::fprintf(metrics,
+                 "{\"kind\": \"train\", \"epoch\": %lld, \"step\": %lld, \"loss\": %s, "
+                 "\"window_loss\": %s, \"lr\": %s, \"images_per_s\": %s, \"data_wait_s\": %s, "
+                 "\"compute_s\": %s, \"data_wait_frac\": %s}\n",
+                 static_cast<long long>(epoch), static_cast<long long>(step), F(loss).c_str(),
+                 F(loss_ / steps_).c_str(), F(lr).c_str(), F(images_ / wall, 5).c_str(),
+                 F(wait_, 5).c_str(), F(compute_, 5).c_str(),
+                 F(wait_ / std::max(1e-12, wait_ + compute_), 4).c_str());
+    std::fflush(metrics);
+    std::fprintf(stderr, "\repoch %lld step %lld/%lld  loss %.4f  lr %.2e  %.1f img/s  data wait %.1f%%   ",
+                 static_cast<long long>(epoch), static_cast<long long>(step),
+                 static_cast<long long>(total_steps), loss_ / steps_, lr, images_ / wall,
+                 100.0 * wait_ / std::max(1e-12, wait_ + compute_));
+    wait_ = compute_ = loss_ = 0;
+    steps_ = images_ = 0;
+    start_ = Clock::now();
+  }
+
+ private:
+  double wait_ = 0, compute_ = 0, loss_ = 0;
+  int64_t steps_ = 0, images_ = 0;
+  Clock::time_point start_ = Clock::now();
+};
+
+// 10e. train_state.safetensors: weights, optimizer state, step and the
+// loader's position; never over a good state with non-finite weights.
+void SaveState(const Run& run, VisionTransformer& model, const Optimizer& opt,
+               const std::vector<torch::Tensor>& params) {
+  if (!run.world.AllOk(AllFinite(params))) {
+    throw Error("the weights became non-finite at step " + std::to_string(run.step) +
+                "; stopped. The last good state is " + run.state_path + "; lower --lr or set --clip-grad");
+  }
+  if (!run.lead) return;
+  std::vector<std::pair<std::string, torch::Tensor>> tensors;
+  for (auto& item : model->named_parameters()) tensors.emplace_back("model." + item.key(), item.value());
+  opt.AppendState(&tensors);
+  const int64_t epoch = run.step / run.steps_per_epoch;
+  const nlohmann::json meta = {
+      {"step", run.step}, {"epoch", epoch}, {"steps_per_epoch", run.steps_per_epoch},
+      {"seed", run.o.loader.seed},
+      {"loader", {{"epoch", epoch}, {"batches", (run.step % run.steps_per_epoch) * run.o.accum}}},
+      {"config", nlohmann::json::parse(ConfigJson(run.mc, ""))}};
+  SaveTensors(run.state_path, tensors, {{"format", "pt"}, {"state", meta.dump()}});
+}
+
+// 11. --val after an epoch: one eval line in metrics.jsonl (rank 0 evaluates,
+// the others wait).
+void EvaluateEpoch(const Run& run, VisionTransformer& model, std::FILE* metrics, int64_t epoch) {
+  if (run.lead) {
+    LoaderOptions val = run.o.loader;
+    val.spec = run.o.val;
+    EvalResult r = Evaluate(model, val, run.mc, run.device, 0);
+    std::fprintf(metrics,
+                 "{\"kind\": \"eval\", \"epoch\": %lld, \"step\": %lld, \"loss\": %s, \"top1\": %s, "
+                 "\"top5\": %s, \"samples\": %lld}\n",
+                 static_cast<long long>(epoch), static_cast<long long>(run.step), F(r.loss).c_str(),
+                 F(r.top1).c_str(), F(r.top5).c_str(), static_cast<long long>(r.samples));
+    std::fflush(metrics);
+    LogInfo("epoch " + std::to_string(epoch) + ": val top-1 " + F(r.top1, 4) + " %, top-5 " +
+            F(r.top5, 4) + " %, loss " + F(r.loss, 4));
+  }
+  run.world.Barrier();
+}
+
+// 12. model.safetensors + config.json, once every rank holds the same weights.
+void SaveFinalModel(const Run& run, VisionTransformer& model, bool stopped_early) {
+  const TrainOptions& o = run.o;
+  if (run.world.size() > 1) {
+    if (!SameWeightsEverywhere(model, run.world)) throw Error("the ranks' weights differ (internal error)");
+    if (run.lead) LogInfo("weights identical on all " + std::to_string(run.world.size()) + " ranks");
+  }
+  if (!run.lead) return;
+  const std::string extra = nlohmann::json{
+      {"synthub", {{"command", o.command}, {"data", o.data}, {"seed", o.loader.seed}, {"epochs", o.epochs},
+                   {"batch_size_total", o.loader.batch_size * o.accum * run.world.size()}, {"lr", o.lr},
+                   {"optimizer", o.optimizer}, {"init", o.init}}}}.dump();
+  SaveModel(o.out, model, extra);
+  LogInfo("wrote " + (fs::path(o.out) / "model.safetensors").string() + " and config.json" +
+          (stopped_early ? " (stopped at --max-steps; --resume continues)" : ""));
+}
+
 }  // namespace
 
 int RunTrain(const TrainOptions& o, World& world) {
-  const bool lead = world.rank() == 0;
-  if (o.data.empty()) throw UsageError("--data is required");
-  if (o.out.empty()) throw UsageError("--out is required");
-  if (o.batch_size <= 0 || o.accum <= 0 || o.epochs <= 0) {
-    throw UsageError("--batch-size, --accum and --epochs must be positive");
-  }
-  if (o.optimizer != "adamw" && o.optimizer != "sgd") throw UsageError("--opt must be adamw or sgd");
-  if (o.amp != "none" && o.amp != "bf16" && o.amp != "fp16") throw UsageError("--amp must be none, bf16 or fp16");
-  SetThreads(o.threads);
-  at::globalContext().setFlushDenormal(true);  // denormals made early steps 10x slower
-  const torch::Device device = ParseDevice(o.device);
-  fs::create_directories(o.out);
-  const std::string state_path = (fs::path(o.out) / "train_state.safetensors").string();
-  const std::string metrics_path = (fs::path(o.out) / "metrics.jsonl").string();
-
-  // The model: its shape from the flags, or from the checkpoint fine-tuned.
-  ModelConfig mc = o.model;
+  CheckOptions(o);                                                   // 1
+  Run run(o, world);
+  SetUp(run);                                                        // 2
   std::unique_ptr<checkpoint::SafetensorsFile> init;
   std::string init_where;
-  if (!o.init.empty()) {
-    std::string config_path, weights_path;
-    CheckpointPaths(o.init, &config_path, &weights_path);
-    mc = ConfigFromJson(ReadFile(config_path), config_path);
-    mc.drop_path = o.model.drop_path;
-    init = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(weights_path, config_path));
-    init_where = weights_path;
-  }
-  Loader loader(TrainLoaderOptions(o, mc, world));
-  mc.num_classes = o.classes > 0 ? o.classes : loader.num_classes();
-  if (mc.num_classes <= 0) throw UsageError(o.data + ": the class count is unknown; pass --classes");
-  if (o.classes > 0 && loader.num_classes() > o.classes) {
-    throw Error(o.data + ": the dataset has " + std::to_string(loader.num_classes()) +
-                " classes, more than the model's " + std::to_string(o.classes));
-  }
-  const int64_t steps_per_epoch = static_cast<int64_t>(loader.BatchesPerEpoch()) / o.accum;
-  if (steps_per_epoch == 0) {
-    throw Error(o.data + ": fewer than batch-size x accum x ranks samples; no full step per epoch");
-  }
-  const int64_t total_steps = steps_per_epoch * o.epochs;
-  const int64_t warmup_steps = static_cast<int64_t>(std::llround(o.warmup_epochs * steps_per_epoch));
-
-  VisionTransformer model(mc);
-  model->InitWeights(o.seed);
-  if (init) {
-    const bool head = LoadWeights(model, *init, "", /*drop_head=*/true, init_where);
-    if (lead) LogInfo("initialised from " + init_where + (head ? "" : " (new head of " + std::to_string(mc.num_classes) + " classes)"));
-  }
-  int64_t step = 0;
-  nlohmann::json resumed;
-  std::unique_ptr<checkpoint::SafetensorsFile> state;
-  if (o.resume && fs::exists(state_path)) {
-    state = std::make_unique<checkpoint::SafetensorsFile>(checkpoint::OpenChecked(state_path, ""));
-    LoadWeights(model, *state, "model.", false, state_path);
-    auto it = state->metadata().find("state");
-    if (it == state->metadata().end()) throw Error(state_path + ": no training state in the metadata");
-    resumed = nlohmann::json::parse(it->second);
-    step = resumed.at("step").get<int64_t>();
-    if (resumed.at("seed").get<uint64_t>() != o.seed) {
-      throw Error(state_path + ": saved by a run with --seed " + resumed.at("seed").dump() +
-                  "; resume with the same seed (or start a new --out)");
-    }
-    if (resumed.at("steps_per_epoch").get<int64_t>() != steps_per_epoch) {
-      throw Error(state_path + ": saved with " + resumed.at("steps_per_epoch").dump() +
-                  " steps per epoch, this run has " + std::to_string(steps_per_epoch) +
-                  " (other data, batch size, accumulation or ranks?)");
-    }
-  }
-  BroadcastParameters(model, world);
-  if (o.freeze_blocks >= 0) {
-    model->patch_embed->proj->weight.set_requires_grad(false);
-    model->patch_embed->proj->bias.set_requires_grad(false);
-    model->cls_token.set_requires_grad(false);
-    model->pos_embed.set_requires_grad(false);
-    for (int i = 0; i < std::min<int>(o.freeze_blocks, mc.depth); ++i) {
-      for (auto& p : (*model->blocks)[i]->parameters()) p.set_requires_grad(false);
-    }
-  }
-  model->to(device);
+  run.mc = ModelShape(o, &init, &init_where);                        // 3
+  const std::unique_ptr<Loader> loader = OpenLoader(run);            // 4
+  PlanSteps(run, *loader);                                           // 5
+  VisionTransformer model = BuildModel(run, init.get(), init_where); // 6
+  const auto state = Resume(run, model);                             // 7
+  BroadcastParameters(model, world);                                 // 8: every rank from rank 0
+  Freeze(model, o.freeze_blocks, run.mc.depth);
+  model->to(run.device);
   Optimizer opt(model, o);
-  if (state) opt.LoadState(*state, step, state_path);
+  if (state) opt.LoadState(*state, run.step, run.state_path);
   const std::vector<torch::Tensor> params = opt.Params();
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> metrics(OpenMetrics(run), &std::fclose);  // 9
 
-  const std::string extra = nlohmann::json{
-      {"synthub", {{"command", o.command}, {"data", o.data}, {"seed", o.seed}, {"epochs", o.epochs},
-                   {"batch_size_total", o.batch_size * o.accum * world.size()}, {"lr", o.lr},
-                   {"optimizer", o.optimizer}, {"init", o.init}}}}.dump();
-  auto save_state = [&](int64_t at_step) {
-    std::vector<std::pair<std::string, torch::Tensor>> tensors;
-    for (auto& item : model->named_parameters()) tensors.emplace_back("model." + item.key(), item.value());
-    opt.AppendState(&tensors);
-    const int64_t epoch = at_step / steps_per_epoch;
-    const nlohmann::json meta = {{"step", at_step}, {"epoch", epoch},
-                                 {"steps_per_epoch", steps_per_epoch}, {"seed", o.seed},
-                                 {"loader", {{"epoch", epoch}, {"batches", (at_step % steps_per_epoch) * o.accum}}},
-                                 {"config", nlohmann::json::parse(ConfigJson(mc, ""))}};
-    SaveTensors(state_path, tensors, {{"format", "pt"}, {"state", meta.dump()}});
-  };
-
-  std::FILE* metrics = nullptr;
-  if (lead) {
-    if (step > 0) {
-      TrimMetrics(metrics_path, step);
-    } else {
-      WriteFileAtomic(metrics_path, "");
-    }
-    metrics = std::fopen(metrics_path.c_str(), "a");
-    if (!metrics) throw Error(metrics_path + ": cannot open for writing");
-    LogInfo(o.command + ": " + mc.architecture + " (" + std::to_string(mc.embed_dim) + " wide, " +
-            std::to_string(mc.depth) + " deep, " + std::to_string(mc.img_size) + " px / " +
-            std::to_string(mc.patch_size) + "), " + std::to_string(mc.num_classes) + " classes, " +
-            std::to_string(world.size()) + " rank(s), " + std::to_string(steps_per_epoch) +
-            " steps per epoch, " + std::to_string(total_steps) + " steps" +
-            (step > 0 ? ", resuming at step " + std::to_string(step) : "") + "; OpenBLAS kernel " +
-            (std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "auto-detected") +
-            ", " + std::to_string(torch::get_num_threads()) + " torch threads");
-  }
-  struct Closer {
-    std::FILE* f;
-    ~Closer() { if (f) std::fclose(f); }
-  } closer{metrics};
-
+  // 10. The loop: per epoch, per step: forward/backward, update, log, save.
   at::autocast::set_enabled(false);
-  const bool amp = o.amp != "none";
-  const auto amp_type = o.amp == "fp16" ? at::kHalf : at::kBFloat16;
   Batch batch;
-  double win_wait = 0, win_compute = 0, win_loss = 0;
-  int64_t win_steps = 0, win_images = 0;
-  auto win_start = Clock::now();
+  MetricsWindow window;
   bool stopped_early = false;
-  for (int64_t epoch = step / steps_per_epoch; epoch < o.epochs && !stopped_early; ++epoch) {
-    const int64_t first = step - epoch * steps_per_epoch;
-    if (first > 0) {
-      loader.Restore(LoaderState{o.seed, static_cast<uint64_t>(epoch), static_cast<uint64_t>(first * o.accum)});
-    } else {
-      loader.SetEpoch(static_cast<uint64_t>(epoch));
-    }
+  for (int64_t epoch = run.step / run.steps_per_epoch; epoch < o.epochs && !stopped_early; ++epoch) {
+    const int64_t first = run.step - epoch * run.steps_per_epoch;
+    PositionLoader(run, *loader, epoch, first);
     model->train();
-    for (int64_t s = first; s < steps_per_epoch; ++s) {
-      double wait = 0, compute = 0, loss_sum = 0;
-      for (int micro = 0; micro < o.accum; ++micro) {
-        auto t0 = Clock::now();
-        if (!loader.Next(&batch)) throw Error("the loader ended an epoch early (internal error)");
-        wait += Since(t0);
-        t0 = Clock::now();
-        const int64_t n = batch.size;
-        auto labels = torch::from_blob(batch.labels.data(), {n}, torch::kInt64);
-        if (labels.max().item<int64_t>() >= mc.num_classes || labels.min().item<int64_t>() < 0) {
-          throw Error(o.data + ": a label is outside the model's " + std::to_string(mc.num_classes) +
-                      " classes (sample " + batch.keys[0] + "...); the dataset does not match the head");
-        }
-        auto x = torch::from_blob(batch.f32.data(), {n, 3, batch.height, batch.width}, torch::kFloat32)
-                     .to(device, /*non_blocking=*/false, /*copy=*/true);
-        labels = labels.to(device, false, true);
-        torch::manual_seed(StepSeed(o.seed, step, micro, world.rank()));
-        std::mt19937_64 rng(StepSeed(o.seed ^ 0x6d6978ULL, step, micro, world.rank()));
-        auto target = MixBatch(x, labels, mc.num_classes, o, rng);
-        torch::Tensor logits;
-        if (amp) {
-          if (device.is_cuda()) {
-            at::autocast::set_enabled(true);
-            at::autocast::set_autocast_gpu_dtype(amp_type);
-          } else {
-            at::autocast::set_cpu_enabled(true);
-            at::autocast::set_autocast_cpu_dtype(amp_type);
-          }
-          logits = model->forward(x).to(torch::kFloat32);
-          at::autocast::set_enabled(false);
-          at::autocast::set_cpu_enabled(false);
-          at::autocast::clear_cache();
-        } else {
-          logits = model->forward(x);
-        }
-        auto loss = -(target * torch::log_softmax(logits, 1)).sum(1).mean();
-        (loss / o.accum).backward();
-        loss_sum += loss.item<double>();
-        compute += Since(t0);
+    for (int64_t s = first; s < run.steps_per_epoch; ++s) {
+      StepTimes t;
+      ForwardBackward(run, model, *loader, batch, &t);
+      const auto t0 = Clock::now();
+      double lr = 0;
+      const double loss = UpdateWeights(run, opt, params, epoch, t.loss, &lr);
+      t.compute += Since(t0);
+      ++run.step;
+      window.Add(t, loss, static_cast<int64_t>(o.loader.batch_size) * o.accum * world.size());
+      const bool last = run.step == run.total_steps || (o.max_steps > 0 && run.step >= o.max_steps);
+      if (run.lead && (run.step % o.log_every == 0 || last)) {
+        window.Log(metrics.get(), epoch, run.step, run.total_steps, loss, lr);
       }
-      auto t0 = Clock::now();
-      AverageGradients(params, world);
-      double stats[2] = {loss_sum / o.accum, 1.0};
-      world.AllSum(stats, 2);
-      const double loss = stats[0] / stats[1];
-      if (!std::isfinite(loss)) {
-        throw Error("the loss is " + F(loss) + " at step " + std::to_string(step) + " (epoch " +
-                    std::to_string(epoch) + "); stopped. The last good state is " + state_path +
-                    (fs::exists(state_path) ? "" : " (none saved yet)") +
-                    "; lower --lr, set --clip-grad, or check the data");
+      const bool epoch_end = s + 1 == run.steps_per_epoch;
+      if (last || epoch_end || (o.save_every > 0 && run.step % o.save_every == 0)) {
+        SaveState(run, model, opt, params);
       }
-      if (o.clip_grad > 0) torch::nn::utils::clip_grad_norm_(params, o.clip_grad);
-      const double lr = LearningRate(o, step, total_steps, warmup_steps);
-      opt.Step(lr);
-      for (auto& p : params) p.mutable_grad() = torch::Tensor();
-      if (device.is_cuda()) torch::cuda::synchronize();
-      compute += Since(t0);
-      ++step;
-      win_wait += wait, win_compute += compute, win_loss += loss;
-      ++win_steps;
-      win_images += static_cast<int64_t>(o.batch_size) * o.accum * world.size();
-      const bool last = step == total_steps || (o.max_steps > 0 && step >= o.max_steps);
-      if (lead && (step % o.log_every == 0 || last)) {
-        const double wall = Since(win_start);
-        std::fprintf(metrics,
-                     "{\"kind\": \"train\", \"epoch\": %lld, \"step\": %lld, \"loss\": %s, "
-                     "\"window_loss\": %s, \"lr\": %s, \"images_per_s\": %s, \"data_wait_s\": %s, "
-                     "\"compute_s\": %s, \"data_wait_frac\": %s}\n",
-                     static_cast<long long>(epoch), static_cast<long long>(step), F(loss).c_str(),
-                     F(win_loss / win_steps).c_str(), F(lr).c_str(), F(win_images / wall, 5).c_str(),
-                     F(win_wait, 5).c_str(), F(win_compute, 5).c_str(),
-                     F(win_wait / std::max(1e-12, win_wait + win_compute), 4).c_str());
-        std::fflush(metrics);
-        std::fprintf(stderr, "\repoch %lld step %lld/%lld  loss %.4f  lr %.2e  %.1f img/s  data wait %.1f%%   ",
-                     static_cast<long long>(epoch), static_cast<long long>(step),
-                     static_cast<long long>(total_steps), win_loss / win_steps, lr, win_images / wall,
-                     100.0 * win_wait / std::max(1e-12, win_wait + win_compute));
-        win_wait = win_compute = win_loss = 0;
-        win_steps = win_images = 0;
-        win_start = Clock::now();
-      }
-      const bool epoch_end = s + 1 == steps_per_epoch;
-      if (last || epoch_end || (o.save_every > 0 && step % o.save_every == 0)) {
-        // Never replace a good state with non-finite weights.
-        if (!world.AllOk(AllFinite(params))) {
-          throw Error("the weights became non-finite at step " + std::to_string(step) +
-                      "; stopped. The last good state is " + state_path +
-                      "; lower --lr or set --clip-grad");
-        }
-        if (lead) save_state(step);
-      }
-      if (o.max_steps > 0 && step >= o.max_steps && !epoch_end) {
+      if (o.max_steps > 0 && run.step >= o.max_steps && !epoch_end) {
         stopped_early = true;
         break;
       }
     }
-    if (lead) std::fputc('\n', stderr);
-    if (!o.val.empty() && !stopped_early) {
+    if (run.lead) std::fputc('\n', stderr);
+    if (!o.val.empty() && !stopped_early) {                         // 11
       const auto eval_start = Clock::now();
-      if (lead) {
-        EvalResult r = Evaluate(model, o.val, mc, device, o.batch_size, o.workers, 0);
-        std::fprintf(metrics,
-                     "{\"kind\": \"eval\", \"epoch\": %lld, \"step\": %lld, \"loss\": %s, \"top1\": %s, "
-                     "\"top5\": %s, \"samples\": %lld}\n",
-                     static_cast<long long>(epoch), static_cast<long long>(step), F(r.loss).c_str(),
-                     F(r.top1).c_str(), F(r.top5).c_str(), static_cast<long long>(r.samples));
-        std::fflush(metrics);
-        LogInfo("epoch " + std::to_string(epoch) + ": val top-1 " + F(r.top1, 4) + " %, top-5 " +
-                F(r.top5, 4) + " %, loss " + F(r.loss, 4));
-      }
-      world.Barrier();
-      win_start += Clock::now() - eval_start;  // evaluation is not training time
+      EvaluateEpoch(run, model, metrics.get(), epoch);
+      window.Exclude(Clock::now() - eval_start);
     }
-    if (o.max_steps > 0 && step >= o.max_steps) stopped_early = true;
+    if (o.max_steps > 0 && run.step >= o.max_steps) stopped_early = true;
   }
-  if (world.size() > 1) {
-    if (!SameWeightsEverywhere(model, world)) throw Error("the ranks' weights differ (internal error)");
-    if (lead) LogInfo("weights identical on all " + std::to_string(world.size()) + " ranks");
-  }
-  if (lead) {
-    SaveModel(o.out, model, extra);
-    LogInfo("wrote " + (fs::path(o.out) / "model.safetensors").string() + " and config.json" +
-            (stopped_early ? " (stopped at --max-steps; --resume continues)" : ""));
-  }
+  SaveFinalModel(run, model, stopped_early);                         // 12
   return 0;
 }
 
