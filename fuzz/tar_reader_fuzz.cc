@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "loader/sample_reader.h"
+#include "shard/sample_group.h"
 #include "util/byte_stream.h"
 #include "synthub/error.h"
 
@@ -35,12 +35,14 @@ class MemoryStream : public synthub::ByteStream {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    synthub::loader::SampleReader reader(std::make_unique<MemoryStream>(data, size));
-    synthub::loader::RawSample sample;
+    synthub::shard::SampleGrouper reader(std::make_unique<MemoryStream>(data, size));
+    synthub::shard::Sample sample;
     bool with_data = size % 2 == 0;  // exercise both the read and skip paths
     for (int i = 0; i < 10000 && reader.Next(&sample, with_data); ++i) {
-      synthub::loader::SampleLabel(sample);
-      synthub::loader::SampleImage(sample);
+      if (const auto* label = synthub::shard::FindLabel(sample)) {
+        synthub::shard::ParseLabel(label->data);
+      }
+      synthub::shard::FindImage(sample);
       with_data = !with_data;
     }
   } catch (const synthub::Error&) {

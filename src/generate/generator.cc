@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cerrno>
 #include <csignal>
-#include <dirent.h>
 #include <exception>
 #include <future>
 #include <memory>
@@ -153,18 +152,14 @@ void WriteShard(const Context& ctx, uint64_t shard, const std::vector<SampleId>&
 
 // Removes temporaries left by killed runs of this host (their pid is gone).
 void RemoveStaleTemporaries(const std::string& dir) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
   std::vector<std::string> stale;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  for (const std::string& name : ListDirectory(dir)) {
     const size_t at = name.rfind(".tmp.");
     if (at == std::string::npos) continue;
     const std::string pid = name.substr(at + 5);
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     if (::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) stale.push_back(name);
   }
-  ::closedir(d);
   for (const std::string& name : stale) std::remove(JoinPath(dir, name).c_str());
 }
 

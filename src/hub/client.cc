@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <curl/curl.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <functional>
 #include <mutex>
@@ -214,14 +213,10 @@ std::string RandomHex() {
 // or it has not changed for kStaleSeconds) by renaming it to `mine`; rename
 // is atomic, so two takers never share one. Returns false if none.
 bool AdoptPartial(const std::string& partial_dir, const std::string& sha256, const std::string& mine) {
-  DIR* d = ::opendir(partial_dir.c_str());
-  if (!d) return false;
   std::vector<std::string> candidates;
-  while (dirent* e = ::readdir(d)) {
-    const std::string n = e->d_name;
+  for (const std::string& n : ListDirectory(partial_dir)) {
     if (n.size() > 66 && n.compare(0, 64, sha256) == 0 && n[64] == '.') candidates.push_back(n);
   }
-  ::closedir(d);
   const auto now = std::chrono::system_clock::now();
   for (const std::string& n : candidates) {
     const std::string path = JoinPath(partial_dir, n);
@@ -407,15 +402,11 @@ std::string OfflineId(const std::vector<std::string>& tiers, const std::string& 
       if (IsFullId(id)) return id;
     }
     if (rev.size() >= 8 && rev.find_first_not_of("0123456789abcdef") == std::string::npos) {
-      if (DIR* d = ::opendir(JoinPath(tier, name).c_str())) {
-        std::string found;
-        while (dirent* e = ::readdir(d)) {
-          const std::string n = e->d_name;
-          if (IsFullId(n) && n.compare(0, rev.size(), rev) == 0) found = n;
-        }
-        ::closedir(d);
-        if (!found.empty()) return found;
+      std::string found;
+      for (const std::string& n : ListDirectory(JoinPath(tier, name))) {
+        if (IsFullId(n) && n.compare(0, rev.size(), rev) == 0) found = n;
       }
+      if (!found.empty()) return found;
     }
   }
   throw Error("offline: " + name + "@" + rev + " is not in the cache (no refs/" + rev +

@@ -1,6 +1,5 @@
 #include "hub/hub.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sqlite3.h>
@@ -209,18 +208,14 @@ std::string PidPrefix() { return std::to_string(::getpid()) + "."; }
 
 // Removes tmp/ files of processes that are gone ("<pid>.<random>").
 void RemoveStaleUploads(const std::string& tmp_dir) {
-  DIR* d = ::opendir(tmp_dir.c_str());
-  if (!d) return;
   std::vector<std::string> stale;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  for (const std::string& name : ListDirectory(tmp_dir)) {
     const size_t dot = name.find('.');
     if (dot == 0 || dot == std::string::npos) continue;
     const std::string pid = name.substr(0, dot);
     if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
     if (::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) stale.push_back(name);
   }
-  ::closedir(d);
   for (const std::string& name : stale) std::remove(JoinPath(tmp_dir, name).c_str());
 }
 

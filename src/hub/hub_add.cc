@@ -1,5 +1,4 @@
 // Hub::AddFolder: a dataset or model folder -> blobs + a revision manifest.
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -52,17 +51,8 @@ std::string LowerCase(std::string s) {
 // publish files from outside the folder.
 void Walk(const std::string& root, const std::string& rel, std::vector<std::string>* out) {
   const std::string dir = rel.empty() ? root : JoinPath(root, rel);
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) throw Error(dir + ": cannot list the folder");
-  std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.empty() || name[0] == '.') continue;
-    names.push_back(name);
-  }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
+  for (const std::string& name : ListDirectory(dir, ListFailure::kThrow)) {
+    if (name[0] == '.') continue;
     const std::string r = rel.empty() ? name : rel + "/" + name;
     struct stat st;
     if (::lstat(JoinPath(root, r).c_str(), &st) != 0) throw Error(JoinPath(root, r) + ": cannot stat");

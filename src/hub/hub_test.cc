@@ -1,6 +1,5 @@
 #include "hub/hub.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -29,15 +28,10 @@ std::string NewHubDir() {
 
 size_t CountFiles(const std::string& dir) {
   size_t n = 0;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return 0;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+  for (const std::string& name : ListDirectory(dir)) {
     const std::string path = dir + "/" + name;
     n += IsDirectory(path) ? CountFiles(path) : 1;
   }
-  ::closedir(d);
   return n;
 }
 

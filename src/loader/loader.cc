@@ -14,7 +14,7 @@
 #include "recipe/family.h"
 #include "util/http_stream.h"
 #include "loader/loader_impl.h"
-#include "loader/sample_reader.h"
+#include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/json_get.h"
 #include "util/log.h"
@@ -46,8 +46,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
       if (n == loader::kUnknownCount) {  // no manifest: count by walking the headers
         n = 0;
         try {
-          loader::SampleReader reader(loader::OpenLocation(s.location));
-          loader::RawSample raw;
+          shard::SampleGrouper reader(loader::OpenLocation(s.location));
+          shard::Sample raw;
           while (reader.Next(&raw, false)) ++n;
         } catch (const Error& e) {
           if (o_.on_error == ErrorPolicy::kError) throw;
@@ -64,10 +64,24 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
           throw UsageError("shuffle: global reads samples by offset and needs local shards; "
                            "use local for URLs (" + s.location + ")");
         }
-        index_.push_back(loader_impl::IndexShard(s.location));
-        if (index_.back().size() != counts_[index_.size() - 1]) {
-          throw Error(s.location + ": " + std::to_string(index_.back().size()) +
-                      " samples, the manifest says " + std::to_string(counts_[index_.size() - 1]));
+        const uint64_t want = counts_[index_.size()];
+        std::vector<SampleRef>& index = index_.emplace_back();
+        try {
+          loader_impl::IndexShard(s.location, &index);
+        } catch (const Error& e) {
+          if (o_.on_error == ErrorPolicy::kError) throw;
+          // Skip policy: the samples past the damage are read as failed and
+          // replaced, like the rest of a damaged piece when streaming. (A
+          // count made without a manifest already stopped there.)
+          if (index.size() < want) {
+            LogWarn(std::string(e.what()) + "; the " + std::to_string(want - index.size()) +
+                    " samples after it will be skipped");
+            index.resize(want);
+          }
+        }
+        if (index.size() != want) {
+          throw Error(s.location + ": " + std::to_string(index.size()) + " samples, the manifest says " +
+                      std::to_string(want));
         }
       }
     }

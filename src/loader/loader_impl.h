@@ -48,16 +48,19 @@ struct Job {
 };
 
 // Random-access index of a local shard: per sample, where its image and
-// label bytes are.
+// label bytes are (offset 0: the sample has no such member).
 struct MemberRef {
   uint64_t offset = 0, size = 0;
 };
 struct SampleRef {
   std::string key;
+  uint64_t offset = 0;  // header offset of the sample's first member
   MemberRef image, label;
 };
-// Walks the tar headers of a local shard once (global shuffle).
-std::vector<SampleRef> IndexShard(const std::string& path);
+// Walks the tar headers of a local shard once (global shuffle), grouping as
+// the streaming reader does (shard/sample_group.h), and appends its samples
+// to `index`. Throws Error on a corrupt tar; the samples before it stay.
+void IndexShard(const std::string& path, std::vector<SampleRef>* index);
 
 }  // namespace loader_impl
 

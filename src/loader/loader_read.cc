@@ -6,10 +6,8 @@
 
 #include "util/http_stream.h"
 #include "loader/loader_impl.h"
-#include "loader/sample_reader.h"
 #include "util/byte_stream.h"
-#include "shard/manifest.h"
-#include "shard/tar_reader.h"
+#include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -17,22 +15,35 @@
 namespace synthub {
 namespace loader_impl {
 
-std::vector<SampleRef> IndexShard(const std::string& path) {
-  shard::TarReader tar(path);
-  std::vector<SampleRef> index;
-  shard::TarEntry e;
-  std::string key, ext;
-  while (tar.Next(&e, /*with_data=*/false)) {
-    shard::SplitKey(e.name, &key, &ext);
-    if (index.empty() || index.back().key != key) index.push_back({key, {}, {}});
-    const MemberRef ref{e.header_offset + 512, e.size};
-    if (ext == "cls") index.back().label = ref;
-    if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "webp") index.back().image = ref;
+void IndexShard(const std::string& path, std::vector<SampleRef>* index) {
+  shard::SampleGrouper grouper(path);
+  shard::Sample sample;
+  while (grouper.Next(&sample, /*with_data=*/false)) {
+    SampleRef ref;
+    ref.key = std::move(sample.key);
+    ref.offset = sample.offset;
+    if (const shard::SampleMember* m = shard::FindImage(sample)) ref.image = {m->data_offset, m->size};
+    if (const shard::SampleMember* m = shard::FindLabel(sample)) ref.label = {m->data_offset, m->size};
+    index->push_back(std::move(ref));
   }
-  return index;
 }
 
 }  // namespace loader_impl
+
+namespace {
+
+// Why a sample cannot be used ("" when it can): no image, no label or a
+// label that is not an integer >= 0. Streaming and global reads say the same.
+std::string SampleProblem(const std::string& where, uint64_t offset, const std::string& key,
+                          bool has_image, bool has_label, int64_t label) {
+  const std::string at = where + "@" + std::to_string(offset) + ": sample '" + key + "' ";
+  if (!has_image) return at + "has no image (.png, .jpg, .jpeg or .webp)";
+  if (!has_label) return at + "has no label (.cls, .cls.txt or .label)";
+  if (label < 0) return at + "has a label that is not an integer >= 0";
+  return "";
+}
+
+}  // namespace
 
 using loader_impl::Clock;
 using loader_impl::Since;
@@ -74,9 +85,9 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
     uint64_t i = 0;
     try {
       const auto t0 = Clock::now();
-      loader::SampleReader reader(loader::OpenLocation(where));
+      shard::SampleGrouper reader(loader::OpenLocation(where));
       CountRead(0, 0, 1);
-      loader::RawSample raw;
+      shard::Sample raw;
       for (uint64_t k = 0; k < piece.begin; ++k) {
         if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
       }
@@ -94,16 +105,14 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
         Item item;
         item.global = GlobalNumber(piece.shard, piece.begin + i);
         item.key = raw.key;
-        item.label = loader::SampleLabel(raw);
-        std::string* image = const_cast<std::string*>(loader::SampleImage(raw));
-        if (!image) {
+        shard::SampleMember* image = shard::FindImage(&raw);
+        const shard::SampleMember* label = shard::FindLabel(raw);
+        item.label = label ? shard::ParseLabel(label->data) : -1;
+        item.error = SampleProblem(where, raw.offset, raw.key, image, label, item.label);
+        if (!item.error.empty()) {
           item.failed = true;
-          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no image";
-        } else if (item.label < 0) {
-          item.failed = true;
-          item.error = where + "@" + std::to_string(raw.offset) + ": sample '" + raw.key + "' has no .cls label";
         } else {
-          item.image = std::move(*image);  // raw is refilled by the next read
+          item.image = std::move(image->data);  // raw is refilled by the next read
         }
         put(d, std::move(item));
         if (stop_) return;
@@ -147,17 +156,21 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
         f = std::make_unique<FileStream>(spec_.shards[s].location);
         CountRead(0, 0, 1);
       }
-      if (ref.image.size == 0 || ref.label.size == 0) {
-        throw Error(spec_.shards[s].location + ": sample '" + ref.key + "' lacks an image or a label");
+      const std::string& where = spec_.shards[s].location;
+      if (ref.offset == 0 && ref.key.empty()) {
+        throw Error(where + ": sample " + std::to_string(g - prefix_[s]) + " lies past damage in the shard");
       }
-      item.image.resize(ref.image.size);
-      f->ReadAt(ref.image.offset, item.image.data(), ref.image.size);
-      std::string cls(ref.label.size, '\0');
-      f->ReadAt(ref.label.offset, cls.data(), cls.size());
-      loader::RawSample raw;
-      raw.parts.emplace_back("cls", cls);
-      item.label = loader::SampleLabel(raw);
-      if (item.label < 0) throw Error(spec_.shards[s].location + ": sample '" + ref.key + "': bad label");
+      std::string label;
+      if (ref.image.offset != 0 && ref.label.offset != 0) {
+        item.image.resize(ref.image.size);
+        f->ReadAt(ref.image.offset, item.image.data(), ref.image.size);
+        label.resize(ref.label.size);
+        f->ReadAt(ref.label.offset, label.data(), label.size());
+        item.label = shard::ParseLabel(label);
+      }
+      const std::string problem =
+          SampleProblem(where, ref.offset, ref.key, ref.image.offset != 0, ref.label.offset != 0, item.label);
+      if (!problem.empty()) throw Error(problem);
     } catch (const Error& e) {
       if (o_.on_error == ErrorPolicy::kError) throw;
       item.failed = true;
@@ -217,7 +230,7 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
         if (!it.failed) {
           if (o_.on_error == ErrorPolicy::kSkip) last_good = it;  // a copy only when needed
           have_good = true;
-        } else if (have_good) {
+        } else if (have_good && o_.on_error == ErrorPolicy::kSkip) {
           if (++skip_logs_ <= kMaxSkipLogs) {
             LogWarn("skipped: " + it.error + (skip_logs_ == kMaxSkipLogs ? " (further skips counted, not logged)" : ""));
           }

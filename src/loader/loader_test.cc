@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include "codec/image.h"
+#include "loader/loader_impl.h"
 #include "shard/manifest.h"
 #include "shard/tar_writer.h"
+#include "shard/verify.h"
 #include "synthub/error.h"
 #include "util/file.h"
 
@@ -171,6 +173,84 @@ TEST_F(LoaderTest, CorruptShardErrorOrSkipWithCount) {
   o.spec = spec_;
   o.on_error = ErrorPolicy::kError;
   EXPECT_THROW(Loader{o}, Error);
+}
+
+// One grouping (shard/sample_group.h) for streaming, the global-shuffle index
+// and verify: .label / .cls.txt labels and __meta__ members load the same way
+// in every shuffle mode, and verify counts what the loader counts.
+TEST_F(LoaderTest, LabelVariantsAndMetadataLoadInEveryShuffleMode) {
+  const std::string path = dir_ + "/variants.tar";
+  {
+    shard::TarWriter tar(path);
+    tar.AddFile("__meta__.json", "{\"note\": \"metadata, not a sample\"}");
+    for (int i = 0; i < 9; ++i) {
+      const int label = i % 6;
+      std::vector<uint8_t> px(20 * 16, static_cast<uint8_t>(label * 10));
+      const std::string key = "v" + std::to_string(i);
+      tar.AddFile(key + ".png", codec::EncodeImage(px.data(), 20, 16, 1, {}));
+      if (i == 4) tar.AddFile("__info__", "between members of one sample");
+      const char* ext = i % 3 == 0 ? ".label" : i % 3 == 1 ? ".cls.txt" : ".cls";
+      tar.AddFile(key + ext, std::to_string(label) + (i % 3 == 1 ? "\n" : ""));
+    }
+    tar.Finish();
+  }
+  bool end = false;
+  EXPECT_EQ(shard::CountSamples(path, &end), 9u);
+  std::vector<loader_impl::SampleRef> index;
+  loader_impl::IndexShard(path, &index);
+  ASSERT_EQ(index.size(), 9u);
+  EXPECT_EQ(index[0].key, "v0");
+  for (const auto& ref : index) EXPECT_TRUE(ref.image.offset && ref.label.offset) << ref.key;
+  for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
+    LoaderOptions o = Options();
+    o.spec = path;
+    o.shuffle = mode;
+    o.batch_size = 3;
+    Loader loader(o);
+    EXPECT_EQ(loader.TotalSamples(), 9u);
+    const auto keys = Keys(loader);  // checks every label against its pixels
+    EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), 9u);
+    EXPECT_EQ(loader.Stats().skipped, 0u);
+  }
+}
+
+TEST_F(LoaderTest, RepeatedExtensionFailsAlikeInEveryShuffleMode) {
+  const std::string path = dir_ + "/repeat.tar";
+  {
+    shard::TarWriter tar(path);
+    std::vector<uint8_t> px(20 * 16, 0);
+    for (int i = 0; i < 4; ++i) {
+      const std::string key = "r" + std::to_string(i);
+      tar.AddFile(key + ".png", codec::EncodeImage(px.data(), 20, 16, 1, {}));
+      tar.AddFile(key + ".cls", "0");
+      if (i == 2) tar.AddFile(key + ".CLS", "0");
+    }
+    tar.Finish();
+  }
+  bool end = false;
+  EXPECT_THROW(shard::CountSamples(path, &end), Error);
+  std::vector<loader_impl::SampleRef> index;
+  EXPECT_THROW(loader_impl::IndexShard(path, &index), Error);
+  EXPECT_EQ(index.size(), 2u) << "the samples before the error stay indexed";
+  for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
+    LoaderOptions o = Options();
+    o.spec = path;
+    o.shuffle = mode;
+    try {
+      Loader loader(o);
+      Keys(loader);
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("sample 'r2' repeats extension 'cls'"), std::string::npos)
+          << e.what();
+    }
+    // Skip policy: counted up to the damage (2 samples), and those load.
+    o.on_error = ErrorPolicy::kSkip;
+    o.batch_size = 2;
+    Loader loader(o);
+    EXPECT_EQ(loader.TotalSamples(), 2u);
+    EXPECT_EQ(Keys(loader).size(), 2u);
+  }
 }
 
 TEST_F(LoaderTest, BadSpecsAreClearErrors) {

@@ -6,7 +6,7 @@
 
 #include "codec/image.h"
 #include "shard/manifest.h"
-#include "shard/tar_reader.h"
+#include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/file.h"
 
@@ -70,17 +70,13 @@ void WriteContactSheet(const std::string& dir, const std::string& png_path,
   };
   for (const auto& s : m.shards) {
     if (placed == classes * per_class) break;
-    shard::TarReader reader(JoinPath(dir, s.name));
-    shard::TarEntry e;
-    std::string key, ext, image, image_key, where;
-    while (placed < classes * per_class && reader.Next(&e)) {
-      shard::SplitKey(e.name, &key, &ext);
-      if (ext == "cls") {
-        if (key == image_key) place(e.data, image, s.name + ":" + image_key);
-      } else {
-        codec::ImageFormat f;
-        if (codec::FormatFromExtension(ext, &f)) image = std::move(e.data), image_key = key;
-      }
+    shard::SampleGrouper reader(JoinPath(dir, s.name));
+    shard::Sample sample;
+    while (placed < classes * per_class && reader.Next(&sample)) {
+      const shard::SampleMember* image = shard::FindImage(sample);
+      const shard::SampleMember* label = shard::FindLabel(sample);
+      const int64_t value = label ? shard::ParseLabel(label->data) : -1;
+      if (image && value >= 0) place(std::to_string(value), image->data, s.name + ":" + sample.key);
     }
   }
   WriteFileAtomic(png_path, codec::EncodeImage(sheet.data(), width, height, 3,

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <atomic>
 #include <cstdio>
-#include <dirent.h>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -25,16 +24,11 @@ namespace synthub::pack {
 namespace {
 
 std::vector<std::string> ListDir(const std::string& dir, bool want_dirs) {
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) throw Error(dir + ": cannot list folder");
   std::vector<std::string> names;
-  while (dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name.empty() || name[0] == '.') continue;
+  for (const std::string& name : ListDirectory(dir, ListFailure::kThrow)) {
+    if (name[0] == '.') continue;
     if (IsDirectory(JoinPath(dir, name)) == want_dirs) names.push_back(name);
   }
-  ::closedir(d);
-  std::sort(names.begin(), names.end());
   return names;
 }
 

@@ -1,7 +1,6 @@
 #include "recipe/params.h"
 
 #include <cstdio>
-#include <dirent.h>
 #include <set>
 
 #include "shard/tar_reader.h"
@@ -22,17 +21,13 @@ std::string ParamsFileName(int category) {
 std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories) {
   if (!IsDirectory(dir)) throw Error(dir + ": parameter folder not found");
   if (categories <= 0) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) throw Error(dir + ": cannot list");
     std::set<int> present;
-    while (dirent* e = ::readdir(d)) {
-      const std::string name = e->d_name;
+    for (const std::string& name : ListDirectory(dir, ListFailure::kThrow)) {
       if (name.size() == 9 && name.compare(5, 4, ".csv") == 0 &&
           name.find_first_not_of("0123456789") == 5) {
         present.insert(std::stoi(name.substr(0, 5)));
       }
     }
-    ::closedir(d);
     if (present.empty()) throw Error(dir + ": no NNNNN.csv parameter files");
     categories = *present.rbegin() + 1;
     for (int i = 0; i < categories; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/json_get.h"
@@ -223,21 +224,6 @@ ShardRecord ParseShardRecord(const std::string& text, const std::string& where) 
   r.sha256 = Get<std::string>(j, "sha256", where);
   CheckRecord(r.name, r.sha256, where);
   return r;
-}
-
-void SplitKey(const std::string& name, std::string* key, std::string* ext) {
-  const size_t slash = name.find_last_of('/');
-  const size_t base = slash == std::string::npos ? 0 : slash + 1;
-  const size_t dot = name.find('.', base);
-  if (dot == std::string::npos) {
-    *key = name;
-    ext->clear();
-    return;
-  }
-  *key = name.substr(0, dot);
-  *ext = name.substr(dot + 1);
-  std::transform(ext->begin(), ext->end(), ext->begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 }
 
 std::string DaliIndex(const std::vector<TarMember>& members) {

@@ -96,10 +96,6 @@ void WriteManifest(const std::string& dir, const Manifest& m);
 std::string ShardRecordToJson(const ShardRecord& r);
 ShardRecord ParseShardRecord(const std::string& text, const std::string& where);
 
-// webdataset key rules: key = path up to the first dot of the basename,
-// extension = the rest, lower-cased.
-void SplitKey(const std::string& name, std::string* key, std::string* ext);
-
 // NVIDIA DALI index v1.2 of one shard: "v1.2 <samples>", then per sample
 // "ext offset size name" groups (offset of the 512-aligned header).
 std::string DaliIndex(const std::vector<TarMember>& members);

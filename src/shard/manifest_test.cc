@@ -160,16 +160,6 @@ TEST(ManifestTest, ParamsFileUnderEitherName) {
   EXPECT_EQ(FindParamsFile(m), nullptr);
 }
 
-TEST(SplitKeyTest, WebdatasetRules) {
-  std::string key, ext;
-  SplitKey("a/b/x.seg.PNG", &key, &ext);
-  EXPECT_EQ(key, "a/b/x");
-  EXPECT_EQ(ext, "seg.png");
-  SplitKey("d.x/y.cls", &key, &ext);
-  EXPECT_EQ(key, "d.x/y");
-  EXPECT_EQ(ext, "cls");
-}
-
 TEST(SidecarTest, DaliIndexAndWids) {
   std::vector<TarMember> members = {{"a.png", 0, 700}, {"a.cls", 1536, 1},
                                     {"b.png", 2048, 5}, {"b.cls", 3072, 1}};

@@ -1,12 +1,11 @@
 #include "shard/verify.h"
 
 #include <mutex>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "shard/manifest.h"
-#include "shard/tar_reader.h"
+#include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/parallel.h"
@@ -15,25 +14,11 @@
 namespace synthub::shard {
 
 uint64_t CountSamples(const std::string& path, bool* saw_end) {
-  TarReader reader(path);
-  TarEntry e;
+  SampleGrouper grouper(path);
+  Sample sample;
   uint64_t samples = 0;
-  std::string current, key, ext;
-  std::set<std::string> exts;
-  while (reader.Next(&e, /*with_data=*/true)) {
-    SplitKey(e.name, &key, &ext);
-    if (key.rfind("__", 0) == 0 || key.find("/__") != std::string::npos) continue;
-    if (samples == 0 || key != current) {
-      ++samples;
-      current = key;
-      exts.clear();
-    }
-    if (!exts.insert(ext).second) {
-      throw Error(path + "@" + std::to_string(e.header_offset) + ": sample '" + key +
-                  "' repeats extension '" + ext + "'");
-    }
-  }
-  *saw_end = reader.saw_end();
+  while (grouper.Next(&sample, /*with_data=*/true)) ++samples;
+  *saw_end = grouper.saw_end();
   return samples;
 }
 

@@ -25,9 +25,9 @@ struct VerifyReport {
 // Throws Error only when the manifest itself is missing or unreadable.
 VerifyReport VerifyDataset(const std::string& dir, int threads);
 
-// Samples in one shard by webdataset grouping (consecutive members sharing
-// a key); throws Error on a corrupt tar. Also checks that no extension
-// repeats within a sample.
+// Samples in one shard by the loader's grouping (shard/sample_group.h), data
+// read in full; throws Error on a corrupt tar or an extension repeated
+// within a sample.
 uint64_t CountSamples(const std::string& path, bool* saw_end);
 
 }  // namespace synthub::shard

@@ -65,10 +65,15 @@ uint64_t FileSize(const std::string& path) {
   return static_cast<uint64_t>(st.st_size);
 }
 
-std::vector<std::string> ListDirectory(const std::string& dir) {
+std::vector<std::string> ListDirectory(const std::string& dir, ListFailure on_failure) {
   std::vector<std::string> out;
   DIR* d = ::opendir(dir.c_str());
-  if (!d) return out;
+  if (!d) {
+    if (on_failure == ListFailure::kThrow) {
+      throw Error(dir + ": cannot list the folder: " + ErrnoText(errno));
+    }
+    return out;
+  }
   while (dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
     if (name != "." && name != "..") out.push_back(name);

@@ -21,8 +21,12 @@ bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
 void MakeDirs(const std::string& path);  // mkdir -p; throws on failure
 uint64_t FileSize(const std::string& path);
-// The names in `dir` (not "." or ".."), sorted; empty when it cannot be read.
-std::vector<std::string> ListDirectory(const std::string& dir);
+// The names in `dir` (not "." or ".."), sorted. A folder that cannot be read
+// gives an empty list (kEmpty) or an Error "dir: cannot list the folder: why"
+// (kThrow).
+enum class ListFailure { kEmpty, kThrow };
+std::vector<std::string> ListDirectory(const std::string& dir,
+                                       ListFailure on_failure = ListFailure::kEmpty);
 std::string JoinPath(const std::string& a, const std::string& b);
 
 // Describes errno for a message ("No space left on device (disk full?)").
