@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 #include <set>
-#include <unistd.h>
 
 #include "codec/image.h"
 #include "shard/manifest.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/test_util.h"
 
 namespace synthub {
 namespace {
@@ -17,8 +17,7 @@ namespace {
 class LoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = "/tmp/synthub_loader_test_" + std::to_string(::getpid());
-    MakeDirs(dir_);
+    dir_ = tmp_.path();
     int sample = 0;
     const int sizes[5] = {9, 4, 12, 7, 8};
     spec_ = dir_ + "/s-{0..4}.tar";
@@ -36,7 +35,6 @@ class LoaderTest : public ::testing::Test {
     }
     total_ = sample;
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   LoaderOptions Options() const {
     LoaderOptions o;
@@ -62,6 +60,7 @@ class LoaderTest : public ::testing::Test {
     return keys;
   }
 
+  const test::TempDir tmp_;
   std::string dir_, spec_;
   int total_ = 0;
 };
