@@ -12,7 +12,7 @@ PY=/usr/bin/python3
 WORK=$(mktemp -d /tmp/synthub_train_bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 THREADS=$(nproc)
-# OpenBLAS misdetects this CPU (shared/specs/libtorch.md); a benchmark may
+# OpenBLAS misdetects this CPU (docs/train.md); a benchmark may
 # choose the kernel for its own commands, and says which one ran.
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   if grep -q avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX

@@ -3,20 +3,11 @@
 # Each check prints "ok - ..." or "FAIL - ..."; the script exits 1 if any failed.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d /tmp/synthub_cli.XXXXXX)
+WORK=$(new_work_dir cli)
 trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-expect_exit() {  # expect_exit CODE NAME PATTERN CMD...: exit code and a stderr pattern
-  local code=$1 name=$2 pattern=$3; shift 3
-  "$@" >out.txt 2>err.txt; local rc=$?
-  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
-  else fail "$name (exit $rc, wanted $code; stderr: $(head -c 300 err.txt))"; fi
-}
 shard_hashes() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("\n".join(s["sha256"] for s in m["shards"]))' "$1/manifest.json"; }
 same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
 
@@ -488,5 +479,4 @@ mkdir -p run_empty && : > run_empty/metrics.jsonl
 expect_exit 1 "plot: an empty metrics file" "run_empty/metrics.jsonl: no \"kind\"" "$SYNTHUB" plot run_empty
 expect_exit 1 "plot: a folder without metrics.jsonl" "metrics.jsonl: no such file" "$SYNTHUB" plot folder
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -9,8 +9,9 @@
 # Usage: hub_kill_test.sh SYNTHUB [KILLS] (ctest runs 20; docs/reliability.md).
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 KILLS=${2:-20}
-WORK=$(mktemp -d /tmp/synthub_hubkill.XXXXXX)
+WORK=$(new_work_dir hubkill)
 SERVER_PID=; BG_PIDS=()
 cleanup() {
   for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -21,13 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$WORK"
-cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
-TRAIN_EXE=$(dirname "$(readlink -f "$1")")/synthub-train  # pretrain runs it from the same folder
-if [ -x "$TRAIN_EXE" ]; then cp "$TRAIN_EXE" "$WORK/synthub-train"; fi
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+use_private_binaries
 RANDOM=11  # reproducible kill times and file sizes
 
 # --- REVS revisions of 3 random files each, their canonical manifests -------------
@@ -252,5 +247,4 @@ else
 fi
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

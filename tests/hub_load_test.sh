@@ -8,8 +8,9 @@
 # Usage: hub_load_test.sh SYNTHUB [SECONDS]
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 SECONDS_LOAD=${2:-8}
-WORK=$(mktemp -d /tmp/synthub_hubload.XXXXXX)
+WORK=$(new_work_dir hubload)
 SERVER_PID=; BG=()
 cleanup() {
   for p in "${BG[@]}"; do kill "$p" 2>/dev/null; done
@@ -19,10 +20,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$WORK"
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 
 H=$WORK/store
 "$SYNTHUB" hub init "$H" >/dev/null
@@ -112,5 +109,4 @@ grep -A20 'Sanitizer' serve.err | head -40 | sed 's/^/#   /'
 "$SYNTHUB" hub verify --hub "$H" >verify.out 2>&1
 check "hub verify passes after the load" test $? = 0
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -5,8 +5,9 @@
 # and exits 1 if any check failed. Everything runs on 127.0.0.1.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d /tmp/synthub_hubsrv.XXXXXX)
+WORK=$(new_work_dir hubsrv)
 SERVER_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
@@ -16,19 +17,7 @@ trap cleanup EXIT
 [ -n "${KEEP:-}" ] && trap - EXIT && echo "# work dir: $WORK"
 cd "$WORK"
 # A private copy: a rebuild of the tree while this runs must not swap the binary.
-cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
-TRAIN_EXE=$(dirname "$(readlink -f "$1")")/synthub-train  # pretrain runs it from the same folder
-if [ -x "$TRAIN_EXE" ]; then cp "$TRAIN_EXE" "$WORK/synthub-train"; fi
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-expect_exit() {  # expect_exit CODE NAME PATTERN CMD...: exit code and an output pattern
-  local code=$1 name=$2 pattern=$3; shift 3
-  "$@" >out.txt 2>err.txt; local rc=$?
-  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
-  else fail "$name (exit $rc, wanted $code; stderr: $(tail -c 400 err.txt))"; fi
-}
+use_private_binaries
 status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }  # status_of CURL-ARGS...
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
 
@@ -281,5 +270,4 @@ fi
 check "SIGTERM stops the server" bash -c "kill -TERM $SERVER_PID; for i in \$(seq 50); do kill -0 $SERVER_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 SERVER_PID=
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -6,20 +6,11 @@
 # if any check failed.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
-WORK=$(mktemp -d /tmp/synthub_hub.XXXXXX)
+source "$(dirname "$0")/lib.sh"
+WORK=$(new_work_dir hub)
 trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 export HOME="$WORK/home" XDG_CACHE_HOME= SYNTHUB_HUB=
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-expect_exit() {  # expect_exit CODE NAME PATTERN CMD...: exit code and a stderr/stdout pattern
-  local code=$1 name=$2 pattern=$3; shift 3
-  "$@" >out.txt 2>err.txt; local rc=$?
-  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
-  else fail "$name (exit $rc, wanted $code; stderr: $(head -c 300 err.txt))"; fi
-}
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
 count_revisions() { "$SYNTHUB" hub list --hub H --json | wc -l; }
 count_files() { find "$1" -type f | wc -l; }
@@ -261,5 +252,4 @@ check "hub add without --hub creates ~/.cache/synthub/hub" test -f "$HOME/.cache
 SYNTHUB_HUB="$WORK/envhub" "$SYNTHUB" hub add m --name dora/vit-env >/dev/null 2>&1
 check "\$SYNTHUB_HUB names the default hub" bash -c "SYNTHUB_HUB='$WORK/envhub' '$SYNTHUB' hub list | grep -q dora/vit-env"
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

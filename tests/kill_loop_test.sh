@@ -5,13 +5,11 @@
 # (ctest runs it with a few kills; docs/reliability.md quotes a 20-kill run).
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 KILLS=${2:-5}
-WORK=$(mktemp -d /tmp/synthub_kills.XXXXXX)
+WORK=$(new_work_dir kills)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
 RANDOM=7  # reproducible kill times
 # run_with_kills NAME DONE_FILE CMD...: start CMD, kill -9 it after a random
 # 0.1-0.9 s, KILLS times (or until it finishes), then let it finish.
@@ -61,5 +59,4 @@ a, b = steps(sys.argv[1]), steps(sys.argv[2])
 sys.exit(0 if a == b else 1)
 PY
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

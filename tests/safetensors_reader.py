@@ -2,7 +2,7 @@
 """A small reader of the safetensors format in pure Python + numpy.
 
 No pickle and no safetensors package: it reads what src/checkpoint/safetensors
-writes, with the checks of /work/shared/specs/checkpoints.md (header length
+writes, with the checks of src/checkpoint/safetensors.h (header length
 limit, UTF-8 JSON object without duplicate keys, known dtypes, byte length ==
 prod(shape) * element size, tensors tiling the data section exactly,
 8 + N + last end == file size, string -> string metadata).

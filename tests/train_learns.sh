@@ -5,7 +5,8 @@
 # with this seed: 84 % (docs/results.md).
 set -euo pipefail
 SYNTHUB=$(readlink -f "$1")
-WORK=$(mktemp -d /tmp/synthub_learns.XXXXXX)
+source "$(dirname "$0")/lib.sh"
+WORK=$(new_work_dir learns)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 # 1,600 images: 160 per category (4 weight rows x 40 patch draws, no flips).

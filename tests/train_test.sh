@@ -4,21 +4,12 @@
 # exits 1 if any check failed. Small shapes: each training run takes seconds.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
+source "$(dirname "$0")/lib.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/synthub_train.XXXXXX)
+WORK=$(new_work_dir train)
 trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
-passed=0; failed=0
-ok()   { echo "ok - $1"; passed=$((passed+1)); }
-fail() { echo "FAIL - $1"; failed=$((failed+1)); }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
-expect_exit() {  # expect_exit CODE NAME PATTERN CMD...
-  local code=$1 name=$2 pattern=$3; shift 3
-  "$@" >out.txt 2>err.txt; local rc=$?
-  if [ "$rc" = "$code" ] && grep -q -- "$pattern" err.txt out.txt; then ok "$name"
-  else fail "$name (exit $rc, wanted $code; stderr: $(tail -c 400 err.txt))"; fi
-}
 # max |a - b| over every tensor of two safetensors files (same names).
 maxdiff() {
   PYTHONPATH="$TESTS_DIR" $PY -c '
@@ -188,5 +179,4 @@ else
   echo "# skipped the full-disk check (needs root for a tmpfs)"
 fi
 
-echo "# $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

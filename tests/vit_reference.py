@@ -1,4 +1,4 @@
-"""A plain PyTorch ViT with timm's tensor names (shared/specs/checkpoints.md):
+"""A plain PyTorch ViT with timm's tensor names (timm vision_transformer.py):
 the reference for synthub's C++ model. Loads synthub checkpoints through
 tests/safetensors_reader.py (no pickle).
 

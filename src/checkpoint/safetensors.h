@@ -1,6 +1,6 @@
-// The safetensors checkpoint format (docs: /work/shared/specs/checkpoints.md,
-// upstream huggingface/safetensors), without Torch: a writer for tensors held
-// anywhere in memory and a validating reader for untrusted files.
+// The safetensors checkpoint format (upstream: huggingface/safetensors),
+// without Torch: a writer for tensors held anywhere in memory and a
+// validating reader for untrusted files.
 //
 //   [0, 8)      N: uint64 little-endian, length of the header
 //   [8, 8+N)    UTF-8 JSON object: optional "__metadata__" {string: string}

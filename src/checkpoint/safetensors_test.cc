@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/test_util.h"
 
 namespace synthub::checkpoint {
 namespace {
@@ -158,8 +160,8 @@ TEST(SafetensorsTest, HeaderPaddedToEight) {
 }
 
 TEST(SafetensorsTest, WriteIsAtomicAndValidated) {
-  const std::string path = testing::TempDir() + "safetensors_write_test.safetensors";
-  std::remove(path.c_str());
+  const test::TempDir tmp;
+  const std::string path = tmp.File("m.safetensors");
   const PythonFixture fx;
   WriteSafetensors(path, fx.Views(), {{"note", "first"}});
   EXPECT_EQ(SafetensorsFile::Open(path).metadata().at("note"), "first");
@@ -177,17 +179,18 @@ TEST(SafetensorsTest, WriteIsAtomicAndValidated) {
   EXPECT_EQ(SafetensorsFile::Open(path).metadata().at("note"), "first");
   EXPECT_FALSE(PathExists(path + ".tmp." + std::to_string(::getpid())));
   // An unwritable destination is an Error, not a crash.
-  EXPECT_THROW(WriteSafetensors(testing::TempDir() + "no/such/dir/m.safetensors", fx.Views(), {}),
-               Error);
-  EXPECT_THROW(SafetensorsFile::Open(testing::TempDir() + "no/such/file.safetensors"), Error);
-  std::remove(path.c_str());
+  EXPECT_THROW(WriteSafetensors(tmp.File("no/such/dir/m.safetensors"), fx.Views(), {}), Error);
+  EXPECT_THROW(SafetensorsFile::Open(tmp.File("no/such/file.safetensors")), Error);
 }
 
-// Writes safetensors_roundtrip.safetensors in the working directory for the
-// ctest safetensors_python_reader (tests/safetensors_reader.py --check).
+// Writes a file for the ctest safetensors_python_reader
+// (tests/safetensors_reader.py --check) at $SYNTHUB_SAFETENSORS_OUT when that
+// is set; otherwise in a temporary folder, removed afterwards.
 TEST(SafetensorsTest, WritesFileForPython) {
   const PythonFixture fx;
-  const std::string path = "safetensors_roundtrip.safetensors";
+  const test::TempDir tmp;
+  const char* out = std::getenv("SYNTHUB_SAFETENSORS_OUT");
+  const std::string path = out && *out ? out : tmp.File("roundtrip.safetensors");
   WriteSafetensors(path, fx.Views(), {{"note", "for python"}});
   const SafetensorsFile f = SafetensorsFile::Open(path);
   EXPECT_EQ(f.tensors().size(), 6u);

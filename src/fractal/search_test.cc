@@ -9,10 +9,12 @@
 namespace synthub::fractal {
 namespace {
 
-std::string PublishedCsv(int category) {
+// The published CSVs live in the tree (tests/data/fractaldb-1k-published-params/,
+// with their licence), so that a failing category can be diffed against its file.
+std::string PublishedCsvPath(int category) {
   char name[64];
-  std::snprintf(name, sizeof(name), "/data/fractaldb-1k-published-params/%05d.csv", category);
-  return ReadFile(std::string(SYNTHUB_SHARED_DIR) + name);
+  std::snprintf(name, sizeof(name), "/fractaldb-1k-published-params/%05d.csv", category);
+  return std::string(SYNTHUB_TEST_DATA_DIR) + name;
 }
 
 // The whole published FractalDB-1k search: 1,000 categories, 42,655 trials,
@@ -22,8 +24,10 @@ TEST(SearchNumpyTest, ReproducesPublishedFractalDb1k) {
   int mismatches = 0, next = 0;
   const uint64_t trials = SearchNumpy(o, 1000, 2, [&](int c, const Ifs& ifs, uint64_t) {
     EXPECT_EQ(c, next++);
-    if (FormatIfsCsv(ifs) != PublishedCsv(c)) {
-      if (++mismatches < 5) ADD_FAILURE() << "category " << c << " differs";
+    if (FormatIfsCsv(ifs) != ReadFile(PublishedCsvPath(c))) {
+      if (++mismatches < 5) {
+        ADD_FAILURE() << "category " << c << " differs from " << PublishedCsvPath(c);
+      }
     }
   });
   EXPECT_EQ(next, 1000);

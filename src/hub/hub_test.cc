@@ -1,7 +1,6 @@
 #include "hub/hub.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -11,17 +10,14 @@
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/sha256.h"
+#include "util/test_util.h"
 
 namespace synthub::hub {
 namespace {
 
-// A fresh hub in a new temporary folder.
-std::string NewHubDir() {
-  std::string tmpl = testing::TempDir() + "hub_test.XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  SYNTHUB_CHECK(::mkdtemp(buf.data()) != nullptr);
-  const std::string dir = std::string(buf.data()) + "/hub";
+// A fresh hub in the temporary folder `tmp_dir` (removed with it).
+std::string NewHubDir(const test::TempDir& tmp_dir) {
+  const std::string dir = tmp_dir.File("hub");
   Hub::Init(dir);
   return dir;
 }
@@ -126,7 +122,8 @@ TEST(HubManifestTest, RejectsNonCanonicalOrUnsafe) {
 }
 
 TEST(HubStoreTest, BlobWithWrongHashOrSizeIsRefusedAndRemoved) {
-  const std::string dir = NewHubDir();
+  const test::TempDir tmp_dir;
+  const std::string dir = NewHubDir(tmp_dir);
   Hub hub(dir);
   const std::string tmp = hub.TempPath();
   WriteFileAtomic(tmp, "hello");
@@ -146,7 +143,8 @@ TEST(HubStoreTest, BlobWithWrongHashOrSizeIsRefusedAndRemoved) {
 }
 
 TEST(HubStoreTest, CommitTagsResolveList) {
-  const std::string dir = NewHubDir();
+  const test::TempDir tmp_dir;
+  const std::string dir = NewHubDir(tmp_dir);
   Hub hub(dir);
   const FileEntry card = PutBlob(hub, "README.md", "---\nlicense: mit\n---\n# hello fractal card\n");
   const FileEntry w = PutBlob(hub, "model.safetensors", "weights");
@@ -205,7 +203,8 @@ TEST(HubStoreTest, CommitTagsResolveList) {
 }
 
 TEST(HubStoreTest, CommitNeedsEveryBlobWithItsSize) {
-  const std::string dir = NewHubDir();
+  const test::TempDir tmp_dir;
+  const std::string dir = NewHubDir(tmp_dir);
   Hub hub(dir);
   const std::string missing = RevisionManifestJson("model", "a/b", {{"x", 3, Sha256Hex("abc")}}, "{}");
   EXPECT_THROW(hub.Commit(missing), Error);
@@ -218,7 +217,8 @@ TEST(HubStoreTest, CommitNeedsEveryBlobWithItsSize) {
 }
 
 TEST(HubStoreTest, TokensAreHashedAndScoped) {
-  const std::string dir = NewHubDir();
+  const test::TempDir tmp_dir;
+  const std::string dir = NewHubDir(tmp_dir);
   Hub hub(dir);
   const std::string w = hub.CreateToken("alice", "write");
   const std::string r = hub.CreateToken("alice", "read");
@@ -236,7 +236,8 @@ TEST(HubStoreTest, TokensAreHashedAndScoped) {
 }
 
 TEST(HubStoreTest, NotAHub) {
-  EXPECT_THROW(Hub(testing::TempDir() + "no/such/hub"), Error);
+  const test::TempDir tmp_dir;
+  EXPECT_THROW(Hub(tmp_dir.File("no/such/hub")), Error);
 }
 
 TEST(CardTest, FrontMatterSubset) {

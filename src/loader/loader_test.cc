@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <set>
-#include <unistd.h>
 
 #include "codec/image.h"
 #include "loader/loader_impl.h"
@@ -11,6 +10,7 @@
 #include "shard/verify.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/test_util.h"
 
 namespace synthub {
 namespace {
@@ -19,8 +19,7 @@ namespace {
 class LoaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = "/tmp/synthub_loader_test_" + std::to_string(::getpid());
-    MakeDirs(dir_);
+    dir_ = tmp_.path();
     int sample = 0;
     const int sizes[5] = {9, 4, 12, 7, 8};
     spec_ = dir_ + "/s-{0..4}.tar";
@@ -38,7 +37,6 @@ class LoaderTest : public ::testing::Test {
     }
     total_ = sample;
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
   LoaderOptions Options() const {
     LoaderOptions o;
@@ -64,6 +62,7 @@ class LoaderTest : public ::testing::Test {
     return keys;
   }
 
+  const test::TempDir tmp_;
   std::string dir_, spec_;
   int total_ = 0;
 };

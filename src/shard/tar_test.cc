@@ -1,7 +1,6 @@
 #include <cstdio>
 #include <cstring>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "shard/tar_format.h"
 #include "shard/tar_reader.h"
@@ -9,13 +8,10 @@
 #include "shard/verify.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/test_util.h"
 
 namespace synthub::shard {
 namespace {
-
-std::string TempPath(const std::string& name) {
-  return "/tmp/synthub_tar_test_" + std::to_string(::getpid()) + "_" + name;
-}
 
 TEST(UstarHeaderTest, FieldsAndChecksum) {
   const std::string h = UstarHeader("000001_02_003_1.png", 1234);
@@ -30,7 +26,8 @@ TEST(UstarHeaderTest, FieldsAndChecksum) {
 }
 
 TEST(TarWriterTest, ReaderSeesWhatWriterWrote) {
-  const std::string path = TempPath("rw.tar");
+  const test::TempDir tmp;
+  const std::string path = tmp.File("rw.tar");
   TarWriter w(path);
   w.AddFile("a.png", std::string(700, 'x'));
   w.AddFile("a.cls", "3");
@@ -52,11 +49,11 @@ TEST(TarWriterTest, ReaderSeesWhatWriterWrote) {
   EXPECT_TRUE(r.saw_end());
   bool end = false;
   EXPECT_EQ(CountSamples(path, &end), 2u);
-  std::remove(path.c_str());
 }
 
 TEST(TarReaderTest, DetectsCorruptionAndTruncation) {
-  const std::string path = TempPath("bad.tar");
+  const test::TempDir tmp;
+  const std::string path = tmp.File("bad.tar");
   {
     TarWriter w(path);
     w.AddFile("k.png", std::string(2000, 'p'));
@@ -82,12 +79,12 @@ TEST(TarReaderTest, DetectsCorruptionAndTruncation) {
     TarEntry e;
     EXPECT_THROW(r.Next(&e), Error);
   }
-  std::remove(path.c_str());
 }
 
 TEST(TarReaderTest, HugeSizeFieldIsTruncationNotAHugeAllocation) {
   // Found by fuzz/tar_reader_fuzz: a header claiming 3 GiB before 100 bytes.
-  const std::string path = TempPath("huge.tar");
+  const test::TempDir tmp;
+  const std::string path = tmp.File("huge.tar");
   WriteFileAtomic(path, UstarHeader("x.png", 3ull << 30) + std::string(100, 'p'));
   TarReader r(path);
   TarEntry e;
@@ -98,12 +95,12 @@ TEST(TarReaderTest, HugeSizeFieldIsTruncationNotAHugeAllocation) {
     EXPECT_NE(std::string(err.what()).find("truncated"), std::string::npos) << err.what();
   }
   EXPECT_LE(e.data.capacity(), 8u << 20);
-  std::remove(path.c_str());
 }
 
 TEST(TarReaderTest, ReadsGnuLongNamesAndPax) {
   // A GNU 'L' long-name record followed by its file, then a pax 'x' record.
-  const std::string path = TempPath("gnu.tar");
+  const test::TempDir tmp;
+  const std::string path = tmp.File("gnu.tar");
   const std::string long_name = std::string(120, 'n') + ".png";
   auto header = [](const std::string& name, uint64_t size, char type) {
     std::string h = UstarHeader(name, size);
@@ -135,7 +132,6 @@ TEST(TarReaderTest, ReadsGnuLongNamesAndPax) {
   EXPECT_EQ(e.name, "pax/name.cls");
   EXPECT_EQ(e.data, "7");
   EXPECT_FALSE(r.Next(&e));  // the directory is skipped
-  std::remove(path.c_str());
 }
 
 }  // namespace

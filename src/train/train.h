@@ -76,8 +76,8 @@ struct EvalOptions {
 int RunEval(const EvalOptions& options);
 
 // Sets OPENBLAS_CORETYPE for this CPU and re-executes the program when the
-// variable is unset and OpenBLAS would misdetect the CPU (shared/specs/
-// libtorch.md); returns normally otherwise. A value already set is kept.
+// variable is unset and OpenBLAS would misdetect the CPU (docs/train.md);
+// returns normally otherwise. A value already set is kept.
 void MaybeFixBlasCoretype(char** argv);
 
 }  // namespace synthub::train

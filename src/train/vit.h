@@ -1,5 +1,5 @@
 // A Vision Transformer (ViT / DeiT) in libtorch whose parameter names are
-// timm's VisionTransformer names (shared/specs/checkpoints.md), so its
+// timm's VisionTransformer names (timm/models/vision_transformer.py), so its
 // state_dict is a timm checkpoint as it is.
 #ifndef SYNTHUB_TRAIN_VIT_H_
 #define SYNTHUB_TRAIN_VIT_H_

@@ -1,0 +1,73 @@
+// include/synthub/render.h on top of the family layer: the same
+// SampleRenderer that generate and the loader's render: sources use.
+#include "synthub/render.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "codec/image.h"
+#include "fractal/ifs.h"
+#include "fractal/render.h"
+#include "fractal/search.h"
+#include "recipe/family.h"
+#include "recipe/plan.h"
+#include "recipe/recipe.h"
+#include "synthub/error.h"
+
+namespace synthub {
+namespace {
+
+void CheckIndex(const std::string& preset, const char* what, uint32_t value, int limit) {
+  if (value >= static_cast<uint32_t>(limit)) {
+    throw UsageError(preset + ": " + what + " " + std::to_string(value) + " out of range [0, " +
+                     std::to_string(limit) + ")");
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> PresetNames() { return recipe::PresetNames(); }
+
+RenderedImage RenderPresetSample(const std::string& preset, const std::string& category_csv,
+                                 const SampleIndex& sample) {
+  const recipe::Recipe r = recipe::PresetRecipe(preset);
+  CheckIndex(preset, "category", sample.category, r.categories);
+  CheckIndex(preset, "row", sample.row, fractal::kWeightRows);
+  CheckIndex(preset, "draw", sample.draw, r.EffectiveDraws());
+  CheckIndex(preset, "flip", sample.flip, r.flips);
+
+  fractal::Ifs ifs;
+  if (!category_csv.empty()) {
+    ifs = fractal::ParseIfsCsv(category_csv, preset + " category " +
+                                                 std::to_string(sample.category) + " CSV");
+  } else if (r.search.mode == fractal::SearchMode::kKeyed) {
+    fractal::SearchOptions search = r.search;
+    search.categories = r.categories;
+    ifs = fractal::SearchKeyed(search, static_cast<int>(sample.category), nullptr);
+  } else {
+    throw UsageError(preset + ": its categories come from one sequential search; pass the CSV "
+                     "of category " + std::to_string(sample.category) +
+                     " (synthub search --out DIR writes them)");
+  }
+
+  // The renderer indexes the parameters by category (the patch masks are
+  // keyed by it too): only this category's entry is filled in.
+  recipe::CategoryParams params;
+  params.ifs.resize(sample.category + 1);
+  params.ifs[sample.category] = std::move(ifs);
+  const std::unique_ptr<recipe::SampleRenderer> renderer =
+      recipe::FamilyOf(r).NewRenderer(r, params);
+  codec::Image image;
+  renderer->Render({sample.category, sample.row, sample.draw, sample.flip}, &image);
+
+  RenderedImage out;
+  out.width = image.width;
+  out.height = image.height;
+  out.channels = image.channels;
+  out.pixels = std::move(image.pixels);
+  return out;
+}
+
+}  // namespace synthub
