@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shard/manifest.h"
+#include "shard/sample_group.h"
 #include "shard/tar_reader.h"
 
 int main(int argc, char** argv) {

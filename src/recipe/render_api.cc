@@ -43,9 +43,7 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
     ifs = fractal::ParseIfsCsv(category_csv, preset + " category " +
                                                  std::to_string(sample.category) + " CSV");
   } else if (r.search.mode == fractal::SearchMode::kKeyed) {
-    fractal::SearchOptions search = r.search;
-    search.categories = r.categories;
-    ifs = fractal::SearchKeyed(search, static_cast<int>(sample.category), nullptr);
+    ifs = fractal::SearchKeyed(r.search, static_cast<int>(sample.category), nullptr);
   } else {
     throw UsageError(preset + ": its categories come from one sequential search; pass the CSV "
                      "of category " + std::to_string(sample.category) +

@@ -24,8 +24,7 @@ TEST(RenderApiTest, PresetNamesAreTheRecipePresets) {
 // category searched here or given as its CSV.
 TEST(RenderApiTest, KeyedPresetMatchesTheFamilyRenderer) {
   const recipe::Recipe r = recipe::PresetRecipe("demo");
-  fractal::SearchOptions search = r.search;
-  search.categories = r.categories;
+  const fractal::SearchOptions& search = r.search;
   recipe::CategoryParams params;
   params.ifs = {fractal::SearchKeyed(search, 0, nullptr), fractal::SearchKeyed(search, 1, nullptr)};
   codec::Image want;
