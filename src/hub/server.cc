@@ -22,6 +22,7 @@
 #include "hub/web_page.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -181,10 +182,6 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
       });
 }
 
-bool IsHex64(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
 // The bearer token of a request; 401 without one. Never logged.
 std::string BearerToken(const httplib::Request& req) {
   const std::string h = req.get_header_value("Authorization");
@@ -273,7 +270,7 @@ class Routes {
 
   void Blob(const httplib::Request& req, httplib::Response& res) {
     const std::string sha = req.matches[1];
-    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    if (!IsSha256Hex(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
     Hub& hub = ThreadHub(dir_);
     if (!hub.HasBlob(sha)) throw HttpError(404, "no blob " + sha);
     SendBlob(req, res, hub.BlobPath(sha), sha, "application/octet-stream", true);
@@ -290,7 +287,7 @@ class Routes {
     Validate([&] { ValidateName(owner + "/x"); });
     Hub& hub = ThreadHub(dir_);
     RequireWrite(hub, token, owner);
-    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    if (!IsSha256Hex(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
     uint64_t expected = 0;
     try {
       expected = ParseUploadSize(req.get_header_value("X-Size"), req.get_header_value("Content-Length"));
