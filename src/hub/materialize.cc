@@ -12,7 +12,7 @@
 #include "recipe/recipe.h"
 #include "hub/client.h"
 #include "hub/hub.h"
-#include "util/http_stream.h"
+#include "hub/source.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -26,74 +26,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kRevisionCopy = "hub-revision.json";  // under OUT/.synthub/
-
-// Where the revision's bytes come from: a local store or a server.
-class Source {
- public:
-  explicit Source(const std::string& source) : source_(source) {
-    if (IsUrl(source)) {
-      url_ = source;
-      while (!url_.empty() && url_.back() == '/') url_.pop_back();
-    } else {
-      hub_ = std::make_unique<Hub>(source);
-    }
-  }
-  bool remote() const { return !hub_; }
-  const std::string& name() const { return source_; }
-
-  Revision Resolve(const std::string& ref) const {
-    if (hub_) return hub_->Resolve(ref);
-    const json j = json::parse(HttpGet(url_ + "/api/revisions/" + ref), nullptr, false);
-    if (!j.is_object() || !j.contains("manifest_json") || !j["manifest_json"].is_string()) {
-      throw Error(url_ + "/api/revisions/" + ref + ": no revision manifest in the answer");
-    }
-    Revision r = ParseRevisionManifest(j["manifest_json"].get<std::string>());
-    // The id is the hash of the bytes: a server (or mirror) cannot lie about
-    // a revision named by its full id.
-    const size_t at = ref.find('@');
-    if (at != std::string::npos && ref.size() - at - 1 == 64 && ref.substr(at + 1) != r.id) {
-      throw Error(url_ + ": answered revision " + r.id + " for " + ref);
-    }
-    if (r.name != ref.substr(0, at)) throw Error(url_ + ": answered " + r.name + " for " + ref);
-    return r;
-  }
-
-  // A whole file in memory (small files: manifest.json, params.tar, cards),
-  // checked against its hash.
-  std::string Fetch(const FileEntry& f) const {
-    const std::string bytes = hub_ ? ReadFile(hub_->BlobPath(f.sha256)) : HttpGet(url_ + "/blobs/" + f.sha256);
-    if (bytes.size() != f.size || Sha256Hex(bytes) != f.sha256) {
-      throw Error(source_ + ": " + f.path + " does not match the revision's size and SHA-256");
-    }
-    return bytes;
-  }
-
-  // Copies a file of a local store to `dest` (atomically), hashing the copy.
-  void CopyTo(const FileEntry& f, const std::string& dest) const {
-    std::FILE* in = std::fopen(hub_->BlobPath(f.sha256).c_str(), "rb");
-    if (!in) throw Error(hub_->BlobPath(f.sha256) + ": " + ErrnoText(errno) + " (blob of " + f.path + ")");
-    AtomicFile out(dest);
-    Sha256 h;
-    std::vector<char> buf(1 << 20);
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), in)) {
-      h.Update(buf.data(), n);
-      out.Write(buf.data(), n);
-    }
-    const bool bad = std::ferror(in);
-    std::fclose(in);
-    if (bad) throw Error(hub_->BlobPath(f.sha256) + ": read error");
-    if (out.bytes_written() != f.size || h.HexDigest() != f.sha256) {
-      throw Error(dest + ": the store's copy of " + f.path + " does not match its SHA-256 (damaged blob)");
-    }
-    out.Commit();
-  }
-
-  bool HasBlob(const FileEntry& f) const { return !hub_ || hub_->HasBlob(f.sha256); }
-
- private:
-  std::string source_, url_;
-  std::unique_ptr<Hub> hub_;
-};
 
 bool FileMatches(const std::string& path, const FileEntry& f) {
   if (!PathExists(path) || FileSize(path) != f.size) return false;
@@ -116,13 +48,13 @@ void Download(const Source& src, const Revision& r, const MaterializeOptions& o,
     ParallelFor(todo.size(), o.threads > 0 ? o.threads : DefaultThreads(), [&](size_t i) {
       const std::string dest = JoinPath(o.out, todo[i]->path);
       MakeParentDirs(dest);
-      src.CopyTo(*todo[i], dest);
+      src.CopyTo(r, *todo[i], dest);
     });
     st->files_downloaded = todo.size();
     return;
   }
   PullOptions p;
-  p.source = src.name();
+  p.source = src.location();
   p.cache = o.cache.empty() ? JoinPath(o.out, ".synthub-pull") : o.cache;
   p.parallel = o.parallel;
   p.token = o.token;
@@ -193,12 +125,12 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
   std::string failure;
   if (world.rank() == 0) {
     try {
-      src = std::make_unique<Source>(o.source);
+      src = std::make_unique<Source>(o.source, o.token);
       r = src->Resolve(ref);
       st.revision = r.name + "@" + r.id;
       const FileEntry* manifest = FindFile(r, shard::kManifestName);
       if (r.kind == "dataset" && manifest) {
-        manifest_text = src->Fetch(*manifest);
+        manifest_text = src->FetchSmall(r, *manifest);
         const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
         st.shards_total = m.shards.size();
         const json recipe = json::parse(m.recipe_json);
@@ -238,7 +170,7 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
         if (const FileEntry* params = FindFile(r, "params.tar")) {
           if (!FileMatches(JoinPath(o.out, "params.tar"), *params)) {
             try {
-              WriteFileAtomic(JoinPath(o.out, "params.tar"), src->Fetch(*params));
+              WriteFileAtomic(JoinPath(o.out, "params.tar"), src->FetchSmall(r, *params));
             } catch (const Error& e) {
               // The recipe's search regenerates the parameters (bit-exact);
               // the result is checked against the revision's params.tar below.
@@ -316,7 +248,7 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
         const std::string dest = JoinPath(o.out, f.path);
         if (FileMatches(dest, f)) continue;
         MakeParentDirs(dest);
-        WriteFileAtomic(dest, src->Fetch(f));
+        WriteFileAtomic(dest, src->FetchSmall(r, f));
         ++st.files_downloaded;
       }
     } catch (const std::exception& e) {
