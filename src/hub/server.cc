@@ -19,6 +19,7 @@
 #include "hub/http_range.h"
 #include "hub/http_route.h"
 #include "hub/hub.h"
+#include "hub/revision_json.h"
 #include "hub/web_page.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -82,34 +83,6 @@ Revision ResolveOr404(const Hub& hub, const std::string& ref) {
   } catch (const Error& e) {
     throw HttpError(404, e.what());
   }
-}
-
-json FilesJson(const std::vector<FileEntry>& files, uint64_t* total) {
-  json out = json::array();
-  for (const auto& f : files) {
-    out.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
-    *total += f.size;
-  }
-  return out;
-}
-
-// The JSON form of a revision; `full` adds the files, the card and the manifest bytes.
-json RevisionJson(const Revision& r, bool full) {
-  uint64_t size = 0;
-  json j = {{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"created", r.created},
-            {"tags", r.tags}, {"license", r.license}, {"architecture", r.architecture},
-            {"dataset", r.dataset}, {"base_model", r.base_model}};
-  const json files = FilesJson(r.files, &size);
-  j["size"] = size;
-  j["file_count"] = r.files.size();
-  const json manifest = json::parse(r.manifest_json, nullptr, false);
-  j["meta"] = manifest.is_object() && manifest.contains("meta") ? manifest["meta"] : json::object();
-  if (full) {  // lists leave out the file list: a dataset may have 30,000 shards
-    j["files"] = files;
-    j["card"] = r.card;
-    j["manifest_json"] = r.manifest_json;  // exactly the bytes whose SHA-256 is the id
-  }
-  return j;
 }
 
 std::string ContentType(const std::string& path) {
@@ -255,8 +228,7 @@ class Routes {
     Hub& hub = ThreadHub(dir_);
     const Revision r = ResolveOr404(hub, name + "@" + rev);
     if (path.empty()) {
-      uint64_t size = 0;
-      SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", FilesJson(r.files, &size)}});
+      SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", RevisionJson(r, true)["files"]}});
       return;
     }
     for (const FileEntry& f : r.files) {
