@@ -1,6 +1,7 @@
 #include "util/http_client.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <curl/curl.h>
 #include <mutex>
@@ -61,10 +62,6 @@ HttpStream::HttpStream(const std::string& url, const HttpOptions& options) : url
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_seconds));
-  // Fewer than 1 byte/s for stall_seconds: an error, never a hang. (A
-  // transfer paused because the reader is busy is not checked.)
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options.stall_seconds));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   if (options.range_from > 0) {
     curl_easy_setopt(easy, CURLOPT_RANGE, (std::to_string(options.range_from) + "-").c_str());
@@ -88,6 +85,7 @@ HttpStream::~HttpStream() {
 size_t HttpStream::OnData(char* data, size_t size, size_t count, void* self_ptr) {
   auto* self = static_cast<HttpStream*>(self_ptr);
   const size_t n = size * count;
+  self->last_byte_ = std::chrono::steady_clock::now();
   if (self->status_ == 0) curl_easy_getinfo(static_cast<CURL*>(self->easy_), CURLINFO_RESPONSE_CODE, &self->status_);
   if (!Accepted(self->status_)) {  // an error body: keep its start for the message
     self->error_body_.append(data, std::min(n, kMaxErrorBody - std::min(kMaxErrorBody, self->error_body_.size())));
@@ -99,6 +97,13 @@ size_t HttpStream::OnData(char* data, size_t size, size_t count, void* self_ptr)
   }
   self->buffer_.append(data, n);
   return n;
+}
+
+void HttpStream::Stalled() {
+  done_ = true;
+  const uint64_t offset = options_.range_from + bytes_read_ + (buffer_.size() - buffer_pos_);
+  error_ = url_ + "@" + std::to_string(offset) + ": download failed: stalled, no byte for " +
+           std::to_string(options_.stall_seconds) + " s";
 }
 
 void HttpStream::Finish(int curl_code) {
@@ -113,9 +118,6 @@ void HttpStream::Finish(int curl_code) {
   }
   if (curl_code == CURLE_OK) return;
   std::string what = curl_easy_strerror(static_cast<CURLcode>(curl_code));
-  if (curl_code == CURLE_OPERATION_TIMEDOUT) {
-    what += " (no byte for " + std::to_string(options_.stall_seconds) + " s)";
-  }
   // Raised once the bytes that did arrive have been read.
   const uint64_t offset = options_.range_from + bytes_read_ + (buffer_.size() - buffer_pos_);
   error_ = url_ + "@" + std::to_string(offset) + ": download failed: " + what;
@@ -137,11 +139,23 @@ void HttpStream::Pump() {
     paused_ = false;
     curl_easy_pause(static_cast<CURL*>(easy_), CURLPAUSE_CONT);
   }
-  while (!done_ && buffer_pos_ == buffer_.size()) PumpOnce();
+  PumpWhile([this] { return buffer_pos_ == buffer_.size(); });
+}
+
+// Drives curl while `waiting()`; waiting more than stall_seconds for a byte
+// (time the reader spends elsewhere does not count) fails the transfer.
+template <class F>
+void HttpStream::PumpWhile(F waiting) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto stall = std::chrono::seconds(options_.stall_seconds);
+  while (!done_ && waiting()) {
+    PumpOnce();
+    if (!done_ && waiting() && std::chrono::steady_clock::now() - std::max(start, last_byte_) > stall) Stalled();
+  }
 }
 
 long HttpStream::status() {
-  while (!done_ && !Accepted(status_)) PumpOnce();
+  PumpWhile([this] { return !Accepted(status_); });
   if (!Accepted(status_)) {
     throw Error(error_.empty() ? url_ + ": no HTTP response" : error_);
   }
@@ -164,8 +178,8 @@ size_t HttpStream::Read(void* out, size_t n) {
     std::memcpy(static_cast<char*>(out) + done, buffer_.data() + buffer_pos_, take);
     buffer_pos_ += take;
     done += take;
+    bytes_read_ += take;
   }
-  bytes_read_ += done;
   return done;
 }
 

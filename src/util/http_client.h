@@ -6,6 +6,7 @@
 #ifndef SYNTHUB_UTIL_HTTP_CLIENT_H_
 #define SYNTHUB_UTIL_HTTP_CLIENT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,7 +18,7 @@ namespace synthub {
 struct HttpOptions {
   std::string token;                  // sent as "Authorization: Bearer TOKEN"; never logged
   uint64_t range_from = 0;            // > 0: asks for "Range: bytes=N-"
-  int stall_seconds = 60;             // no byte for this long: the transfer fails
+  int stall_seconds = 60;             // waiting this long for a byte fails the transfer
   int connect_seconds = 30;
   uint64_t max_bytes_per_second = 0;  // a bandwidth cap (0: none)
 };
@@ -48,7 +49,10 @@ class HttpStream : public ByteStream {
   static size_t OnData(char* data, size_t size, size_t count, void* self);
   void PumpOnce();  // one step of curl: perform, collect the result, poll
   void Pump();      // drives curl until data arrives or the transfer ends
+  template <class F>
+  void PumpWhile(F waiting);
   void Finish(int curl_code);
+  void Stalled();
 
   std::string url_;
   HttpOptions options_;
@@ -57,6 +61,7 @@ class HttpStream : public ByteStream {
   void* headers_ = nullptr;
   std::string buffer_;
   size_t buffer_pos_ = 0;
+  std::chrono::steady_clock::time_point last_byte_;  // of the body
   long status_ = 0;          // known once the body starts or the transfer ends
   std::string error_body_;   // the start of an error response's body
   bool done_ = false;
