@@ -9,8 +9,10 @@ source "$(dirname "$0")/lib.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(new_work_dir hubsrv)
 SERVER_PID=
+PROXY_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null && wait "$PROXY_PID" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -221,6 +223,30 @@ chmod -R u+w shared; rm -f "shared/alice/frac4/$DS_ID/.revision.json" "shared/al
 check "an incomplete shared tier: the user tier gets a complete copy" bash -c \
   "test -f user/alice/frac4/$DS_ID/.revision.json && cmp -s '$SHARD' user/alice/frac4/$DS_ID/$SHARD_NAME"
 chmod -R u+w shared
+
+# --- a hub whose reads need a token: materialize sends it on every request --------------
+# (tests/token_proxy.py answers 401 to any request without the bearer token)
+python3 "$TESTS_DIR/token_proxy.py" "$URL" "$READER" proxy.port 2>proxy.err &
+PROXY_PID=$!
+for _ in $(seq 100); do [ -s proxy.port ] && break; sleep 0.1; done
+PURL=http://127.0.0.1:$(cat proxy.port)
+check "the token proxy refuses a read without the token" test "$(status_of "$PURL/api/revisions/alice/frac4@v1")" = 401
+expect_exit 0 "materialize --token from a hub whose reads need it (revision, files)" \
+  "alice/frac4@$DS_ID -> mat_tok: downloaded [1-9]" \
+  "$SYNTHUB" hub materialize alice/frac4@v1 --from "$PURL" --token "$READER" --to mat_tok
+check "... the files are the published ones" bash -c \
+  "for f in ds/*.tar ds/manifest.json; do cmp -s \$f mat_tok/\$(basename \$f) || exit 1; done"
+expect_exit 0 "materialize --regenerate with \$SYNTHUB_TOKEN (manifest, params.tar, card by token)" \
+  "regenerated [1-9][0-9]* shard(s) .* downloaded [1-9][0-9]* other" env SYNTHUB_TOKEN="$READER" \
+  "$SYNTHUB" hub materialize alice/frac4@v1 --from "$PURL" --regenerate --to mat_regen
+check "... the regenerated folder equals the published one" bash -c \
+  "for f in ds/*.tar ds/manifest.json; do cmp -s \$f mat_regen/\$(basename \$f) || exit 1; done"
+expect_exit 1 "materialize without the token fails naming the URL, the 401 and the server's message" \
+  "$PURL/api/revisions/alice/frac4%40v1: HTTP 401: this hub needs a read token" \
+  env -u SYNTHUB_TOKEN "$SYNTHUB" hub materialize alice/frac4@v1 --from "$PURL" --to mat_notok
+expect_exit 1 "pull without the token fails the same way" "HTTP 401" \
+  env -u SYNTHUB_TOKEN "$SYNTHUB" hub pull alice/frac4@v1 --from "$PURL" --to cache_notok
+kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=
 
 # --- concurrency: 8 pulls and an upload at once -----------------------------------------
 head -c 2000000 /dev/urandom >blob2.bin

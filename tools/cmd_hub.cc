@@ -13,6 +13,7 @@
 #include "hub/client.h"
 #include "hub/hub.h"
 #include "hub/materialize.h"
+#include "hub/revision_json.h"
 #include "hub/server.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -75,26 +76,6 @@ std::string Time(int64_t t) {
   return buf;
 }
 
-uint64_t TotalSize(const hub::Revision& r) {
-  uint64_t n = 0;
-  for (const hub::FileEntry& f : r.files) n += f.size;
-  return n;
-}
-
-json RevisionJson(const hub::Revision& r, bool full) {
-  json j = {{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"created", r.created},
-            {"tags", r.tags}, {"license", r.license}, {"architecture", r.architecture},
-            {"dataset", r.dataset}, {"base_model", r.base_model}, {"size", TotalSize(r)}};
-  if (full) {
-    j["files"] = json::array();
-    for (const hub::FileEntry& f : r.files) j["files"].push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
-    const json m = json::parse(r.manifest_json, nullptr, false);
-    j["meta"] = m.is_object() && m.contains("meta") ? m["meta"] : json::object();
-    j["card"] = r.card;
-  }
-  return j;
-}
-
 void PrintTable(const std::vector<hub::Revision>& revs) {
   std::printf("%-8s %-32s %-12s %-16s %-14s %s\n", "KIND", "NAME", "REVISION", "TAGS", "LICENSE", "DETAILS");
   for (const hub::Revision& r : revs) {
@@ -149,7 +130,7 @@ int Add(int argc, char** argv) {
   o.license = args.Str("license");
   const hub::Revision r = h.AddFolder(args.positional()[0], args.Str("name"), o);
   std::printf("%s@%s  %s, %zu files, %llu bytes, tags: %s\n", r.name.c_str(), r.id.c_str(), r.kind.c_str(),
-              r.files.size(), static_cast<unsigned long long>(TotalSize(r)), Join(r.tags, ", ").c_str());
+              r.files.size(), static_cast<unsigned long long>(hub::RevisionSize(r)), Join(r.tags, ", ").c_str());
   return 0;
 }
 
@@ -187,7 +168,7 @@ int ListOrSearch(bool search, int argc, char** argv) {
   hub::Hub h(args.Str("hub"));
   const std::vector<hub::Revision> revs = h.List(q);
   if (args.Switch("json")) {
-    for (const hub::Revision& r : revs) std::printf("%s\n", RevisionJson(r, false).dump().c_str());
+    for (const hub::Revision& r : revs) std::printf("%s\n", hub::RevisionJson(r, false).dump().c_str());
   } else {
     PrintTable(revs);
   }
@@ -207,8 +188,7 @@ int Show(int argc, char** argv) {
   used.dataset = r.name + "@" + r.id;
   const std::vector<hub::Revision> models = r.kind == "dataset" ? h.List(used) : std::vector<hub::Revision>{};
   if (args.Switch("json")) {
-    json j = RevisionJson(r, true);
-    j["manifest_json"] = r.manifest_json;
+    json j = hub::RevisionJson(r, true);
     j["trained_on_this"] = json::array();
     for (const hub::Revision& m : models) j["trained_on_this"].push_back(m.name + "@" + m.id);
     std::printf("%s\n", j.dump(2).c_str());
@@ -224,7 +204,7 @@ int Show(int argc, char** argv) {
     std::printf("base      %s\n", r.base_model.empty() ? "(none: trained from scratch)" : r.base_model.c_str());
   }
   for (const hub::Revision& m : models) std::printf("used by   %s@%s\n", m.name.c_str(), Short(m.id).c_str());
-  std::printf("files     %zu, %llu bytes\n", r.files.size(), static_cast<unsigned long long>(TotalSize(r)));
+  std::printf("files     %zu, %llu bytes\n", r.files.size(), static_cast<unsigned long long>(hub::RevisionSize(r)));
   for (const hub::FileEntry& f : r.files) {
     std::printf("  %12llu  %s  %s\n", static_cast<unsigned long long>(f.size), Short(f.sha256).c_str(), f.path.c_str());
   }

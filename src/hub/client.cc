@@ -1,26 +1,21 @@
 #include "hub/client.h"
 
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <curl/curl.h>
-#include <fcntl.h>
-#include <functional>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <random>
+#include <memory>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
 
 #include "hub/hub.h"
+#include "hub/source.h"
 #include "synthub/error.h"
 #include "util/file.h"
-#include "util/json_get.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/parallel.h"
 #include "util/progress.h"
@@ -34,152 +29,10 @@ constexpr const char* kPartialDir = ".partial";
 constexpr int kStaleSeconds = 120;  // a partial not written for this long may be taken over
 constexpr int kAttempts = 4;        // tries per file (resuming) before giving up
 
-bool IsUrl(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
-
-bool IsFullId(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-std::string UrlEscape(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string Dirname(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-void CurlInit() { static CurlGlobal once; }
-
-// One libcurl transfer into a callback; returns the HTTP status. Throws Error
-// on a transport failure (naming the URL, never the token).
-long CurlGet(const std::string& url, const std::string& token, uint64_t from,
-             const std::function<bool(const char*, size_t)>& sink) {
-  CurlInit();
-  CURL* curl = curl_easy_init();
-  if (!curl) throw Error(url + ": cannot initialise libcurl");
-  struct Ctx {
-    const std::function<bool(const char*, size_t)>* sink;
-    long status = 0;
-    CURL* curl;
-    bool started = false;
-    bool accept = true;
-  } ctx{&sink, 0, curl};
-  auto on_data = +[](char* data, size_t size, size_t count, void* p) -> size_t {
-    auto* c = static_cast<Ctx*>(p);
-    if (!c->started) {
-      c->started = true;
-      curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &c->status);
-      c->accept = c->status == 200 || c->status == 206;
-    }
-    if (!c->accept) return size * count;  // an error body: drop it
-    return (*c->sink)(data, size * count) ? size * count : 0;
-  };
-  curl_slist* headers = nullptr;
-  if (!token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + token).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ctx);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);  // stalled for 60 s: an error
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  if (from > 0) curl_easy_setopt(curl, CURLOPT_RANGE, (std::to_string(from) + "-").c_str());
-  // A bandwidth cap (bytes/s) for slow links and for the resume test.
-  if (const char* cap = std::getenv("SYNTHUB_HUB_MAX_SPEED")) {
-    curl_easy_setopt(curl, CURLOPT_MAX_RECV_SPEED_LARGE, static_cast<curl_off_t>(std::atoll(cap)));
-  }
-  const CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && ctx.accept)) {
-    throw Error(url + ": " + curl_easy_strerror(rc));
-  }
-  if (rc == CURLE_WRITE_ERROR) throw Error(url + ": the download was refused by its writer");
-  return status;
-}
-
-std::string HttpGetSmall(const std::string& url, const std::string& token) {
-  std::string body;
-  const long status = CurlGet(url, token, 0, [&](const char* d, size_t n) {
-    if (body.size() + n > (256u << 20)) return false;
-    body.append(d, n);
-    return true;
-  });
-  if (status != 200) throw Error(url + ": HTTP " + std::to_string(status));
-  return body;
-}
-
-// Where the revision comes from: a hub server or a local hub folder.
-class Source {
- public:
-  Source(std::string location, std::string token) : location_(std::move(location)), token_(std::move(token)) {
-    while (location_.size() > 1 && location_.back() == '/') location_.pop_back();
-  }
-  bool remote() const { return IsUrl(location_); }
-
-  // The revision manifest of `ref` (exact bytes, canonical).
-  std::string Manifest(const std::string& ref) const {
-    if (!remote()) return Hub(location_).Resolve(ref).manifest_json;
-    const std::string url = location_ + "/api/revisions/" + UrlEscape(ref);
-    const nlohmann::json j = nlohmann::json::parse(HttpGetSmall(url, token_), nullptr, false);
-    if (j.is_discarded()) throw Error(url + ": not JSON");
-    return JsonGet<std::string>(j, "manifest_json", url);
-  }
-
-  // Streams the blob of `f` from byte `from` into `sink`. Returns false when
-  // the source ignored the offset and sends the whole file from byte 0.
-  bool Fetch(const Revision& r, const FileEntry& f, uint64_t from,
-             const std::function<bool(const char*, size_t)>& sink) const {
-    if (!remote()) {
-      const std::string path = Hub(location_).BlobPath(f.sha256);
-      const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) throw Error(path + ": cannot open: " + ErrnoText(errno));
-      std::vector<char> buf(1 << 20);
-      uint64_t at = from;
-      while (true) {
-        const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          const int err = errno;
-          ::close(fd);
-          throw Error(path + "@" + std::to_string(at) + ": read error: " + ErrnoText(err));
-        }
-        if (n == 0 || !sink(buf.data(), static_cast<size_t>(n))) break;
-        at += static_cast<uint64_t>(n);
-      }
-      ::close(fd);
-      return true;
-    }
-    const std::string url = location_ + "/files/" + UrlEscape(r.name) + "/" + r.id + "/" + UrlEscape(f.path);
-    const long status = CurlGet(url, token_, from, sink);
-    if (status == 206 || (status == 200 && from == 0)) return true;
-    if (status == 200) return false;
-    throw Error(url + ": HTTP " + std::to_string(status));
-  }
-
- private:
-  std::string location_, token_;
-};
 
 // A complete revision folder: .revision.json holds bytes hashing to `id`.
 bool CompleteIn(const std::string& folder, const std::string& id) {
@@ -198,16 +51,6 @@ bool HasFile(const std::string& path, uint64_t size) {
 }
 
 bool ProcessAlive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
-
-std::string RandomHex() {
-  static std::mutex mu;
-  static std::mt19937_64 rng(std::random_device{}() ^
-                             static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::lock_guard<std::mutex> lock(mu);
-  char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 // Takes over an abandoned partial download of `sha256` (its writer is dead,
 // or it has not changed for kStaleSeconds) by renaming it to `mine`; rename
@@ -239,7 +82,7 @@ class FileFetcher {
 
   void Fetch(const FileEntry& f, const std::string& dest) {
     const std::string mine =
-        JoinPath(partial_dir_, f.sha256 + "." + std::to_string(::getpid()) + "." + RandomHex());
+        JoinPath(partial_dir_, f.sha256 + "." + std::to_string(::getpid()) + "." + RandomHex(8));
     struct Cleanup {
       const std::string& path;
       ~Cleanup() { ::unlink(path.c_str()); }
@@ -350,7 +193,7 @@ bool CopyVerified(const std::string& from, const FileEntry& f, const std::string
   if (!HasFile(from, f.size)) return false;
   FILE* in = std::fopen(from.c_str(), "rb");
   if (!in) return false;
-  const std::string tmp = JoinPath(partial_dir, f.sha256 + "." + std::to_string(::getpid()) + "." + RandomHex());
+  const std::string tmp = JoinPath(partial_dir, f.sha256 + "." + std::to_string(::getpid()) + "." + RandomHex(8));
   FILE* out = std::fopen(tmp.c_str(), "wb");
   if (!out) {
     std::fclose(in);
@@ -393,18 +236,18 @@ void WriteRef(const std::string& cache, const std::string& name, const std::stri
 // Offline: the id a tag or id prefix pointed at when last pulled (refs/TAG
 // files in any tier), or the single revision folder starting with a prefix.
 std::string OfflineId(const std::vector<std::string>& tiers, const std::string& name, const std::string& rev) {
-  if (IsFullId(rev)) return rev;
+  if (IsSha256Hex(rev)) return rev;
   for (const std::string& tier : tiers) {
     const std::string ref_file = JoinPath(JoinPath(JoinPath(tier, name), "refs"), rev);
     if (PathExists(ref_file)) {
       std::string id = ReadFile(ref_file);
       while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
-      if (IsFullId(id)) return id;
+      if (IsSha256Hex(id)) return id;
     }
-    if (rev.size() >= 8 && rev.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    if (IsRevisionIdPrefix(rev)) {
       std::string found;
       for (const std::string& n : ListDirectory(JoinPath(tier, name))) {
-        if (IsFullId(n) && n.compare(0, rev.size(), rev) == 0) found = n;
+        if (IsSha256Hex(n) && n.compare(0, rev.size(), rev) == 0) found = n;
       }
       if (!found.empty()) return found;
     }
@@ -428,24 +271,25 @@ std::string Pull(const std::string& ref, const PullOptions& o) {
 
   // 1. The revision manifest: from the source, or (offline) from a tier.
   std::string id, manifest_json;
+  std::unique_ptr<Source> source;  // null offline
   if (o.offline) {
     id = OfflineId(tiers, name, rev);
   } else {
     if (o.source.empty()) throw UsageError("pull needs a source (--from URL or hub folder) unless --offline");
-    if (IsFullId(rev)) {  // pinned: a complete copy in a tier needs no network
+    if (IsSha256Hex(rev)) {  // pinned: a complete copy in a tier needs no network
       for (const std::string& tier : tiers) {
         const std::string folder = JoinPath(JoinPath(tier, name), rev);
         if (CompleteIn(folder, rev)) return folder;
       }
     }
-    manifest_json = Source(o.source, o.token).Manifest(name + "@" + rev);
+    source = std::make_unique<Source>(o.source, o.token);
+    manifest_json = source->Resolve(name + "@" + rev).manifest_json;  // id and name checked
     id = Sha256Hex(manifest_json);
-    if (IsFullId(rev) && id != rev) throw Error(name + "@" + rev + ": the source sent a manifest hashing to " + id);
   }
   for (const std::string& tier : tiers) {
     const std::string folder = JoinPath(JoinPath(tier, name), id);
     if (CompleteIn(folder, id)) {
-      if (!o.offline && !IsFullId(rev)) WriteRef(o.cache, name, rev, id);
+      if (!o.offline && !IsSha256Hex(rev)) WriteRef(o.cache, name, rev, id);
       return folder;
     }
   }
@@ -475,8 +319,7 @@ std::string Pull(const std::string& ref, const PullOptions& o) {
 
   // 2. The files: from a read-only tier when one has them, else downloaded.
   const Revision r = ParseRevisionManifest(manifest_json);
-  if (r.id != id || r.name != name) throw Error(name + "@" + rev + ": the source sent another revision (" + r.name + ")");
-  for (const FileEntry& f : r.files) {
+    for (const FileEntry& f : r.files) {
     if (f.path == kRevisionFile || f.path.rfind("refs/", 0) == 0) throw Error(name + ": reserved file name '" + f.path + "'");
   }
   const std::string partial_dir = JoinPath(o.cache, kPartialDir);
@@ -499,10 +342,9 @@ std::string Pull(const std::string& ref, const PullOptions& o) {
       total += f.size;
     }
   }
-  const Source source(o.source, o.token);
   {
     Progress progress("pull " + name + "@" + id.substr(0, 12), total, "B", o.progress && total > 0);
-    FileFetcher fetcher(source, r, partial_dir, &progress);
+    FileFetcher fetcher(*source, r, partial_dir, &progress);
     ParallelFor(todo.size(), o.parallel, [&](size_t i) {
       const FileEntry& f = *todo[i];
       const std::string dest = JoinPath(folder, f.path);
@@ -512,7 +354,7 @@ std::string Pull(const std::string& ref, const PullOptions& o) {
   }
   // 3. The manifest last: its presence marks the folder complete.
   WriteFileAtomic(JoinPath(folder, kRevisionFile), manifest_json);
-  if (!IsFullId(rev)) WriteRef(o.cache, name, rev, id);
+  if (!IsSha256Hex(rev)) WriteRef(o.cache, name, rev, id);
   if (o.progress) {
     LogInfo("pulled " + name + "@" + id + " (" + std::to_string(r.files.size()) + " files, " +
             std::to_string(todo.size()) + " downloaded) into " + folder);

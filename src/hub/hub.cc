@@ -1,7 +1,6 @@
 #include "hub/hub.h"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 
 namespace synthub::hub {
@@ -59,25 +59,7 @@ const char* const kSchema[] = {
     " created BIGINT NOT NULL)",
 };
 
-bool IsLowerHex(const std::string& s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
 std::string Shown(const std::string& s) { return QuoteForMessage(s); }
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    throw Error("no random bytes from OpenSSL");
-  }
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : raw) hex += kHex[c >> 4], hex += kHex[c & 15];
-  return hex;
-}
 
 std::string LikeEscape(const std::string& s) {
   std::string out;
@@ -445,7 +427,7 @@ Revision Hub::Resolve(const std::string& ref) const {
     q.Bind(name).Bind(rev);
     if (q.Step()) return Get(q.Text(0));
   }
-  const bool hex = rev.size() >= 8 && rev.size() <= 64 && IsLowerHex(rev);
+  const bool hex = IsRevisionIdPrefix(rev);
   if (!tag_ok && !hex) {
     throw Error("bad reference " + Shown(ref) + ": after '@' a tag or a revision id (8 to 64 hex digits)");
   }

@@ -140,12 +140,13 @@ class Hub {
   // True when `token` may write under `owner`.
   bool CanWrite(const std::string& token, const std::string& owner) const;
 
- private:
-  struct Db;
   // The newest revision of `kind` holding `path` with this hash, as
   // "owner/name@<id>", or "" (automatic lineage).
   std::string RevisionWithFile(const std::string& kind, const std::string& path,
                                const std::string& sha256) const;
+
+ private:
+  struct Db;
   // Copies `src` into the store through tmp/, checking the hash and size.
   void IngestFile(const std::string& src, const std::string& sha256, uint64_t size);
   std::string dir_;

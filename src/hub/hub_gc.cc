@@ -11,6 +11,7 @@
 #include "hub/hub.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 
 namespace synthub::hub {
 
@@ -26,8 +27,7 @@ GcReport CollectGarbage(const Hub& hub, int64_t grace_seconds, bool dry_run) {
   for (const std::string& prefix : ListDirectory(root)) {
     for (const std::string& name : ListDirectory(JoinPath(root, prefix))) {
       const std::string path = JoinPath(JoinPath(root, prefix), name);
-      const bool blob_name =
-          name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
+      const bool blob_name = IsSha256Hex(name);
       struct stat st;
       if (!blob_name || ::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
         continue;  // not a blob: hub verify reports it, gc leaves it to a person

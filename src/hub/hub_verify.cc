@@ -7,17 +7,10 @@
 #include "hub/hub.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 
 namespace synthub::hub {
-namespace {
-
-bool IsHex(const std::string& s, size_t n) {
-  return s.size() == n && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-}  // namespace
-
 StoreReport VerifyStore(const Hub& hub) {
   StoreReport report;
   auto problem = [&](const std::string& what) { report.problems.push_back(what); };
@@ -61,13 +54,13 @@ StoreReport VerifyStore(const Hub& hub) {
   const std::string root = JoinPath(hub.dir(), "blobs/sha256");
   for (const std::string& prefix : ListDirectory(root)) {
     const std::string dir = JoinPath(root, prefix);
-    if (!IsHex(prefix, 2) || !IsDirectory(dir)) {
+    if (prefix.size() != 2 || !IsLowerHex(prefix) || !IsDirectory(dir)) {
       problem(dir + ": not a blob folder");
       continue;
     }
     for (const std::string& name : ListDirectory(dir)) {
       const std::string path = JoinPath(dir, name);
-      if (!IsHex(name, 64) || name.compare(0, 2, prefix) != 0 || IsDirectory(path)) {
+      if (!IsSha256Hex(name) || name.compare(0, 2, prefix) != 0 || IsDirectory(path)) {
         problem(path + ": not a blob (stray file)");
         continue;
       }

@@ -12,7 +12,7 @@
 #include "recipe/recipe.h"
 #include "hub/client.h"
 #include "hub/hub.h"
-#include "util/http_stream.h"
+#include "hub/source.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -26,74 +26,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr const char* kRevisionCopy = "hub-revision.json";  // under OUT/.synthub/
-
-// Where the revision's bytes come from: a local store or a server.
-class Source {
- public:
-  explicit Source(const std::string& source) : source_(source) {
-    if (IsUrl(source)) {
-      url_ = source;
-      while (!url_.empty() && url_.back() == '/') url_.pop_back();
-    } else {
-      hub_ = std::make_unique<Hub>(source);
-    }
-  }
-  bool remote() const { return !hub_; }
-  const std::string& name() const { return source_; }
-
-  Revision Resolve(const std::string& ref) const {
-    if (hub_) return hub_->Resolve(ref);
-    const json j = json::parse(HttpGet(url_ + "/api/revisions/" + ref), nullptr, false);
-    if (!j.is_object() || !j.contains("manifest_json") || !j["manifest_json"].is_string()) {
-      throw Error(url_ + "/api/revisions/" + ref + ": no revision manifest in the answer");
-    }
-    Revision r = ParseRevisionManifest(j["manifest_json"].get<std::string>());
-    // The id is the hash of the bytes: a server (or mirror) cannot lie about
-    // a revision named by its full id.
-    const size_t at = ref.find('@');
-    if (at != std::string::npos && ref.size() - at - 1 == 64 && ref.substr(at + 1) != r.id) {
-      throw Error(url_ + ": answered revision " + r.id + " for " + ref);
-    }
-    if (r.name != ref.substr(0, at)) throw Error(url_ + ": answered " + r.name + " for " + ref);
-    return r;
-  }
-
-  // A whole file in memory (small files: manifest.json, params.ustar, cards),
-  // checked against its hash.
-  std::string Fetch(const FileEntry& f) const {
-    const std::string bytes = hub_ ? ReadFile(hub_->BlobPath(f.sha256)) : HttpGet(url_ + "/blobs/" + f.sha256);
-    if (bytes.size() != f.size || Sha256Hex(bytes) != f.sha256) {
-      throw Error(source_ + ": " + f.path + " does not match the revision's size and SHA-256");
-    }
-    return bytes;
-  }
-
-  // Copies a file of a local store to `dest` (atomically), hashing the copy.
-  void CopyTo(const FileEntry& f, const std::string& dest) const {
-    std::FILE* in = std::fopen(hub_->BlobPath(f.sha256).c_str(), "rb");
-    if (!in) throw Error(hub_->BlobPath(f.sha256) + ": " + ErrnoText(errno) + " (blob of " + f.path + ")");
-    AtomicFile out(dest);
-    Sha256 h;
-    std::vector<char> buf(1 << 20);
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), in)) {
-      h.Update(buf.data(), n);
-      out.Write(buf.data(), n);
-    }
-    const bool bad = std::ferror(in);
-    std::fclose(in);
-    if (bad) throw Error(hub_->BlobPath(f.sha256) + ": read error");
-    if (out.bytes_written() != f.size || h.HexDigest() != f.sha256) {
-      throw Error(dest + ": the store's copy of " + f.path + " does not match its SHA-256 (damaged blob)");
-    }
-    out.Commit();
-  }
-
-  bool HasBlob(const FileEntry& f) const { return !hub_ || hub_->HasBlob(f.sha256); }
-
- private:
-  std::string source_, url_;
-  std::unique_ptr<Hub> hub_;
-};
 
 bool FileMatches(const std::string& path, const FileEntry& f) {
   if (!PathExists(path) || FileSize(path) != f.size) return false;
@@ -116,13 +48,13 @@ void Download(const Source& src, const Revision& r, const MaterializeOptions& o,
     ParallelFor(todo.size(), o.threads > 0 ? o.threads : DefaultThreads(), [&](size_t i) {
       const std::string dest = JoinPath(o.out, todo[i]->path);
       MakeParentDirs(dest);
-      src.CopyTo(*todo[i], dest);
+      src.CopyTo(r, *todo[i], dest);
     });
     st->files_downloaded = todo.size();
     return;
   }
   PullOptions p;
-  p.source = src.name();
+  p.source = src.location();
   p.cache = o.cache.empty() ? JoinPath(o.out, ".synthub-pull") : o.cache;
   p.parallel = o.parallel;
   p.token = o.token;
@@ -171,118 +103,122 @@ const FileEntry* FindFile(const Revision& r, const std::string& path) {
   return nullptr;
 }
 
-}  // namespace
-
-MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o, World& world) {
-  if (o.out.empty()) throw UsageError("materialize: --to is required");
-  MaterializeStats st;
-  const std::string state = JoinPath(o.out, generate::kStateDir);
-  bool regenerate = o.regenerate;
-  std::string manifest_text;  // the dataset's manifest.json (regeneration)
-  std::unique_ptr<Source> src;
-  Revision r;
-  bool downloaded = false;
-  {
-    const size_t at = ref.find('@');
-    ValidateName(ref.substr(0, at));
-    if (at != std::string::npos) ValidateTag(ref.substr(at + 1));  // ids pass the tag rules
-  }
-
-  // 1. Rank 0 resolves the revision and, to regenerate, fetches the recipe
-  //    (manifest.json) and the parameter file (params.ustar, or params.tar in
-  //    datasets of the old layout); the other ranks read them from OUT.
+// Runs `step` on rank 0 only; then every rank throws if it failed.
+template <class F>
+void OnRankZero(World& world, F step) {
   std::string failure;
   if (world.rank() == 0) {
     try {
-      src = std::make_unique<Source>(o.source);
-      r = src->Resolve(ref);
-      st.revision = r.name + "@" + r.id;
-      const FileEntry* manifest = FindFile(r, shard::kManifestName);
-      if (r.kind == "dataset" && manifest) {
-        manifest_text = src->Fetch(*manifest);
-        const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
-        st.shards_total = m.shards.size();
-        const bool generated = shard::IsGenerated(m);
-        if (!regenerate && generated) {
-          // A local store may hold the recipe without the shards.
-          for (const FileEntry& f : r.files) {
-            if (!src->HasBlob(f)) {
-              regenerate = true;
-              st.fallback = "the store lacks " + f.path;
-              break;
-            }
-          }
-        }
-        if (!regenerate && generated && src->remote()) {
-          try {
-            Download(*src, r, o, &st);
-            downloaded = true;
-          } catch (const Error& e) {
-            regenerate = true;
-            st.fallback = std::string("download failed: ") + e.what();
-            LogWarn(st.fallback + "; regenerating from the recipe");
-          }
-        }
-        if (regenerate && !generated) {
-          throw Error(st.revision + ": the dataset carries no recipe (packed, not generated): it can only be "
-                      "downloaded");
-        }
-      } else if (regenerate) {
-        throw Error(st.revision + ": a " + r.kind + " revision cannot be regenerated (only generated datasets)");
-      }
-      if (regenerate) {
-        MakeDirs(state);
-        WriteFileAtomic(JoinPath(state, kRevisionCopy), r.manifest_json);
-        WriteFileAtomic(JoinPath(state, "hub-dataset-manifest.json"), manifest_text);
-        const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision + ":manifest.json");
-        const shard::FileRecord* listed = shard::FindParamsFile(m);
-        if (const FileEntry* params = listed ? FindFile(r, listed->name) : nullptr) {
-          const std::string dest = JoinPath(o.out, params->path);
-          if (!FileMatches(dest, *params)) {
-            try {
-              WriteFileAtomic(dest, src->Fetch(*params));
-            } catch (const Error& e) {
-              // The recipe's search regenerates the parameters (bit-exact);
-              // the result is checked against the revision's file below.
-              LogWarn(std::string(e.what()) + "; searching the categories again from the recipe");
-            }
-          }
-        }
-        const recipe::Recipe recipe = recipe::ParseRecipe(m.recipe_json, st.revision + ":manifest.json");
-        SeedResumeState(o.out, m, recipe::RecipeToJson(recipe));
-      }
+      step();
     } catch (const std::exception& e) {
       failure = e.what();
     }
   }
-  int flag = regenerate ? 1 : 0;
-  const bool ok = world.AllOk(failure.empty());
-  if (!ok) throw Error(failure.empty() ? "MPI rank 0 failed (see its message)" : failure);
-  world.Broadcast(&flag, sizeof(flag));
-  regenerate = flag != 0;
+  if (!world.AllOk(failure.empty())) throw Error(failure.empty() ? "MPI rank 0 failed (see its message)" : failure);
+}
 
-  if (!regenerate) {
-    if (world.rank() == 0 && !downloaded) {
-      Download(*src, r, o, &st);
+// What rank 0 learns in step 1.
+struct Plan {
+  std::unique_ptr<Source> src;
+  Revision r;
+  std::string manifest_text;  // the dataset's manifest.json (regeneration)
+  bool regenerate = false;
+  bool downloaded = false;    // a server's files are already in OUT
+};
+
+void ValidateRef(const std::string& ref) {
+  const size_t at = ref.find('@');
+  ValidateName(ref.substr(0, at));
+  if (at != std::string::npos) ValidateTag(ref.substr(at + 1));  // ids pass the tag rules
+}
+
+// Step 1a: whether to regenerate. A dataset with a recipe is regenerated when
+// asked, when the local store lacks a blob, or when a server's download
+// fails (which is tried here); one without a recipe only downloads.
+void ChooseRegeneration(const MaterializeOptions& o, Plan* plan, MaterializeStats* st) {
+  const Revision& r = plan->r;
+  const FileEntry* manifest = FindFile(r, shard::kManifestName);
+  if (r.kind != "dataset" || !manifest) {
+    if (plan->regenerate) {
+      throw Error(st->revision + ": a " + r.kind + " revision cannot be regenerated (only generated datasets)");
     }
-    if (world.rank() == 0) {
-      // Every file was hashed on its way in; count the shards.
-      if (!manifest_text.empty()) {
-        const shard::Manifest m = shard::ParseManifest(manifest_text, st.revision);
-        for (const shard::ShardRecord& s : m.shards) {
-          const FileEntry* f = FindFile(r, s.name);
-          if (!f || !FileMatches(JoinPath(o.out, s.name), *f)) throw Error(JoinPath(o.out, s.name) + ": does not match the revision");
-          ++st.shards_verified;
-        }
+    return;
+  }
+  plan->manifest_text = plan->src->FetchSmall(r, *manifest);
+  const shard::Manifest m = shard::ParseManifest(plan->manifest_text, st->revision + ":manifest.json");
+  st->shards_total = m.shards.size();
+  const bool generated = shard::IsGenerated(m);
+  if (!plan->regenerate && generated) {
+    // A local store may hold the recipe without the shards.
+    for (const FileEntry& f : r.files) {
+      if (!plan->src->HasBlob(f)) {
+        plan->regenerate = true;
+        st->fallback = "the store lacks " + f.path;
+        break;
       }
     }
-    return st;
   }
+  if (!plan->regenerate && generated && plan->src->remote()) {
+    try {
+      Download(*plan->src, r, o, st);
+      plan->downloaded = true;
+    } catch (const Error& e) {
+      plan->regenerate = true;
+      st->fallback = std::string("download failed: ") + e.what();
+      LogWarn(st->fallback + "; regenerating from the recipe");
+    }
+  }
+  if (plan->regenerate && !generated) {
+    throw Error(st->revision + ": the dataset carries no recipe (packed, not generated): it can only be "
+                "downloaded");
+  }
+}
 
-  // 2. Every rank renders its share (the generator's own resume and MPI split).
-  st.regenerated = true;
-  if (world.rank() != 0) manifest_text = ReadFile(JoinPath(state, "hub-dataset-manifest.json"));
-  const shard::Manifest m = shard::ParseManifest(manifest_text, "manifest.json");
+// Step 1b: what the generator needs in OUT: the revision and its dataset
+// manifest under OUT/.synthub/ (for the other ranks), the parameter file
+// (params.ustar, or params.tar in datasets of the old layout), and the resume
+// records of the shards OUT already holds.
+void PrepareRegeneration(const MaterializeOptions& o, const Plan& plan, const MaterializeStats& st) {
+  const std::string state = JoinPath(o.out, generate::kStateDir);
+  MakeDirs(state);
+  WriteFileAtomic(JoinPath(state, kRevisionCopy), plan.r.manifest_json);
+  WriteFileAtomic(JoinPath(state, "hub-dataset-manifest.json"), plan.manifest_text);
+  const shard::Manifest m = shard::ParseManifest(plan.manifest_text, st.revision + ":manifest.json");
+  const shard::FileRecord* listed = shard::FindParamsFile(m);
+  if (const FileEntry* params = listed ? FindFile(plan.r, listed->name) : nullptr) {
+    const std::string dest = JoinPath(o.out, params->path);
+    if (!FileMatches(dest, *params)) {
+      try {
+        WriteFileAtomic(dest, plan.src->FetchSmall(plan.r, *params));
+      } catch (const Error& e) {
+        // The recipe's search regenerates the parameters (bit-exact);
+        // the result is checked against the revision's file below.
+        LogWarn(std::string(e.what()) + "; searching the categories again from the recipe");
+      }
+    }
+  }
+  const recipe::Recipe recipe = recipe::ParseRecipe(m.recipe_json, st.revision + ":manifest.json");
+  SeedResumeState(o.out, m, recipe::RecipeToJson(recipe));
+}
+
+// Without regeneration (rank 0): every file downloaded and hashed on its way
+// in; the shards counted against the revision.
+void DownloadAll(const MaterializeOptions& o, const Plan& plan, MaterializeStats* st) {
+  if (!plan.downloaded) Download(*plan.src, plan.r, o, st);
+  if (plan.manifest_text.empty()) return;
+  const shard::Manifest m = shard::ParseManifest(plan.manifest_text, st->revision);
+  for (const shard::ShardRecord& s : m.shards) {
+    const FileEntry* f = FindFile(plan.r, s.name);
+    if (!f || !FileMatches(JoinPath(o.out, s.name), *f)) {
+      throw Error(JoinPath(o.out, s.name) + ": does not match the revision");
+    }
+    ++st->shards_verified;
+  }
+}
+
+// Step 2 (every rank): renders its share of the shards with the generator's
+// own resume and MPI split; counts summed over the ranks.
+void RenderShards(const shard::Manifest& m, const MaterializeOptions& o, World& world, MaterializeStats* st) {
   generate::GenerateOptions g;
   g.recipe = recipe::ParseRecipe(m.recipe_json, "manifest.json");
   // The published name (params.tar in datasets of the old layout), so that
@@ -292,42 +228,74 @@ MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o
   g.threads = o.threads;
   g.progress = o.progress;
   const generate::GenerateStats gs = generate::Generate(g, world);
-  st.shards_regenerated = gs.shards_written;  // this rank's; summed below
-  st.shards_kept = gs.shards_kept;
   double counts[2] = {static_cast<double>(gs.shards_written), static_cast<double>(gs.shards_kept)};
   world.AllSum(counts, 2);
-  st.shards_regenerated = static_cast<uint64_t>(counts[0]);
-  st.shards_kept = static_cast<uint64_t>(counts[1]);
+  st->shards_regenerated = static_cast<uint64_t>(counts[0]);
+  st->shards_kept = static_cast<uint64_t>(counts[1]);
+}
+
+// Step 3 (rank 0): every shard checked against the revision; the other files
+// (the published manifest.json, card, preview, indexes) written from it.
+void VerifyAndComplete(const shard::Manifest& m, const MaterializeOptions& o, const Plan& plan,
+                       MaterializeStats* st) {
+  std::set<std::string> shard_names;
+  for (const shard::ShardRecord& s : m.shards) {
+    shard_names.insert(s.name);
+    const FileEntry* f = FindFile(plan.r, s.name);
+    if (!f) throw Error(st->revision + ": the revision does not list shard " + s.name);
+    if (!FileMatches(JoinPath(o.out, s.name), *f)) {
+      throw Error(JoinPath(o.out, s.name) + ": regenerated bytes differ from the published SHA-256 " + f->sha256 +
+                  " (a different generator version or platform?)");
+    }
+    ++st->shards_verified;
+  }
+  for (const FileEntry& f : plan.r.files) {
+    if (shard_names.count(f.path)) continue;
+    const std::string dest = JoinPath(o.out, f.path);
+    if (FileMatches(dest, f)) continue;
+    MakeParentDirs(dest);
+    WriteFileAtomic(dest, plan.src->FetchSmall(plan.r, f));
+    ++st->files_downloaded;
+  }
+}
+
+}  // namespace
+
+MaterializeStats Materialize(const std::string& ref, const MaterializeOptions& o, World& world) {
+  if (o.out.empty()) throw UsageError("materialize: --to is required");
+  ValidateRef(ref);
+  MaterializeStats st;
+  Plan plan;
+  plan.regenerate = o.regenerate;
+
+  // 1. Rank 0 resolves the revision and, to regenerate, fetches the recipe
+  //    (manifest.json) and the parameter file; the other ranks read them
+  //    from OUT.
+  OnRankZero(world, [&] {
+    plan.src = std::make_unique<Source>(o.source, o.token);
+    plan.r = plan.src->Resolve(ref);
+    st.revision = plan.r.name + "@" + plan.r.id;
+    ChooseRegeneration(o, &plan, &st);
+    if (plan.regenerate) PrepareRegeneration(o, plan, st);
+  });
+  int flag = plan.regenerate ? 1 : 0;
+  world.Broadcast(&flag, sizeof(flag));
+  if (flag == 0) {
+    if (world.rank() == 0) DownloadAll(o, plan, &st);
+    return st;
+  }
+
+  // 2. Every rank renders its share (the generator's own resume and MPI split).
+  st.regenerated = true;
+  if (world.rank() != 0) {
+    plan.manifest_text = ReadFile(JoinPath(JoinPath(o.out, generate::kStateDir), "hub-dataset-manifest.json"));
+  }
+  const shard::Manifest m = shard::ParseManifest(plan.manifest_text, "manifest.json");
+  RenderShards(m, o, world, &st);
 
   // 3. Rank 0 checks every shard against the revision and writes the other
   //    files (the published manifest.json, card, preview, indexes) from it.
-  failure.clear();
-  if (world.rank() == 0) {
-    try {
-      std::set<std::string> shard_names;
-      for (const shard::ShardRecord& s : m.shards) {
-        shard_names.insert(s.name);
-        const FileEntry* f = FindFile(r, s.name);
-        if (!f) throw Error(st.revision + ": the revision does not list shard " + s.name);
-        if (!FileMatches(JoinPath(o.out, s.name), *f)) {
-          throw Error(JoinPath(o.out, s.name) + ": regenerated bytes differ from the published SHA-256 " +
-                      f->sha256 + " (a different generator version or platform?)");
-        }
-        ++st.shards_verified;
-      }
-      for (const FileEntry& f : r.files) {
-        if (shard_names.count(f.path)) continue;
-        const std::string dest = JoinPath(o.out, f.path);
-        if (FileMatches(dest, f)) continue;
-        MakeParentDirs(dest);
-        WriteFileAtomic(dest, src->Fetch(f));
-        ++st.files_downloaded;
-      }
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-  }
-  if (!world.AllOk(failure.empty())) throw Error(failure.empty() ? "MPI rank 0 failed (see its message)" : failure);
+  OnRankZero(world, [&] { VerifyAndComplete(m, o, plan, &st); });
   return st;
 }
 

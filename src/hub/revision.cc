@@ -6,6 +6,7 @@
 
 #include "hub/hub.h"
 #include "synthub/error.h"
+#include "util/hex.h"
 #include "util/json_get.h"
 #include "util/sha256.h"
 
@@ -20,13 +21,6 @@ constexpr size_t kMaxPath = 1024;       // bytes, whole path
 constexpr size_t kMaxComponent = 255;   // bytes, one path component
 constexpr size_t kMaxPart = 64;         // owner, name, tag
 constexpr size_t kMaxMetaText = 512;    // license, architecture, lineage strings
-
-bool IsLowerHex(const std::string& s) {
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 // A bad value, safe to show in a message: printable ASCII, clipped.
 std::string Shown(const std::string& s) {
@@ -123,7 +117,7 @@ void ValidatePath(const std::string& path) {
 }
 
 void ValidateSha256(const std::string& hex) {
-  if (hex.size() != 64 || !IsLowerHex(hex)) {
+  if (!IsSha256Hex(hex)) {
     throw Error("bad SHA-256 " + Shown(hex) + ": expected 64 lower-case hex digits");
   }
 }

@@ -19,9 +19,11 @@
 #include "hub/http_range.h"
 #include "hub/http_route.h"
 #include "hub/hub.h"
+#include "hub/revision_json.h"
 #include "hub/web_page.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -81,34 +83,6 @@ Revision ResolveOr404(const Hub& hub, const std::string& ref) {
   } catch (const Error& e) {
     throw HttpError(404, e.what());
   }
-}
-
-json FilesJson(const std::vector<FileEntry>& files, uint64_t* total) {
-  json out = json::array();
-  for (const auto& f : files) {
-    out.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
-    *total += f.size;
-  }
-  return out;
-}
-
-// The JSON form of a revision; `full` adds the files, the card and the manifest bytes.
-json RevisionJson(const Revision& r, bool full) {
-  uint64_t size = 0;
-  json j = {{"id", r.id}, {"kind", r.kind}, {"name", r.name}, {"created", r.created},
-            {"tags", r.tags}, {"license", r.license}, {"architecture", r.architecture},
-            {"dataset", r.dataset}, {"base_model", r.base_model}};
-  const json files = FilesJson(r.files, &size);
-  j["size"] = size;
-  j["file_count"] = r.files.size();
-  const json manifest = json::parse(r.manifest_json, nullptr, false);
-  j["meta"] = manifest.is_object() && manifest.contains("meta") ? manifest["meta"] : json::object();
-  if (full) {  // lists leave out the file list: a dataset may have 30,000 shards
-    j["files"] = files;
-    j["card"] = r.card;
-    j["manifest_json"] = r.manifest_json;  // exactly the bytes whose SHA-256 is the id
-  }
-  return j;
 }
 
 std::string ContentType(const std::string& path) {
@@ -180,10 +154,6 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
         }
         return true;
       });
-}
-
-bool IsHex64(const std::string& s) {
-  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 // The bearer token of a request; 401 without one. Never logged.
@@ -259,8 +229,7 @@ class Routes {
     Hub& hub = ThreadHub(dir_);
     const Revision r = ResolveOr404(hub, name + "@" + rev);
     if (path.empty()) {
-      uint64_t size = 0;
-      SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", FilesJson(r.files, &size)}});
+      SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", RevisionJson(r, true)["files"]}});
       return;
     }
     for (const FileEntry& f : r.files) {
@@ -274,7 +243,7 @@ class Routes {
 
   void Blob(const httplib::Request& req, httplib::Response& res) {
     const std::string sha = req.matches[1];
-    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    if (!IsSha256Hex(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
     Hub& hub = ThreadHub(dir_);
     if (!hub.HasBlob(sha)) throw HttpError(404, "no blob " + sha);
     SendBlob(req, res, hub.BlobPath(sha), sha, "application/octet-stream", true);
@@ -291,7 +260,7 @@ class Routes {
     Validate([&] { ValidateName(owner + "/x"); });
     Hub& hub = ThreadHub(dir_);
     RequireWrite(hub, token, owner);
-    if (!IsHex64(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
+    if (!IsSha256Hex(sha)) throw HttpError(400, "expected 64 lower-case hex digits");
     uint64_t expected = 0;
     try {
       expected = ParseUploadSize(req.get_header_value("X-Size"), req.get_header_value("Content-Length"));

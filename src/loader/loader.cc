@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "recipe/family.h"
-#include "util/http_stream.h"
+#include "util/http_client.h"
 #include "loader/loader_impl.h"
 #include "shard/sample_group.h"
 #include "synthub/error.h"

@@ -4,7 +4,7 @@
 // jobs at most `prefetch` batches ahead of the consumer.
 #include <algorithm>
 
-#include "util/http_stream.h"
+#include "util/http_client.h"
 #include "loader/loader_impl.h"
 #include "util/byte_stream.h"
 #include "shard/sample_group.h"

@@ -2,7 +2,7 @@
 
 #include "pack/pack.h"
 #include "recipe/recipe.h"
-#include "util/http_stream.h"
+#include "util/http_client.h"
 #include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"

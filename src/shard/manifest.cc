@@ -6,6 +6,7 @@
 #include "shard/sample_group.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/json_get.h"
 #include "util/sha256.h"
 
@@ -17,13 +18,6 @@ using nlohmann::json;
 template <class T>
 T Get(const json& j, const char* key, const std::string& where) {
   return JsonGet<T>(j, key, where);
-}
-
-bool IsHex64(const std::string& s) {
-  return s.size() == 64 &&
-         std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
 }
 
 bool IsPlainName(const std::string& s) {
@@ -63,7 +57,7 @@ std::string CanonicalDump(const json& j, const std::string& where) {
 void CheckRecord(const std::string& name, const std::string& sha,
                  const std::string& where) {
   if (!IsPlainName(name)) throw Error(where + ": bad file name '" + name + "'");
-  if (!IsHex64(sha)) throw Error(where + ": bad sha256 for '" + name + "'");
+  if (!IsSha256Hex(sha)) throw Error(where + ": bad sha256 for '" + name + "'");
 }
 
 // Version 2 had no "source": a generated set carried its recipe, a packed
@@ -143,7 +137,7 @@ Manifest ParseManifest(const std::string& text, const std::string& where,
   }
   if (check == ManifestCheck::kChecksum) {
     const std::string want = Get<std::string>(j, kChecksumKey, where);
-    if (!IsHex64(want)) throw Error(where + ": " + kChecksumKey + " is not 64 hex digits");
+    if (!IsSha256Hex(want)) throw Error(where + ": " + kChecksumKey + " is not 64 hex digits");
     j.erase(kChecksumKey);  // not read below
     if (Sha256Hex(CanonicalDump(j, where)) != want) {
       throw Error(where + ": " + kChecksumKey +

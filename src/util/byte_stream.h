@@ -1,4 +1,4 @@
-// A sequential source of bytes: a local file, or (src/util/http_stream.h)
+// A sequential source of bytes: a local file, or (src/util/http_client.h)
 // an HTTP download streamed as it arrives. Not thread-safe.
 #ifndef SYNTHUB_UTIL_BYTE_STREAM_H_
 #define SYNTHUB_UTIL_BYTE_STREAM_H_
