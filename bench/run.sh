@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures synthub against its baselines in one run and prints a report
 # (docs/benchmarks.md records one). Usage: bench/run.sh [build-dir]
-# Needs a Release build (scripts/build.sh). Takes about 5 minutes on 2 cores.
+# Needs a Release build (scripts/build.sh). Takes about 8 minutes on 2 cores.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(readlink -f "${1:-$ROOT/build}")
@@ -41,6 +41,9 @@ if diff -r -x search.json -x LICENSE "$WORK/p1" "$ROOT/tests/data/fractaldb-1k-p
 else
   echo "- published CSVs not found or different"
 fi
+
+echo; echo "## One thread against two (CPU seconds side by side)"
+bash "$ROOT/bench/threads_run.sh" "$BUILD"
 
 echo; echo "## End-to-end generate (4 published categories x 1,000 = 4,000 images, PNG, shards of 1,000)"
 mkdir -p "$WORK/params4" && cp "$WORK/p1"/0000[0-3].csv "$WORK/params4/"

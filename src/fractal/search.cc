@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 #include "fractal/random.h"
@@ -181,9 +180,12 @@ uint64_t SearchNumpy(const SearchOptions& o, int categories, int threads,
     double coverage = 0.0;
   };
   // The stream is sequential, but once a trial's words are drawn its chaos
-  // game is independent: draw a batch, evaluate it on all threads while the
-  // next batch is drawn, accept in stream order.
-  const size_t batch_size = static_cast<size_t>(std::max(8, 4 * threads));
+  // game is independent: draw a batch, then evaluate it on all threads while
+  // one of them draws the next batch (item 0 of the same ParallelFor, so the
+  // drawing takes a pool thread rather than an extra one), and accept in
+  // stream order. Batches only group the work: drawing ahead of the last
+  // acceptance changes nothing that is reported.
+  const size_t batch_size = static_cast<size_t>(std::max(16, 4 * threads));
   auto draw = [&](std::vector<Trial>* batch) {
     batch->resize(batch_size);
     for (Trial& t : *batch) {
@@ -197,12 +199,14 @@ uint64_t SearchNumpy(const SearchOptions& o, int categories, int threads,
   uint64_t trials = 0, last_accept = 0;
   int accepted = 0;
   while (true) {
-    std::thread drawer;
-    if (threads > 1) drawer = std::thread([&] { draw(&next); });
-    ParallelFor(current.size(), threads, [&](size_t i) {
-      current[i].coverage = Coverage(current[i].ifs, current[i].rand.data(), o);
+    ParallelFor(current.size() + 1, threads, [&](size_t i) {
+      if (i == 0) {
+        draw(&next);
+      } else {
+        Trial& t = current[i - 1];
+        t.coverage = Coverage(t.ifs, t.rand.data(), o);
+      }
     });
-    if (drawer.joinable()) drawer.join();
     for (const Trial& t : current) {
       ++trials;
       if (trials - last_accept > o.max_trials_per_category) {
@@ -216,7 +220,6 @@ uint64_t SearchNumpy(const SearchOptions& o, int categories, int threads,
         if (++accepted == categories) return trials;
       }
     }
-    if (threads == 1) draw(&next);
     std::swap(current, next);
   }
 }
