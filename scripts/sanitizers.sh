@@ -3,7 +3,7 @@
 # committed seed corpora; any report fails the script. Called by .ci/run
 # after the main tests (docs/reliability.md has the figures). Needs
 # scripts/install-deps.sh.
-#   ThreadSanitizer: the loader and generator-search unit tests, the generate
+#   ThreadSanitizer: the loader, thread-pool and generator-search unit tests, the generate
 #     CLI on 2 threads (== 1 thread, byte for byte), and the hub server and
 #     pull client under concurrent load (tests/hub_load_test.sh).
 #   AddressSanitizer + UBSan: every unit test, the CLI, hub and hub-server
@@ -24,7 +24,7 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target synthub_tests synthub
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 build-tsan/tests/synthub_tests --gtest_brief=1 \
-  --gtest_filter='Loader*:EpochPlan*:SearchNumpyTest.ThreadCount*:SearchKeyed*'
+  --gtest_filter='Loader*:EpochPlan*:Parallel*:SearchNumpyTest.ThreadCount*:SearchKeyed*'
 GEN=(generate --categories 8 --size 32 --points 2000 --draws 2 --shard-size 16 --instances-per-category 16
      --search-mode keyed --search-size 48 --search-points 8000 --seed 3 --quiet)
 build-tsan/synthub "${GEN[@]}" --threads 2 --out "$work/gen2" >/dev/null

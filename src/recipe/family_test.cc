@@ -8,6 +8,7 @@
 #include "fractal/render.h"
 #include "recipe/plan.h"
 #include "synthub/error.h"
+#include "util/test_util.h"
 
 namespace synthub::recipe {
 namespace {
@@ -95,7 +96,8 @@ TEST(FamilyTest, ParamsArchiveRoundTrip) {
   const Recipe r = SmallRecipe();
   const Family& family = FamilyOf(r);
   const CategoryParams params = family.MakeParams(r, 2, false);
-  const std::string path = ::testing::TempDir() + "family_test_params.tar";
+  const test::TempDir dir;
+  const std::string path = dir.File("params.ustar");
   const std::string sha = family.WriteParamsArchive(path, params);
   EXPECT_EQ(sha.size(), 64u);
   const CategoryParams back = family.ReadParamsArchive(path);
@@ -104,7 +106,6 @@ TEST(FamilyTest, ParamsArchiveRoundTrip) {
     EXPECT_EQ(fractal::FormatIfsCsv(back.ifs[c]), fractal::FormatIfsCsv(params.ifs[c]));
   }
   EXPECT_EQ(family.WriteParamsArchive(path, back), sha);  // deterministic
-  std::remove(path.c_str());
 }
 
 }  // namespace
