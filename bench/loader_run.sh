@@ -1,14 +1,8 @@
 #!/usr/bin/env bash
 # Loader benchmark, every figure from one run on the same images: 224 x 224
 # JPEG (q90) FractalDB images in shards. Usage: bench/loader_run.sh [build-dir]
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(readlink -f "${1:-$ROOT/build}")
-SYNTHUB=$BUILD/synthub
+source "$(dirname "$0")/lib.sh" loader_bench "${1:-}"
 PY=/usr/bin/python3
-WORK=$(mktemp -d /tmp/synthub_loader_bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-timed() { python3 "$ROOT/bench/cputime.py" "$@" 2>"$WORK/t" >"$WORK/o"; tail -1 "$WORK/t"; }
 echo "# synthub loader benchmark — $(date -u +%Y-%m-%d), $(nproc) cores"
 "$SYNTHUB" generate --categories 8 --size 224 --points 60000 --draws 2 --draw patch_color \
   --format jpg --quality 90 --shard-size 400 --search-mode keyed --search-size 256 \

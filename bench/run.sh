@@ -2,13 +2,7 @@
 # Measures synthub against its baselines in one run and prints a report
 # (docs/benchmarks.md records one). Usage: bench/run.sh [build-dir]
 # Needs a Release build (scripts/build.sh). Takes about 8 minutes on 2 cores.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(readlink -f "${1:-$ROOT/build}")
-SYNTHUB=$BUILD/synthub
-WORK=$(mktemp -d /tmp/synthub_bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-timed() { python3 "$ROOT/bench/cputime.py" "$@" 2>"$WORK/t" >/dev/null; tail -1 "$WORK/t"; }
+source "$(dirname "$0")/lib.sh" bench "${1:-}"
 echo "# synthub benchmark — $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 
 echo; echo "## Rendering at paper settings (362x362, 200k points, patch_gray, k=0.4), one thread"

@@ -5,13 +5,7 @@
 # time. Usage: bench/threads_run.sh [build-dir] (bench/run.sh calls it).
 # Needs a Release build; about 2.5 minutes on 2 cores. Reads nothing outside
 # its temporary folder.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(readlink -f "${1:-$ROOT/build}")
-SYNTHUB=$BUILD/synthub
-WORK=$(mktemp -d /tmp/synthub_threads_bench.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-timed() { python3 "$ROOT/bench/cputime.py" "$@" 2>"$WORK/t" >/dev/null; tail -1 "$WORK/t"; }
+source "$(dirname "$0")/lib.sh" threads_bench "${1:-}"
 
 # name|command line (without --threads and --out)
 runs=(
