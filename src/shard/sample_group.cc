@@ -28,10 +28,11 @@ MemberRole ClassifyMember(const std::string& name, std::string* key, std::string
   if (key->rfind("__", 0) == 0 || key->find("/__") != std::string::npos) {
     return MemberRole::kMetadata;
   }
-  const size_t slash = name.find_last_of('/');
-  const size_t base = slash == std::string::npos ? 0 : slash + 1;
-  const size_t dot = name.find('.', base);
-  if (dot == std::string::npos || dot == base) return MemberRole::kNoExtension;
+  // No dot in the basename (the key is the whole name), or nothing before it
+  // (the key is empty or ends with the basename's slash).
+  if (key->size() == name.size() || key->empty() || key->back() == '/') {
+    return MemberRole::kNoExtension;
+  }
   return MemberRole::kSample;
 }
 

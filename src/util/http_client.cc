@@ -99,10 +99,14 @@ size_t HttpStream::OnData(char* data, size_t size, size_t count, void* self_ptr)
   return n;
 }
 
+// The resource offset just past the bytes that arrived (read or buffered).
+uint64_t HttpStream::ArrivedOffset() const {
+  return options_.range_from + bytes_read_ + (buffer_.size() - buffer_pos_);
+}
+
 void HttpStream::Stalled() {
   done_ = true;
-  const uint64_t offset = options_.range_from + bytes_read_ + (buffer_.size() - buffer_pos_);
-  error_ = url_ + "@" + std::to_string(offset) + ": download failed: stalled, no byte for " +
+  error_ = url_ + "@" + std::to_string(ArrivedOffset()) + ": download failed: stalled, no byte for " +
            std::to_string(options_.stall_seconds) + " s";
 }
 
@@ -119,8 +123,7 @@ void HttpStream::Finish(int curl_code) {
   if (curl_code == CURLE_OK) return;
   std::string what = curl_easy_strerror(static_cast<CURLcode>(curl_code));
   // Raised once the bytes that did arrive have been read.
-  const uint64_t offset = options_.range_from + bytes_read_ + (buffer_.size() - buffer_pos_);
-  error_ = url_ + "@" + std::to_string(offset) + ": download failed: " + what;
+  error_ = url_ + "@" + std::to_string(ArrivedOffset()) + ": download failed: " + what;
 }
 
 void HttpStream::PumpOnce() {

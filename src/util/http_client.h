@@ -53,6 +53,7 @@ class HttpStream : public ByteStream {
   void PumpWhile(F waiting);
   void Finish(int curl_code);
   void Stalled();
+  uint64_t ArrivedOffset() const;
 
   std::string url_;
   HttpOptions options_;
