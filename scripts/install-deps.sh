@@ -7,7 +7,7 @@ PACKAGES=(
   zlib1g-dev libpng-dev libssl-dev libturbojpeg0-dev libjpeg-dev libwebp-dev libspng-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
-  python3 python3-dev python3-numpy python3-torch python3-pil pybind11-dev tar file
+  python3 python3-dev python3-numpy python3-torch python3-pil python3-noise pybind11-dev tar file
   libtorch-dev libopenblas0-openmp dataset-fashion-mnist
   libcpp-httplib-dev chromium wrk curl
 )
