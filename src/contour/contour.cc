@@ -5,6 +5,7 @@
 
 #include "contour/perlin.h"
 #include "contour/pil_line.h"
+#include "contour/polyline.h"
 #include "fractal/random.h"
 #include "synthub/error.h"
 #include "util/parallel.h"
@@ -192,8 +193,8 @@ void ContourPainter::Prepare(uint32_t index, const ContourCategory& cat) {
   }
   x_.resize(q);
   y_.resize(q);
-  draw_x_.resize(q);
-  draw_y_.resize(q);
+  ix_.resize(q);
+  iy_.resize(q);
   noise_in_.resize(2 * static_cast<size_t>(q));
   noise_out_.resize(2 * static_cast<size_t>(q));
   words_.resize(4 * ((2 * static_cast<size_t>(q) + 1 + 3) / 4));
@@ -252,19 +253,10 @@ void ContourPainter::Orbit(int64_t gray, uint8_t* canvas, uint16_t* mask, uint16
       y_[k] -= sin_[k] * (n - w);
     }
   }
-  const double* xs = x_.data();
-  const double* ys = y_.data();
-  if (offset_x_ != 0 || offset_y_ != 0) {
-    for (int k = 0; k < q; ++k) {
-      draw_x_[k] = x_[k] + offset_x_;
-      draw_y_[k] = y_[k] + offset_y_;
-    }
-    xs = draw_x_.data();
-    ys = draw_y_.data();
-  }
-  const int size = spec_.size;
-  DrawPilPolyline(canvas, size, size, xs, ys, q, true, PilClip8(gray));
-  if (mask) DrawPilPolyline(mask, size, size, xs, ys, q, true, mask_value);
+  TruncateCoordinates(x_.data(), q, offset_x_, ix_.data());
+  TruncateCoordinates(y_.data(), q, offset_y_, iy_.data());
+  DrawClosedPolyline(ix_.data(), iy_.data(), q, spec_.size, spec_.size, canvas, PilClip8(gray),
+                     mask, mask_value);
 }
 
 void ContourPainter::PaintKeyed(uint64_t seed, uint32_t index, const ContourCategory& cat,

@@ -196,7 +196,8 @@ class ContourPainter {
   int64_t prepared_ = -1;  // index of the category of the tables
   const ContourCategory* cat_ = nullptr;
   std::vector<double> cos_, sin_, wave1_, wave2_;  // per vertex
-  std::vector<double> x_, y_, draw_x_, draw_y_;
+  std::vector<double> x_, y_;
+  std::vector<int32_t> ix_, iy_;  // the vertices as Pillow truncates them
   std::vector<float> noise_in_, noise_out_;
   std::vector<uint32_t> words_;
   double offset_x_ = 0, offset_y_ = 0;  // RCDB: the centre, added when drawing

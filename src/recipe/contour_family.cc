@@ -1,6 +1,7 @@
 #include "recipe/contour_family.h"
 
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -147,10 +148,11 @@ class ContourRenderer final : public SampleRenderer {
 };
 
 // CSV fields.
+// The shortest text that reads back as the same double (Python's repr).
 std::string FormatReal(double v) {
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
-  return buf;
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
 }
 
 int64_t ParseInt(const std::string& text, const std::string& where) {

@@ -33,7 +33,7 @@ namespace synthub::recipe {
 // by every thread. One field per kind of family.
 struct CategoryParams {
   std::vector<fractal::Ifs> ifs;  // fractaldb: one IFS per category
-  std::vector<contour::ContourCategory> contour;  // visualatom, rcdb
+  std::vector<contour::ContourCategory> contour = {};  // visualatom, rcdb
 
   size_t size() const { return ifs.size() + contour.size(); }
 };
