@@ -4,6 +4,7 @@
 // on a 512 x 512 canvas).
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <vector>
 
 #include "contour/perlin.h"
@@ -90,6 +91,27 @@ void BM_PilShortLine(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kValues);
 }
 BENCHMARK(BM_PilShortLine);
+
+// A closed ring of 600 vertices (radius 120, noisy) in one polyline call,
+// as VisualAtom's rings are; items are segments.
+void BM_PilRingPolyline(benchmark::State& state) {
+  constexpr int kSize = 512, kVertices = 600;
+  std::vector<uint8_t> canvas(kSize * kSize);
+  contour::PyRandom rng(3);
+  std::vector<double> xs(kVertices), ys(kVertices);
+  const double angle = 2 * 3.141592653589793 / kVertices;
+  for (int i = 0; i < kVertices; ++i) {
+    xs[i] = 256 + std::cos(angle * i) * 120 + rng.Uniform(-1, 1);
+    ys[i] = 256 + std::sin(angle * i) * 120 + rng.Uniform(-1, 1);
+  }
+  for (auto _ : state) {
+    contour::DrawPilPolyline(canvas.data(), kSize, kSize, xs.data(), ys.data(), kVertices, true,
+                             200);
+    benchmark::DoNotOptimize(canvas.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kVertices);
+}
+BENCHMARK(BM_PilRingPolyline);
 
 }  // namespace
 }  // namespace synthub::bench

@@ -21,44 +21,63 @@ inline void PutChecked(T* canvas, int width, int height, int64_t x, int64_t y, T
 // major coordinate is start + j and whose minor one is start +
 // floor((2 j d_minor + d_major) / (2 d_major)) (Pillow's error term e
 // keeps that invariant; the vertical and horizontal special cases are the
-// same walk with d_minor = 0).
+// same walk with d_minor = 0). The end point is the caller's to set, with
+// the same value.
+//
+// Lines of a few pixels are the common case (ring segments), in random
+// directions: their path selects with masks rather than branches.
+constexpr int kShortSteps = 4;
+
 template <class T>
 void Walk(T* canvas, int width, int height, int x0, int y0, int x1, int y1, T value) {
-  int64_t dx = static_cast<int64_t>(x1) - x0;
-  int64_t dy = static_cast<int64_t>(y1) - y0;
-  const int64_t xs = dx < 0 ? -1 : 1;
-  const int64_t ys = dy < 0 ? -1 : 1;
-  if (dx < 0) dx = -dx;
-  if (dy < 0) dy = -dy;
+  const int64_t dx = static_cast<int64_t>(x1) - x0;
+  const int64_t dy = static_cast<int64_t>(y1) - y0;
+  const int64_t x_neg = dx >> 63, y_neg = dy >> 63;  // all ones when negative
+  const int64_t adx = (dx ^ x_neg) - x_neg, ady = (dy ^ y_neg) - y_neg;
+  const int64_t xs = x_neg | 1, ys = y_neg | 1;
   // Pillow takes the x-major walk only when dx > dy strictly.
-  const bool x_major = dx > dy;
-  const int64_t n = x_major ? dx : dy;
-  if (n == 0) return;
+  const int64_t x_major = -static_cast<int64_t>(adx > ady);
+  const int64_t d_major = (adx & x_major) | (ady & ~x_major);
+  const int64_t d_minor = (ady & x_major) | (adx & ~x_major);
+  const int64_t n = d_major;
 
   if (x0 >= 0 && x0 < width && x1 >= 0 && x1 < width && y0 >= 0 && y0 < height && y1 >= 0 &&
       y1 < height) {
     // Inside the canvas throughout: no bounds checks.
     const int64_t step_x = xs, step_y = ys * width;
-    const int64_t d_major = x_major ? dx : dy, d_minor = x_major ? dy : dx;
-    const int64_t major_step = x_major ? step_x : step_y;
-    const int64_t minor_step = x_major ? step_y : step_x;
-    T* p = canvas + static_cast<int64_t>(y0) * width + x0;
+    const int64_t major_step = (step_x & x_major) | (step_y & ~x_major);
+    const int64_t minor_step = (step_y & x_major) | (step_x & ~x_major);
+    int64_t at = static_cast<int64_t>(y0) * width + x0;
     int64_t e = 2 * d_minor - d_major;
+    if (n <= kShortSteps) {
+      // The steps past n set the end point instead, which the caller sets
+      // to the same value anyway: a fixed number of stores.
+      const int64_t end = static_cast<int64_t>(y1) * width + x1;
+      for (int j = 0; j < kShortSteps; ++j) {
+        const int64_t in_walk = -static_cast<int64_t>(j < n);
+        canvas[end + ((at - end) & in_walk)] = value;
+        const int64_t step = -static_cast<int64_t>(e >= 0);
+        at += major_step + (minor_step & step);
+        e += 2 * d_minor - (2 * d_major & step);
+      }
+      return;
+    }
     for (int64_t j = 0; j < n; ++j) {
-      *p = value;
+      canvas[at] = value;
       const int64_t step = -static_cast<int64_t>(e >= 0);  // all ones when stepping
-      p += major_step + (minor_step & step);
+      at += major_step + (minor_step & step);
       e += 2 * d_minor - (2 * d_major & step);
     }
     return;
   }
+  if (n == 0) return;
 
   // Partly or wholly outside: walk only the steps whose major coordinate is
   // on the canvas, starting from the closed form of the walk's state.
-  const int64_t major0 = x_major ? x0 : y0, minor0 = x_major ? y0 : x0;
-  const int64_t major_sign = x_major ? xs : ys, minor_sign = x_major ? ys : xs;
-  const int64_t major_size = x_major ? width : height, minor_size = x_major ? height : width;
-  const int64_t d_major = x_major ? dx : dy, d_minor = x_major ? dy : dx;
+  const bool along_x = x_major != 0;
+  const int64_t major0 = along_x ? x0 : y0, minor0 = along_x ? y0 : x0;
+  const int64_t major_sign = along_x ? xs : ys, minor_sign = along_x ? ys : xs;
+  const int64_t major_size = along_x ? width : height, minor_size = along_x ? height : width;
   int64_t j_lo, j_hi;  // steps with 0 <= major0 + major_sign * j < major_size
   if (major_sign > 0) {
     j_lo = -major0;
@@ -79,7 +98,7 @@ void Walk(T* canvas, int width, int height, int x0, int y0, int x1, int y1, T va
   int64_t minor = minor0 + minor_sign * minor_offset;
   for (int64_t j = j_lo; j <= j_hi; ++j) {
     if (minor >= 0 && minor < minor_size) {
-      if (x_major) {
+      if (along_x) {
         canvas[minor * width + major] = value;
       } else {
         canvas[major * width + minor] = value;
