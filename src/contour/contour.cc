@@ -197,6 +197,7 @@ void ContourPainter::Prepare(uint32_t index, const ContourCategory& cat) {
   iy_.resize(q);
   noise_in_.resize(2 * static_cast<size_t>(q));
   noise_out_.resize(2 * static_cast<size_t>(q));
+  random_.resize(2 * static_cast<size_t>(q));
   words_.resize(4 * ((2 * static_cast<size_t>(q) + 1 + 3) / 4));
   prepared_ = index;
   cat_ = &cat;
@@ -296,8 +297,9 @@ void ContourPainter::PaintPublished(uint32_t index, const ContourCategory& cat,
   const RealSpan input{0, 10000};  // uniform(0, 10000)
   for (int o = 0; o < cat.orbits; ++o) {
     const int64_t gray = PyRandInt(s, spec_.gray);
-    for (int k = 0; k < 2 * q; ++k) {  // all x, then all y
-      noise_in_[k] = PNoise1ArgFromDouble(PyUniform(s, input));
+    s.FillRandom(random_.data(), 2 * q);  // all x, then all y
+    for (int k = 0; k < 2 * q; ++k) {
+      noise_in_[k] = PNoise1ArgFromDouble(input.lo + (input.hi - input.lo) * random_[k]);
     }
     Orbit(gray, canvas, mask, mask_value);
   }

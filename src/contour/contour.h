@@ -110,6 +110,10 @@ class PublishedStream {
     rng_.Discard(n);
     words_ += n;
   }
+  void FillRandom(double* out, size_t n) {  // n random() values
+    rng_.FillRandom(out, n);
+    words_ += 2 * n;
+  }
   uint64_t words() const { return words_; }
 
  private:
@@ -199,6 +203,7 @@ class ContourPainter {
   std::vector<double> x_, y_;
   std::vector<int32_t> ix_, iy_;  // the vertices as Pillow truncates them
   std::vector<float> noise_in_, noise_out_;
+  std::vector<double> random_;  // published streams: the random() values of an orbit
   std::vector<uint32_t> words_;
   double offset_x_ = 0, offset_y_ = 0;  // RCDB: the centre, added when drawing
 };

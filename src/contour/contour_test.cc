@@ -43,7 +43,7 @@ TEST(ContourPolylineTest, MatchesPillowsRule) {
   for (int trial = 0; trial < 3000; ++trial) {
     const double span = spans[trial % 5];
     std::uniform_real_distribution<double> coord(-span, span);
-    const int n = 1 + static_cast<int>(gen() % 12);
+    const int n = 1 + static_cast<int>(gen() % 40);
     std::vector<double> xs(n), ys(n);
     for (int k = 0; k < n; ++k) {
       xs[k] = coord(gen) + w / 2.0;
@@ -78,6 +78,19 @@ TEST(ContourPolylineTest, TruncatesAsPillowDoes) {
   const double shifted[] = {1.25};
   TruncateCoordinates(shifted, 1, 256.5, out);
   EXPECT_EQ(out[0], 257);
+}
+
+// The block-wise random() equals one call at a time, across block ends.
+TEST(ContourPublishedTest, FillRandomEqualsRandom) {
+  for (int skip : {0, 1, 622, 623, 700}) {
+    PyRandom a(7), b(7);
+    a.Discard(skip);
+    b.Discard(skip);
+    std::vector<double> filled(1500);
+    a.FillRandom(filled.data(), filled.size());
+    for (size_t i = 0; i < filled.size(); ++i) ASSERT_EQ(filled[i], b.Random()) << skip << " " << i;
+    EXPECT_EQ(a.NextU32(), b.NextU32());
+  }
 }
 
 // Reaching image i of category c directly (a cursor that jumps there and

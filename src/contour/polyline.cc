@@ -1,8 +1,10 @@
 #include "contour/polyline.h"
 
 #include <climits>
+#include <cstring>
 
 #include "contour/pil_line.h"
+#include "util/target_clones.h"
 
 namespace synthub::contour {
 namespace {
@@ -21,8 +23,8 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
                     int64_t height, uint8_t* canvas, uint8_t value, uint16_t* mask,
                     uint16_t mask_value) {
   // The walk stays in the bounding box of its end points.
-  if ((x0 < 0 && x1 < 0) || (x0 >= width && x1 >= width) || (y0 < 0 && y1 < 0) ||
-      (y0 >= height && y1 >= height)) {
+  if (((x0 < 0) & (x1 < 0)) | ((x0 >= width) & (x1 >= width)) | ((y0 < 0) & (y1 < 0)) |
+      ((y0 >= height) & (y1 >= height))) {
     return;
   }
   int64_t dx = x1 - x0, dy = y1 - y0;
@@ -33,8 +35,10 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
   const int64_t d_major = x_major ? dx : dy, d_minor = x_major ? dy : dx;
   const int64_t twice_major = 2 * d_major, twice_minor = 2 * d_minor;
 
-  if (x0 >= 0 && x0 < width && x1 >= 0 && x1 < width && y0 >= 0 && y0 < height && y1 >= 0 &&
-      y1 < height) {
+  if ((static_cast<uint64_t>(x0) < static_cast<uint64_t>(width)) &
+      (static_cast<uint64_t>(x1) < static_cast<uint64_t>(width)) &
+      (static_cast<uint64_t>(y0) < static_cast<uint64_t>(height)) &
+      (static_cast<uint64_t>(y1) < static_cast<uint64_t>(height))) {
     // Inside throughout: no bounds checks, no branch on the error term.
     const int64_t major_step = x_major ? xs : ys * width;
     const int64_t minor_step = x_major ? ys * width : xs;
@@ -101,10 +105,78 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
   }
 }
 
+// Eight segments at a time in GCC vector types (the AVX2 clone does each
+// step in one instruction). Integer arithmetic is unsigned (it wraps on the
+// lanes of far-off vertices, whose results are not used); comparisons are
+// signed.
+typedef int32_t I8 __attribute__((vector_size(32)));
+typedef uint32_t U8 __attribute__((vector_size(32)));
+constexpr int kLanes = 8;
+constexpr int kShortSteps = 8;  // segments of fewer major steps walk lane-parallel
+
+// The short segments inside the canvas (most of a contour's) walk
+// kShortSteps steps together, each lane the walk of Segment; steps past a
+// segment's end set its end point again (set anyway), and lanes of other
+// segments set the end point of a short one. Segments whose bounding box
+// misses the canvas are dropped; the rest go through Segment one by one.
 template <bool kMask>
-void Polyline(const int32_t* xs, const int32_t* ys, int n, int width, int height,
-              uint8_t* canvas, uint8_t value, uint16_t* mask, uint16_t mask_value) {
-  for (int k = 0; k < n; ++k) {
+SYNTHUB_CLONES void Polyline(const int32_t* xs, const int32_t* ys, int n, int width,
+                             int height, uint8_t* canvas, uint8_t value, uint16_t* mask,
+                             uint16_t mask_value) {
+  const I8 zero = {};
+  const I8 w = zero + width, h = zero + height;
+  alignas(32) int32_t where[kLanes];
+  int k = 0;
+  for (; k + kLanes < n; k += kLanes) {  // vertices k .. k + 8 exist
+    I8 x0, y0, x1, y1;
+    std::memcpy(&x0, xs + k, sizeof(x0));
+    std::memcpy(&y0, ys + k, sizeof(y0));
+    std::memcpy(&x1, xs + k + 1, sizeof(x1));
+    std::memcpy(&y1, ys + k + 1, sizeof(y1));
+    const I8 inside = (x0 >= 0) & (x0 < w) & (x1 >= 0) & (x1 < w) & (y0 >= 0) & (y0 < h) &
+                      (y1 >= 0) & (y1 < h);
+    const I8 missing = ((x0 < 0) & (x1 < 0)) | ((x0 >= w) & (x1 >= w)) |
+                       ((y0 < 0) & (y1 < 0)) | ((y0 >= h) & (y1 >= h));
+    const I8 dx = (I8)((U8)x1 - (U8)x0), dy = (I8)((U8)y1 - (U8)y0);
+    const U8 neg_x = (U8)(dx < 0), neg_y = (U8)(dy < 0);
+    const I8 adx = (I8)(((U8)dx ^ neg_x) - neg_x), ady = (I8)(((U8)dy ^ neg_y) - neg_y);
+    const I8 x_major = adx > ady;  // Pillow walks x only when |dx| > |dy|
+    const I8 d_major = x_major ? adx : ady, d_minor = x_major ? ady : adx;
+    const I8 lane_short = inside & (d_major < kShortSteps);
+    const U8 step_x = (U8)(dx < 0 ? zero - 1 : zero + 1);
+    const U8 step_y = (U8)(dy < 0 ? zero - width : zero + width);
+    const U8 major_step = (U8)x_major ? step_x : step_y;
+    const U8 minor_step = (U8)x_major ? step_y : step_x;
+    const U8 end = (U8)y1 * (U8)w + (U8)x1;
+    int32_t fill = -1;  // a pixel this call sets anyway
+    for (int l = 0; l < kLanes; ++l) fill = lane_short[l] ? static_cast<int32_t>(end[l]) : fill;
+    if (fill >= 0) {
+      U8 at = (U8)y0 * (U8)w + (U8)x0;
+      U8 e = (U8)(2 * d_minor - d_major);
+      const U8 twice_major = (U8)(2 * d_major), twice_minor = (U8)(2 * d_minor);
+      for (int j = 0; j < kShortSteps; ++j) {
+        const U8 pixel = (U8)lane_short ? ((U8)(d_major >= j) ? at : end) : (U8)(zero + fill);
+        std::memcpy(where, &pixel, sizeof(pixel));
+        for (int l = 0; l < kLanes; ++l) {
+          canvas[where[l]] = value;
+          if (kMask) mask[where[l]] = mask_value;
+        }
+        const U8 move = (U8)((I8)e >= 0);  // all ones where the minor coordinate moves
+        at += major_step + (minor_step & move);
+        e += twice_minor - (twice_major & move);
+      }
+    }
+    const I8 other = ~(lane_short | missing);
+    unsigned lanes = 0;
+    for (int l = 0; l < kLanes; ++l) lanes |= (static_cast<unsigned>(other[l]) & 1u) << l;
+    while (lanes != 0) {
+      const int l = __builtin_ctz(lanes);
+      lanes &= lanes - 1;
+      Segment<kMask>(x0[l], y0[l], x1[l], y1[l], width, height, canvas, value, mask,
+                     mask_value);
+    }
+  }
+  for (; k < n; ++k) {
     const int next = k + 1 == n ? 0 : k + 1;
     Segment<kMask>(xs[k], ys[k], xs[next], ys[next], width, height, canvas, value, mask,
                    mask_value);

@@ -1,5 +1,6 @@
 #include "contour/py_random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -26,6 +27,24 @@ void TwistInPlace(uint32_t* mt) {
   for (; i < kN - kM; ++i) mt[i] = Mix(mt[i], mt[i + 1], mt[i + kM]);
   for (; i < kN - 1; ++i) mt[i] = Mix(mt[i], mt[i + 1], mt[i + kM - kN]);
   mt[kN - 1] = Mix(mt[kN - 1], mt[0], mt[kM - 1]);
+}
+
+// random() of the tempered words of state[0 .. 2 pairs): pair i from words
+// 2i and 2i + 1. Integer tempering and exact conversions: every ISA clone
+// gives the same doubles.
+SYNTHUB_CLONES
+void RandomPairs(const uint32_t* state, size_t pairs, double* out) {
+  for (size_t i = 0; i < pairs; ++i) {
+    uint32_t y[2] = {state[2 * i], state[2 * i + 1]};
+    for (uint32_t& v : y) {
+      v ^= v >> 11;
+      v ^= (v << 7) & 0x9d2c5680u;
+      v ^= (v << 15) & 0xefc60000u;
+      v ^= v >> 18;
+    }
+    const int32_t a = static_cast<int32_t>(y[0] >> 5), b = static_cast<int32_t>(y[1] >> 6);
+    out[i] = (a * 67108864.0 + b) * (1.0 / 9007199254740992.0);
+  }
 }
 
 int BitLength(uint64_t n) {
@@ -126,6 +145,22 @@ void PyRandom::Discard(uint64_t n) {
   }
   TwistInPlace(state_);
   index_ = static_cast<int>(n);
+}
+
+void PyRandom::FillRandom(double* out, size_t n) {
+  while (n > 0) {
+    if (index_ >= kN) Twist();
+    const size_t pairs = std::min(n, static_cast<size_t>(kN - index_) / 2);
+    if (pairs == 0) {  // one word left in this block: the pair straddles it
+      *out++ = Random();
+      --n;
+      continue;
+    }
+    RandomPairs(state_ + index_, pairs, out);
+    index_ += static_cast<int>(2 * pairs);
+    out += pairs;
+    n -= pairs;
+  }
 }
 
 }  // namespace synthub::contour

@@ -8,6 +8,7 @@
 #ifndef SYNTHUB_CONTOUR_PY_RANDOM_H_
 #define SYNTHUB_CONTOUR_PY_RANDOM_H_
 
+#include <cstddef>
 #include <cstdint>
 
 namespace synthub::contour {
@@ -57,6 +58,10 @@ class PyRandom {
 
   // Skips n words, as n calls of NextU32() would, without tempering them.
   void Discard(uint64_t n);
+
+  // n calls of Random() into out[0..n), a block of words at a time (the
+  // contour families draw thousands of noise inputs per orbit).
+  void FillRandom(double* out, size_t n);
 
  private:
   static constexpr int kN = 624;
