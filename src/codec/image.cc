@@ -29,10 +29,11 @@ void PutChunk(std::string* out, const char type[4], const std::string& body) {
 }
 
 // PNG: IHDR, one IDAT (filter None on every row: the images are runs of
-// 0 and 127, where prediction filters only add entropy), IEND.
-std::string EncodePng(const uint8_t* pixels, int w, int h, int channels,
-                      int level) {
-  const size_t stride = static_cast<size_t>(w) * channels;
+// 0 and 127, where prediction filters only add entropy), IEND. `pixels` are
+// rows of w x channels samples of `depth` bits (8, or 16 big-endian).
+std::string EncodePngRows(const uint8_t* pixels, int w, int h, int channels, int depth,
+                          int level) {
+  const size_t stride = static_cast<size_t>(w) * channels * (depth / 8);
   thread_local std::string raw;  // reused: no page faults per image
   raw.resize((stride + 1) * h);
   for (int y = 0; y < h; ++y) {
@@ -61,13 +62,17 @@ std::string EncodePng(const uint8_t* pixels, int w, int h, int channels,
   std::string ihdr;
   PutU32(&ihdr, w);
   PutU32(&ihdr, h);
-  ihdr += static_cast<char>(8);                       // bit depth
+  ihdr += static_cast<char>(depth);                   // bit depth
   ihdr += static_cast<char>(channels == 1 ? 0 : 2);   // gray / RGB
   ihdr.append(3, '\0');                               // deflate, adaptive, no interlace
   PutChunk(&out, "IHDR", ihdr);
   PutChunk(&out, "IDAT", idat);
   PutChunk(&out, "IEND", "");
   return out;
+}
+
+std::string EncodePng(const uint8_t* pixels, int w, int h, int channels, int level) {
+  return EncodePngRows(pixels, w, h, channels, 8, level);
 }
 
 std::string EncodeJpeg(const uint8_t* pixels, int w, int h, int channels,
@@ -201,6 +206,15 @@ ImageFormat ParseImageFormat(const std::string& s) {
     throw UsageError("--format: expected png, jpg or webp, got '" + s + "'");
   }
   return f;
+}
+
+std::string EncodePng16(const uint16_t* values, int width, int height) {
+  std::vector<uint8_t> be(static_cast<size_t>(width) * height * 2);
+  for (size_t i = 0; i < static_cast<size_t>(width) * height; ++i) {
+    be[2 * i] = static_cast<uint8_t>(values[i] >> 8);
+    be[2 * i + 1] = static_cast<uint8_t>(values[i]);
+  }
+  return EncodePngRows(be.data(), width, height, 1, 16, kPngRle);
 }
 
 std::string EncodeImage(const uint8_t* pixels, int width, int height,

@@ -31,6 +31,9 @@ struct EncodeOptions {
 std::string EncodeImage(const uint8_t* pixels, int width, int height,
                         int channels, const EncodeOptions& options);
 
+// A 16-bit gray PNG (a class-id mask: generate's <key>.mask.png).
+std::string EncodePng16(const uint16_t* values, int width, int height);
+
 struct Image {
   int width = 0, height = 0, channels = 0;
   std::vector<uint8_t> pixels;

@@ -96,8 +96,14 @@ class RendererPool {
 
 // Renders and encodes every sample of one shard, on `threads` threads, in
 // tar order.
-std::vector<std::string> RenderShard(const Context& ctx, const std::vector<SampleId>& order,
-                                     int threads, RendererPool& renderers) {
+// The encoded samples of a shard, in tar order; masks[i] is sample i's
+// <key>.mask.png ("" when the family draws none).
+struct EncodedShard {
+  std::vector<std::string> images, masks;
+};
+
+EncodedShard RenderShard(const Context& ctx, const std::vector<SampleId>& order, int threads,
+                         RendererPool& renderers) {
   // Group the flips of one canvas, and canvases of one point cloud, together.
   std::vector<uint32_t> idx(order.size());
   std::iota(idx.begin(), idx.end(), 0u);
@@ -116,15 +122,20 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
   }
   group_start.push_back(idx.size());
 
-  std::vector<std::string> encoded(order.size());
+  EncodedShard encoded;
+  encoded.images.resize(order.size());
+  encoded.masks.resize(order.size());
   ParallelFor(group_start.size() - 1, threads, [&](size_t g) {
     std::unique_ptr<recipe::SampleRenderer> renderer = renderers.Take();
     codec::Image image;
     for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
       const uint32_t slot = idx[i];
       renderer->Render(order[slot], &image);
-      encoded[slot] = codec::EncodeImage(image.pixels.data(), image.width, image.height,
-                                         image.channels, ctx.recipe.encode);
+      encoded.images[slot] = codec::EncodeImage(image.pixels.data(), image.width,
+                                                image.height, image.channels, ctx.recipe.encode);
+      if (const std::vector<uint16_t>* mask = renderer->LastMask()) {
+        encoded.masks[slot] = codec::EncodePng16(mask->data(), image.width, image.height);
+      }
     }
     renderers.Give(std::move(renderer));
   });
@@ -132,14 +143,15 @@ std::vector<std::string> RenderShard(const Context& ctx, const std::vector<Sampl
 }
 
 void WriteShard(const Context& ctx, uint64_t shard, const std::vector<SampleId>& order,
-                const std::vector<std::string>& encoded) {
+                const EncodedShard& encoded) {
   const std::string name = ctx.plan.ShardName(shard);
   const std::string ext = "." + codec::FormatExtension(ctx.recipe.encode.format);
   shard::TarWriter tar(JoinPath(ctx.options.out, name));
   for (size_t i = 0; i < order.size(); ++i) {
     const std::string key = DatasetPlan::SampleKey(order[i]);
-    tar.AddFile(key + ext, encoded[i]);
+    tar.AddFile(key + ext, encoded.images[i]);
     tar.AddFile(key + ".cls", std::to_string(order[i].category));
+    if (!encoded.masks[i].empty()) tar.AddFile(key + ".mask.png", encoded.masks[i]);
   }
   tar.Finish();
   if (ctx.options.dali_index) {
@@ -335,7 +347,7 @@ void RenderMyShards(const Context& ctx, const std::vector<uint64_t>& mine, int t
     std::future<void> writing;
     for (uint64_t s : todo) {
       auto order = std::make_shared<std::vector<SampleId>>(plan.ShardSamplesInOrder(s));
-      auto encoded = std::make_shared<std::vector<std::string>>(RenderShard(ctx, *order, threads, renderers));
+      auto encoded = std::make_shared<EncodedShard>(RenderShard(ctx, *order, threads, renderers));
       if (writing.valid()) writing.get();
       writing = std::async(std::launch::async, [&ctx, s, order, encoded] {
         WriteShard(ctx, s, *order, *encoded);

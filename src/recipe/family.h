@@ -14,9 +14,12 @@
 #ifndef SYNTHUB_RECIPE_FAMILY_H_
 #define SYNTHUB_RECIPE_FAMILY_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "codec/image.h"
 #include "fractal/ifs.h"
@@ -43,6 +46,11 @@ class SampleRenderer {
   // Renders sample `id` into *out (resized and reused; channels 1 or 3).
   // Throws Error on bad parameters.
   virtual void Render(const SampleId& id, codec::Image* out) = 0;
+  // Families with a segmentation variant (RCDB --masks): the class-id mask of
+  // the sample last rendered, width x height, 0 for background and
+  // category + 1 where the sample drew. nullptr when there is none. The
+  // generator stores it as <key>.mask.png (16-bit gray).
+  virtual const std::vector<uint16_t>* LastMask() const { return nullptr; }
 };
 
 class Family {
@@ -53,6 +61,28 @@ class Family {
   virtual std::vector<std::string> PresetNames() const = 0;
   // The preset `name`, or false when this family has none of that name.
   virtual bool Preset(const std::string& name, Recipe* out) const = 0;
+  // The family's paper defaults (what --family NAME starts from).
+  virtual Recipe Defaults() const = 0;
+
+  // The plan's axes of a sample (recipe/plan.h): weight rows and draws per
+  // category (times recipe.flips). FractalDB: 25 rows x patch draws;
+  // one-axis families: 1 row x images per category.
+  virtual int Rows(const Recipe& recipe) const = 0;
+  virtual int Draws(const Recipe& recipe) const = 0;
+  // True when the shards hold the samples in published order (category by
+  // category, images in order) instead of the seeded permutation: a
+  // renderer that replays one random stream then only walks forward.
+  virtual bool SequentialPlan(const Recipe&) const { return false; }
+  // Throws UsageError naming the flag of a bad family setting. The common
+  // settings (name, categories, encode, shard size) are checked by
+  // ValidateRecipe, which calls this.
+  virtual void Validate(const Recipe& recipe) const = 0;
+  // The family's own keys of the recipe JSON (docs/formats/recipe.md); the
+  // common keys are written and read by recipe.cc. ReadJson throws Error
+  // naming `where`.
+  virtual void WriteJson(const Recipe& recipe, nlohmann::json* out) const = 0;
+  virtual void ReadJson(const nlohmann::json& in, const std::string& where,
+                        Recipe* recipe) const = 0;
 
   // Makes the categories of `recipe` (search or sampling) on `threads`
   // threads.

@@ -2,9 +2,12 @@
 
 #include <cstdint>
 
+#include <nlohmann/json.hpp>
+
 #include "fractal/render.h"
 #include "recipe/params.h"
 #include "synthub/error.h"
+#include "util/json_get.h"
 
 namespace synthub::recipe {
 namespace {
@@ -102,6 +105,69 @@ class FractalDb final : public Family {
       return true;
     }
     return false;
+  }
+
+  Recipe Defaults() const override { return Recipe(); }
+
+  int Rows(const Recipe&) const override { return fractal::kWeightRows; }
+  int Draws(const Recipe& r) const override {
+    return fractal::IsPatch(r.render.mode) ? r.draws : 1;
+  }
+
+  void Validate(const Recipe& r) const override {
+    fractal::ValidateSearchOptions(r.search);
+    fractal::ValidateRenderOptions(r.render);
+    if (r.draws < 1 || r.draws > 999) throw UsageError("--draws must be in [1, 999]");
+  }
+
+  void WriteJson(const Recipe& r, nlohmann::json* out) const override {
+    nlohmann::json& j = *out;
+    j["search"] = {
+        {"mode", fractal::SearchModeName(r.search.mode)},
+        {"seed", r.search.seed},
+        {"threshold", r.search.threshold},
+        {"points", r.search.points},
+        {"size", r.search.size},
+        {"pad", r.search.pad},
+        {"min_maps", r.search.min_maps},
+        {"max_maps", r.search.max_maps},
+        {"param_range", r.search.param_range},
+        {"sampler", fractal::MapSamplerName(r.search.sampler)},
+    };
+    j["render"] = {
+        {"size", r.render.size},
+        {"points", r.render.points},
+        {"pad", r.render.pad},
+        {"draw", fractal::DrawModeName(r.render.mode)},
+        {"weight_k", r.render.weight_k},
+        {"walk_seed", 100},
+        {"mask_rng", "philox4x32-10"},
+    };
+    j["draws"] = r.draws;
+    j["flips"] = r.flips;
+  }
+
+  void ReadJson(const nlohmann::json& j, const std::string& where, Recipe* r) const override {
+    using nlohmann::json;
+    const json s = JsonGet<json>(j, "search", where);
+    r->search.mode = fractal::ParseSearchMode(JsonGet<std::string>(s, "mode", where));
+    r->search.seed = JsonGet<uint64_t>(s, "seed", where);
+    r->search.threshold = JsonGet<double>(s, "threshold", where);
+    r->search.points = JsonGet<int>(s, "points", where);
+    r->search.size = JsonGet<int>(s, "size", where);
+    r->search.pad = JsonGet<int>(s, "pad", where);
+    r->search.min_maps = JsonGet<int>(s, "min_maps", where);
+    r->search.max_maps = JsonGet<int>(s, "max_maps", where);
+    r->search.param_range = JsonGet<double>(s, "param_range", where);
+    r->search.sampler = fractal::ParseMapSampler(JsonGet<std::string>(s, "sampler", where));
+    const json d = JsonGet<json>(j, "render", where);
+    r->render.size = JsonGet<int>(d, "size", where);
+    r->render.points = JsonGet<int>(d, "points", where);
+    r->render.pad = JsonGet<int>(d, "pad", where);
+    r->render.mode = fractal::ParseDrawMode(JsonGet<std::string>(d, "draw", where));
+    r->render.weight_k = JsonGet<double>(d, "weight_k", where);
+    r->draws = JsonGet<int>(j, "draws", where);
+    r->flips = JsonGet<int>(j, "flips", where);
   }
 
   CategoryParams MakeParams(const Recipe& recipe, int threads, bool progress) const override {

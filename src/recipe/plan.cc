@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "fractal/random.h"
+#include "recipe/family.h"
 #include "synthub/error.h"
 
 namespace synthub::recipe {
@@ -40,7 +41,8 @@ DatasetPlan::DatasetPlan(const Recipe& r)
       seed_(r.seed),
       units_per_category_(static_cast<uint32_t>(r.Instances() / r.flips)),
       draws_(static_cast<uint32_t>(r.EffectiveDraws())),
-      flips_(static_cast<uint32_t>(r.flips)) {
+      flips_(static_cast<uint32_t>(r.flips)),
+      sequential_(FamilyOf(r).SequentialPlan(r)) {
   num_units_ = static_cast<uint64_t>(r.categories) * units_per_category_;
   units_per_shard_ = static_cast<uint64_t>(r.shard_size) / flips_;
   num_shards_ = (num_units_ + units_per_shard_ - 1) / units_per_shard_;
@@ -65,13 +67,14 @@ std::vector<SampleId> DatasetPlan::ShardSamplesInOrder(uint64_t shard) const {
   std::vector<SampleId> samples;
   samples.reserve((end - begin) * flips_);
   for (uint64_t pos = begin; pos < end; ++pos) {
-    const uint64_t unit = PermuteIndex(pos, num_units_, seed_);
+    const uint64_t unit = sequential_ ? pos : PermuteIndex(pos, num_units_, seed_);
     const uint32_t category = static_cast<uint32_t>(unit / units_per_category_);
     const uint32_t in_category = static_cast<uint32_t>(unit % units_per_category_);
     for (uint32_t f = 0; f < flips_; ++f) {
       samples.push_back({category, in_category / draws_, in_category % draws_, f});
     }
   }
+  if (sequential_) return samples;
   PhiloxStream rng(seed_, static_cast<uint32_t>(shard), fractal::kTagShuffle);
   for (size_t i = samples.size(); i > 1; --i) {
     const size_t j = fractal::ScaleU32(rng.NextU32(), static_cast<uint32_t>(i));

@@ -4,7 +4,9 @@
 // `flips` variants (its samples). Shard s holds the units at positions
 // [s * U, (s + 1) * U) of a seeded Feistel permutation of all units
 // (U = shard_size / flips), so every shard spreads over the classes; the
-// samples of a shard are then put in a seeded Fisher-Yates order.
+// samples of a shard are then put in a seeded Fisher-Yates order. A family
+// may ask for the published order instead (Family::SequentialPlan): shard s
+// then holds units [s * U, (s + 1) * U) in order, category by category.
 // Everything is a pure function of the recipe. Thread-safe (immutable).
 #ifndef SYNTHUB_RECIPE_PLAN_H_
 #define SYNTHUB_RECIPE_PLAN_H_
@@ -40,6 +42,7 @@ class DatasetPlan {
   std::string name_;
   uint64_t seed_;
   uint32_t units_per_category_, draws_, flips_;
+  bool sequential_;
   uint64_t num_units_, units_per_shard_, num_shards_;
 };
 

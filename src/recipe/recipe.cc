@@ -13,12 +13,17 @@ using nlohmann::json;
 
 }  // namespace
 
+int Recipe::Rows() const { return FamilyOf(*this).Rows(*this); }
+
+int Recipe::EffectiveDraws() const { return FamilyOf(*this).Draws(*this); }
+
 int Recipe::Instances() const {
-  const int all = fractal::kWeightRows * EffectiveDraws() * flips;
+  const int all = Rows() * EffectiveDraws() * flips;
   return instances_per_category > 0 ? instances_per_category : all;
 }
 
 void ValidateRecipe(const Recipe& r) {
+  const Family& family = FamilyOf(r);  // throws UsageError for an unknown family
   if (r.name.empty() || r.name.size() > 40 ||
       r.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
@@ -26,16 +31,15 @@ void ValidateRecipe(const Recipe& r) {
     throw UsageError("--name must be 1..40 characters of [A-Za-z0-9_-]");
   }
   if (r.categories < 1) throw UsageError("--categories must be >= 1");
-  fractal::ValidateSearchOptions(r.search);
-  fractal::ValidateRenderOptions(r.render);
-  if (r.draws < 1 || r.draws > 999) throw UsageError("--draws must be in [1, 999]");
+  family.Validate(r);
   if (r.flips < 1 || r.flips > 4) throw UsageError("--flips must be in [1, 4]");
-  const int all = fractal::kWeightRows * r.EffectiveDraws() * r.flips;
+  const int all = r.Rows() * r.EffectiveDraws() * r.flips;
   if (r.instances_per_category < 0 || r.instances_per_category > all ||
       r.Instances() % r.flips != 0) {
     throw UsageError("--instances-per-category must be a multiple of --flips (" +
                      std::to_string(r.flips) + ") and at most " + std::to_string(all) +
-                     " (25 weight rows x draws x flips)");
+                     " (" + std::to_string(r.Rows()) + " rows x " +
+                     std::to_string(r.EffectiveDraws()) + " draws x flips)");
   }
   if (r.shard_size < 1 || r.shard_size % r.flips != 0) {
     throw UsageError("--shard-size must be a positive multiple of --flips (" +
@@ -49,36 +53,15 @@ void ValidateRecipe(const Recipe& r) {
   }
 }
 
+// The common keys here; each family writes and reads its own group
+// (Family::WriteJson / ReadJson).
 std::string RecipeToJson(const Recipe& r) {
   json j;
   if (r.family != "fractaldb") j["family"] = r.family;
   j["name"] = r.name;
   j["seed"] = r.seed;
   j["categories"] = r.categories;
-  j["search"] = {
-      {"mode", fractal::SearchModeName(r.search.mode)},
-      {"seed", r.search.seed},
-      {"threshold", r.search.threshold},
-      {"points", r.search.points},
-      {"size", r.search.size},
-      {"pad", r.search.pad},
-      {"min_maps", r.search.min_maps},
-      {"max_maps", r.search.max_maps},
-      {"param_range", r.search.param_range},
-      {"sampler", fractal::MapSamplerName(r.search.sampler)},
-  };
   j["params_sha256"] = r.params_sha256;
-  j["render"] = {
-      {"size", r.render.size},
-      {"points", r.render.points},
-      {"pad", r.render.pad},
-      {"draw", fractal::DrawModeName(r.render.mode)},
-      {"weight_k", r.render.weight_k},
-      {"walk_seed", 100},
-      {"mask_rng", "philox4x32-10"},
-  };
-  j["draws"] = r.draws;
-  j["flips"] = r.flips;
   j["instances_per_category"] = r.Instances();
   j["encode"] = {
       {"format", codec::FormatExtension(r.encode.format)},
@@ -88,38 +71,22 @@ std::string RecipeToJson(const Recipe& r) {
       {"quality", r.encode.quality},
   };
   j["shard_size"] = r.shard_size;
+  FamilyOf(r).WriteJson(r, &j);
   return j.dump();
 }
 
 Recipe ParseRecipe(const std::string& text, const std::string& where) {
   try {
     const json j = json::parse(text);
-    Recipe r;
-    if (j.contains("family")) r.family = JsonGet<std::string>(j, "family", where);
-    FamilyNamed(r.family);  // throws UsageError for an unknown family
+    std::string family = "fractaldb";
+    if (j.contains("family")) family = JsonGet<std::string>(j, "family", where);
+    Recipe r = FamilyNamed(family).Defaults();  // throws UsageError for an unknown family
+    r.family = family;
     r.name = JsonGet<std::string>(j, "name", where);
     r.seed = JsonGet<uint64_t>(j, "seed", where);
     r.categories = JsonGet<int>(j, "categories", where);
-    const json s = JsonGet<json>(j, "search", where);
-    r.search.mode = fractal::ParseSearchMode(JsonGet<std::string>(s, "mode", where));
-    r.search.seed = JsonGet<uint64_t>(s, "seed", where);
-    r.search.threshold = JsonGet<double>(s, "threshold", where);
-    r.search.points = JsonGet<int>(s, "points", where);
-    r.search.size = JsonGet<int>(s, "size", where);
-    r.search.pad = JsonGet<int>(s, "pad", where);
-    r.search.min_maps = JsonGet<int>(s, "min_maps", where);
-    r.search.max_maps = JsonGet<int>(s, "max_maps", where);
-    r.search.param_range = JsonGet<double>(s, "param_range", where);
-    r.search.sampler = fractal::ParseMapSampler(JsonGet<std::string>(s, "sampler", where));
     r.params_sha256 = JsonGet<std::string>(j, "params_sha256", where);
-    const json d = JsonGet<json>(j, "render", where);
-    r.render.size = JsonGet<int>(d, "size", where);
-    r.render.points = JsonGet<int>(d, "points", where);
-    r.render.pad = JsonGet<int>(d, "pad", where);
-    r.render.mode = fractal::ParseDrawMode(JsonGet<std::string>(d, "draw", where));
-    r.render.weight_k = JsonGet<double>(d, "weight_k", where);
-    r.draws = JsonGet<int>(j, "draws", where);
-    r.flips = JsonGet<int>(j, "flips", where);
+    FamilyOf(r).ReadJson(j, where, &r);
     r.instances_per_category = JsonGet<int>(j, "instances_per_category", where);
     const json e = JsonGet<json>(j, "encode", where);
     r.encode.format = codec::ParseImageFormat(JsonGet<std::string>(e, "format", where));

@@ -14,6 +14,31 @@
 
 namespace synthub::recipe {
 
+struct IntRange {
+  int min = 0, max = 0;  // inclusive
+};
+struct RealRange {
+  double min = 0, max = 0;
+};
+
+// VisualAtom and RCDB (src/recipe/visualatom.cc, rcdb.cc): the ranges the
+// category parameters and the per-image redraws are drawn from. Defaults are
+// set by each family (Family::Defaults, the presets).
+struct ContourOptions {
+  int size = 512;            // canvas, pixels (square)
+  int reference_layout = 0;  // 0: keyed; P: the published script run with P processes
+  bool masks = false;        // rcdb: a class-id mask per sample (SegRCDB-style)
+  IntRange vertices, orbits, frequency, radius, centre, gray;
+  RealRange noise, line_width, ellipse;
+};
+
+// 1p-frac (src/recipe/onepfrac.cc): one base IFS, each class a perturbation.
+struct OnePFracOptions {
+  double delta = 0.1;      // per-class multiplicative perturbation in [1-delta, 1+delta]
+  double sigma = 3.5;      // sigma-factor of the contractive SVD sampler
+  double fill_min = 0.05;  // a class is redrawn until more of its pixels are set
+};
+
 // The fields of every family sit side by side; FractalDB's are the search,
 // render, draws and flips settings. A family adds its own group of fields
 // (and its keys in the JSON) when it joins (recipe/family.h).
@@ -29,15 +54,19 @@ struct Recipe {
   fractal::SearchOptions search;
   std::string params_sha256;
   fractal::RenderOptions render;
-  int draws = 10;                   // patch mask draws per weight row
+  int draws = 10;                   // patch mask draws per weight row; other families:
+                                    // images per category (recipe/family.h)
   int flips = 4;
   int instances_per_category = 0;   // 0: all rows x draws x flips
+  ContourOptions contour;
+  OnePFracOptions onepfrac;
   codec::EncodeOptions encode;
   int shard_size = 10000;           // samples per shard (a multiple of flips)
 
-  // Derived.
-  int EffectiveDraws() const { return fractal::IsPatch(render.mode) ? draws : 1; }
-  int Instances() const;
+  // Derived, through the recipe's family (recipe/family.h): the plan's axes.
+  int Rows() const;            // FractalDB: the 25 weight rows; others 1
+  int EffectiveDraws() const;  // FractalDB: draws of patch modes, else 1; others: draws
+  int Instances() const;       // samples per category
 };
 
 // Throws UsageError naming the bad setting.

@@ -1,0 +1,96 @@
+#include "family_flags.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "commands.h"
+#include "synthub/error.h"
+
+namespace synthub::cli {
+namespace {
+
+// The families each flag applies to.
+struct FamilyFlag {
+  FlagSpec spec;
+  std::set<std::string> families;
+};
+
+const std::set<std::string> kFractal = {"fractaldb", "ofdb"};
+
+const std::vector<FamilyFlag>& AllFlags() {
+  static const std::vector<FamilyFlag> flags = {
+      // FractalDB (and OFDB, its one-image variant).
+      {{"draw", "patch_gray", "fractaldb: patch_gray | patch_color | point_gray | point_color"},
+       kFractal},
+      {{"points", "200000", "fractaldb: chaos-game points per image"}, kFractal},
+      {{"pad", "6", "fractaldb: padding in pixels"}, kFractal},
+      {{"weight-k", "0.4", "fractaldb: weight table step k (rows 1-2k, 1-k, 1+k, 1+2k)"},
+       kFractal},
+      {{"draws", "10", "fractaldb: patch mask draws per weight row (the reference's 'instance')"},
+       kFractal},
+      {{"flips", "4", "fractaldb: flip variants per canvas (1..4)"}, kFractal},
+      {{"search-mode", "numpy", "fractaldb: category search numpy (published) | keyed (scalable)"},
+       kFractal},
+      {{"search-seed", "1", "fractaldb: category search seed"}, kFractal},
+      {{"threshold", "0.2", "fractaldb search: minimum covered fraction"}, kFractal},
+      {{"search-points", "100000", "fractaldb search: points per trial"}, kFractal},
+      {{"search-size", "512", "fractaldb search: raster size"}, kFractal},
+      {{"maps", "2..7", "fractaldb search: range of the number of maps"}, kFractal},
+      {{"sampler", "uniform", "fractaldb search: uniform | svd"}, kFractal},
+  };
+  return flags;
+}
+
+void ApplyFractalDb(const Args& args, recipe::Recipe* r) {
+  if (args.Given("size")) r->render.size = args.Int("size");
+  if (args.Given("draw")) r->render.mode = fractal::ParseDrawMode(args.Str("draw"));
+  if (args.Given("points")) r->render.points = args.Int("points");
+  if (args.Given("pad")) r->render.pad = args.Int("pad");
+  if (args.Given("weight-k")) r->render.weight_k = args.Double("weight-k");
+  if (args.Given("draws")) r->draws = args.Int("draws");
+  if (args.Given("flips")) r->flips = args.Int("flips");
+  if (args.Given("search-mode")) r->search.mode = fractal::ParseSearchMode(args.Str("search-mode"));
+  if (args.Given("search-seed")) r->search.seed = args.U64("search-seed");
+  if (args.Given("threshold")) r->search.threshold = args.Double("threshold");
+  if (args.Given("search-points")) r->search.points = args.Int("search-points");
+  if (args.Given("search-size")) r->search.size = args.Int("search-size");
+  if (args.Given("maps")) {
+    ParseIntRange("maps", args.Str("maps"), &r->search.min_maps, &r->search.max_maps);
+  }
+  if (args.Given("sampler")) r->search.sampler = fractal::ParseMapSampler(args.Str("sampler"));
+}
+
+}  // namespace
+
+void ParseRealRange(const std::string& flag, const std::string& value, double* lo, double* hi) {
+  auto number = [&](const std::string& text) {
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0') {
+      throw UsageError("--" + flag + ": need A,B (numbers), got '" + value + "'");
+    }
+    return v;
+  };
+  const size_t comma = value.find(',');
+  *lo = number(value.substr(0, comma));
+  *hi = comma == std::string::npos ? *lo : number(value.substr(comma + 1));
+}
+
+std::vector<FlagSpec> FamilyFlags() {
+  std::vector<FlagSpec> out;
+  for (const FamilyFlag& f : AllFlags()) out.push_back(f.spec);
+  return out;
+}
+
+void ApplyFamilyFlags(const Args& args, recipe::Recipe* r) {
+  for (const FamilyFlag& f : AllFlags()) {
+    if (args.Given(f.spec.name) && !f.families.count(r->family)) {
+      std::string names;
+      for (const std::string& n : f.families) names += (names.empty() ? "" : ", ") + n;
+      throw UsageError("--" + f.spec.name + " applies to " + names + ", not " + r->family);
+    }
+  }
+  if (kFractal.count(r->family)) ApplyFractalDb(args, r);
+}
+
+}  // namespace synthub::cli
