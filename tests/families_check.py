@@ -9,6 +9,10 @@
       every sample has KEY.mask.png: a 16-bit gray PNG with values in
       {0, category + 1}, nonzero wherever the image is not BACKGROUND; with
       REFDIR, equal to REFDIR/KEY.mask.png (contour_published.py --masks).
+  families_check.py params DATASET PUBLISHED_CSV
+      categories.csv in DATASET's params.ustar holds, for every class the CSV
+      lists (contour_published.py --params categories), the same vertices,
+      orbits, noise, line width, frequencies, radius, ellipse and centre.
   families_check.py loader DATASET SIZE
       the loader (Python binding, no augmentation) delivers the same pixels
       from DATASET's shards and from render:DATASET, and they are the decoded
@@ -121,6 +125,38 @@ def check_masks(dataset, background, refdir=None):
     return bad == 0 and len(keys) > 0
 
 
+def read_csv(text):
+    lines = text.strip().split("\n")
+    header = lines[0].split(",")
+    return [dict(zip(header, line.split(","))) for line in lines[1:]]
+
+
+def check_params(dataset, published_csv):
+    with tarfile.open(os.path.join(dataset, "params.ustar")) as tar:
+        mine = read_csv(tar.extractfile("categories.csv").read().decode())
+    theirs = read_csv(open(published_csv).read())
+    # synthub's column: contour_published.py's
+    columns = {"vertices": "q", "orbits": "orbits", "noise": "c", "line_width": "w",
+               "frequency1": "n1", "frequency2": "n2", "radius": "r", "ellipse_x": "ox",
+               "ellipse_y": "oy", "centre_x": "cx", "centre_y": "cy"}
+    bad = 0
+    for row in theirs:
+        cat = int(row["category"])
+        if cat >= len(mine):
+            print(f"category {cat}: not in categories.csv ({len(mine)} rows)")
+            bad += 1
+            continue
+        for ours, pub in columns.items():
+            if ours not in mine[cat] and not row[pub]:
+                continue  # RCDB has no frequencies
+            if float(mine[cat].get(ours, "nan")) != float(row[pub]):
+                print(f"category {cat}: {ours} = {mine[cat].get(ours)}, the published script "
+                      f"draws {row[pub]}")
+                bad += 1
+    print(f"{len(theirs)} categories compared, {bad} differences")
+    return bad == 0 and len(theirs) > 0
+
+
 def check_loader(dataset, size):
     import synthub
 
@@ -160,6 +196,8 @@ def main():
         good = check_pixels(args[0], args[1])
     elif what == "masks":
         good = check_masks(args[0], int(args[1]), args[2] if len(args) > 2 else None)
+    elif what == "params":
+        good = check_params(args[0], args[1])
     elif what == "loader":
         good = check_loader(args[0], int(args[1]))
     else:

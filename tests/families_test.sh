@@ -60,6 +60,10 @@ for fam in visualatom rcdb; do
       --only "$ONLY" --out "pub_$fam" >/dev/null
     check "$fam reference: classes 0, 1, 4, 5 identical to the published script's pixels" \
       "${CHECK[@]}" pixels "ref_$fam" "pub_$fam"
+    "${PUBLISHED[@]}" --family "$fam" --classes 6 --instances 3 --processes 2 --size 512 \
+      --params categories >"pub_$fam.csv"
+    check "$fam reference: categories.csv holds the published script's class draws" \
+      "${CHECK[@]}" params "ref_$fam" "pub_$fam.csv"
     check "$fam reference: verify passes" "$SYNTHUB" verify "ref_$fam"
     if [ -d "$PYMODULE/synthub" ]; then
       check "$fam reference: render:DIR gives the shards' pixels" \
