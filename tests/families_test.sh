@@ -12,7 +12,7 @@
 # Prints "ok - ..." / "FAIL - ..."; exits 1 if any check failed.
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
-PYMODULE=${2:-$(dirname "$SYNTHUB")/python}
+PYMODULE=$(readlink -f "${2:-$(dirname "$SYNTHUB")/python}")
 source "$(dirname "$0")/lib.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(new_work_dir families)
@@ -31,9 +31,10 @@ have_mpi() { [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; 
 # gen NAME ARGS...: synthub generate ARGS --out NAME; a failure is reported
 # with its message (so a missing feature reads as one) and returns 1.
 gen() {
-  local out=$1; shift
-  if "$SYNTHUB" generate "$@" --quiet --out "$out" >"$out.log" 2>&1; then return 0; fi
-  fail "generate $* --out $out: exit $?: $(tail -c 300 "$out.log")"
+  local out=$1 rc; shift
+  "$SYNTHUB" generate "$@" --quiet --out "$out" >"$out.log" 2>&1; rc=$?
+  [ "$rc" = 0 ] && return 0
+  fail "generate $* --out $out: exit $rc: $(tail -c 300 "$out.log")"
   return 1
 }
 
@@ -121,16 +122,22 @@ if [ -d k1_visualatom ]; then
   cp -a k1_visualatom exist
   before=$(folder_sum exist)
   bad() { expect_exit 2 "$1" "$2" "$SYNTHUB" generate "${@:3}" --quiet --out exist; }
-  bad "inverted --vertices" --vertices --family visualatom --vertices 50..10
-  bad "--vertices 0..0" --vertices --family visualatom --vertices 0..0
-  bad "--orbits 0..0" --orbits --family rcdb --orbits 0..0
-  bad "--delta 1" --delta --family 1p-frac --delta 1
+  # A refused value: the flag is known to this family, its value is not.
+  bad_value() {
+    bad "$@"
+    if grep -q "unknown flag\|unknown family" err.txt; then fail "$1: refused as unknown, not for its value"; fi
+  }
+  bad_value "inverted --vertices" --vertices --family visualatom --vertices 50..10
+  bad_value "--vertices 0..0" --vertices --family visualatom --vertices 0..0
+  bad_value "--orbits 0..0" --orbits --family rcdb --orbits 0..0
+  bad_value "--delta 1" --delta --family 1p-frac --delta 1
   bad "unknown preset" --preset --preset nope
   bad "unknown family" --family --family nope
-  bad "--reference-layout 4 does not divide 6 categories" --reference-layout \
+  bad_value "--reference-layout 4 does not divide 6 categories" --reference-layout \
     --family visualatom --categories 6 --reference-layout 4
   bad "a contour flag for FractalDB" --vertices --family fractaldb --vertices 3..10
   bad "--masks for FractalDB" --masks --family fractaldb --masks
+  bad "--masks for VisualAtom" --masks --family visualatom --masks
   bad "--delta for VisualAtom" --delta --family visualatom --delta 0.1
   bad "--frequency for RCDB" --frequency --family rcdb --frequency 0..20
   bad "--family and --preset disagree" "--preset\|--family" --family visualatom --preset rcdb-1k
