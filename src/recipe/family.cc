@@ -1,12 +1,17 @@
 #include "recipe/family.h"
 
 #include "recipe/fractaldb.h"
+#include "recipe/onepfrac.h"
 #include "synthub/error.h"
 
 namespace synthub::recipe {
 
 const std::vector<const Family*>& Families() {
-  static const std::vector<const Family*> all = {&FractalDbFamily()};
+  static const std::vector<const Family*> all = {
+      &FractalDbFamily(),
+      &OfdbFamily(),
+      &OnePFracFamily(),
+  };
   return all;
 }
 

@@ -34,7 +34,7 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
                                  const SampleIndex& sample) {
   const recipe::Recipe r = recipe::PresetRecipe(preset);
   CheckIndex(preset, "category", sample.category, r.categories);
-  CheckIndex(preset, "row", sample.row, fractal::kWeightRows);
+  CheckIndex(preset, "row", sample.row, r.Rows());
   CheckIndex(preset, "draw", sample.draw, r.EffectiveDraws());
   CheckIndex(preset, "flip", sample.flip, r.flips);
 
