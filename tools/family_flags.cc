@@ -119,6 +119,8 @@ void ApplyContour(const Args& args, recipe::Recipe* r) {
   int_range("centre", &o.centre);
   int_range("gray", &o.gray);
   if (args.Given("masks")) o.masks = args.Switch("masks");
+}
+
 void ApplyOnePFrac(const Args& args, recipe::Recipe* r) {
   if (args.Given("size")) r->render.size = args.Int("size");
   if (args.Given("points")) r->render.points = args.Int("points");
