@@ -1,8 +1,14 @@
 #include "fractal/random.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "util/target_clones.h"
+
+#if defined(__x86_64__) && !defined(SYNTHUB_NO_CLONES)
+#include <immintrin.h>
+#define SYNTHUB_PHILOX_AVX2 1
+#endif
 
 namespace synthub::fractal {
 
@@ -117,9 +123,11 @@ PhiloxBlock Philox4x32(const uint32_t key[2], const uint32_t ctr[4]) {
   return PhiloxBlock{{c0, c1, c2, c3}};
 }
 
+namespace {
+
 // Integer-only, so every ISA clone gives the same values.
 SYNTHUB_CLONES
-void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
+void PhiloxFillLanes(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
                 uint32_t c3, size_t blocks, uint32_t* out) {
   constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
   constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
@@ -153,6 +161,69 @@ void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32
       o[0] = x0[l], o[1] = x1[l], o[2] = x2[l], o[3] = x3[l];
     }
   }
+}
+
+#ifdef SYNTHUB_PHILOX_AVX2
+// Eight blocks per step in AVX2 registers: the 32 x 32 -> 64-bit products
+// of a round on the even and the odd lanes (one vpmuludq each), high halves
+// blended back; the four words of the eight blocks transposed on the way
+// out. Same values as PhiloxFillLanes (integer operations only).
+__attribute__((target("avx2"))) void PhiloxFillAvx2(const uint32_t key[2], uint32_t first_block,
+                                                    uint32_t c1, uint32_t c2, uint32_t c3,
+                                                    size_t blocks, uint32_t* out) {
+  constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  const __m256i m0 = _mm256_set1_epi64x(kM0), m1 = _mm256_set1_epi64x(kM1);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  alignas(32) uint32_t tail[32];
+  for (size_t base = 0; base < blocks; base += 8) {
+    __m256i x0 = _mm256_add_epi32(
+        lane, _mm256_set1_epi32(static_cast<int>(first_block + static_cast<uint32_t>(base))));
+    __m256i x1 = _mm256_set1_epi32(static_cast<int>(c1));
+    __m256i x2 = _mm256_set1_epi32(static_cast<int>(c2));
+    __m256i x3 = _mm256_set1_epi32(static_cast<int>(c3));
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      const __m256i p0_even = _mm256_mul_epu32(x0, m0);
+      const __m256i p0_odd = _mm256_mul_epu32(_mm256_srli_epi64(x0, 32), m0);
+      const __m256i p1_even = _mm256_mul_epu32(x2, m1);
+      const __m256i p1_odd = _mm256_mul_epu32(_mm256_srli_epi64(x2, 32), m1);
+      const __m256i hi0 = _mm256_blend_epi32(_mm256_srli_epi64(p0_even, 32), p0_odd, 0xaa);
+      const __m256i lo0 = _mm256_blend_epi32(p0_even, _mm256_slli_epi64(p0_odd, 32), 0xaa);
+      const __m256i hi1 = _mm256_blend_epi32(_mm256_srli_epi64(p1_even, 32), p1_odd, 0xaa);
+      const __m256i lo1 = _mm256_blend_epi32(p1_even, _mm256_slli_epi64(p1_odd, 32), 0xaa);
+      x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1), _mm256_set1_epi32(static_cast<int>(k0)));
+      x1 = lo1;
+      x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3), _mm256_set1_epi32(static_cast<int>(k1)));
+      x3 = lo0;
+      k0 += kW0;
+      k1 += kW1;
+    }
+    // (x0, x1, x2, x3) of blocks 0..7 -> block-major words.
+    const __m256i a = _mm256_unpacklo_epi32(x0, x1), b = _mm256_unpackhi_epi32(x0, x1);
+    const __m256i c = _mm256_unpacklo_epi32(x2, x3), d = _mm256_unpackhi_epi32(x2, x3);
+    const __m256i e = _mm256_unpacklo_epi64(a, c), f = _mm256_unpackhi_epi64(a, c);
+    const __m256i g = _mm256_unpacklo_epi64(b, d), h = _mm256_unpackhi_epi64(b, d);
+    const size_t lanes = blocks - base < 8 ? blocks - base : 8;
+    uint32_t* o = lanes == 8 ? out + 4 * base : tail;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), _mm256_permute2x128_si256(e, f, 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 8), _mm256_permute2x128_si256(g, h, 0x20));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 16), _mm256_permute2x128_si256(e, f, 0x31));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 24), _mm256_permute2x128_si256(g, h, 0x31));
+    if (lanes < 8) std::memcpy(out + 4 * base, tail, 4 * lanes * sizeof(uint32_t));
+  }
+}
+#endif
+
+}  // namespace
+
+void PhiloxFill(const uint32_t key[2], uint32_t first_block, uint32_t c1, uint32_t c2,
+                uint32_t c3, size_t blocks, uint32_t* out) {
+#ifdef SYNTHUB_PHILOX_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return PhiloxFillAvx2(key, first_block, c1, c2, c3, blocks, out);
+#endif
+  PhiloxFillLanes(key, first_block, c1, c2, c3, blocks, out);
 }
 
 PhiloxStream::PhiloxStream(uint64_t seed, uint32_t c2, uint32_t c3)
