@@ -9,6 +9,7 @@
 #include "fractal/random.h"
 #include "synthub/error.h"
 #include "util/parallel.h"
+#include "util/target_clones.h"
 
 namespace synthub::contour {
 namespace {
@@ -100,6 +101,29 @@ Placement DrawNextPlacementT(const ContourSpec& spec, const ContourCategory& cat
   p.centre_y = DrawCentre(spec, s);
   p.centre_x = DrawCentre(spec, s);
   return p;
+}
+
+// One coordinate of an orbit's move, for every vertex k: the noise term n
+// of pnoise1 value p[k] (VisualAtom, waves given: p c - c - wave1 - wave2;
+// RCDB: p c 2 - c), v[k] -= dir[k] (n - w), in the scripts' order of
+// double operations; then the coordinate Pillow draws, (int)(v[k] + offset)
+// (INT_MIN outside int). Correctly rounded operations only: every ISA clone
+// gives the same values.
+SYNTHUB_CLONES
+void MoveVertices(const float* p, const double* dir, const double* wave1, const double* wave2,
+                  double c, double w, double offset, int q, double* v, int32_t* out) {
+  if (wave1 != nullptr) {
+    for (int k = 0; k < q; ++k) {
+      const double n = static_cast<double>(p[k]) * c - c - wave1[k] - wave2[k];
+      v[k] -= dir[k] * (n - w);
+    }
+  } else {
+    for (int k = 0; k < q; ++k) {
+      const double n = static_cast<double>(p[k]) * c * 2 - c;
+      v[k] -= dir[k] * (n - w);
+    }
+  }
+  for (int k = 0; k < q; ++k) out[k] = PilCoordinate(v[k] + offset);
 }
 
 }  // namespace
@@ -230,32 +254,13 @@ void ContourPainter::Begin(const Placement& p, uint8_t* canvas, uint16_t* mask) 
 void ContourPainter::Orbit(int64_t gray, uint8_t* canvas, uint16_t* mask, uint16_t mask_value) {
   const int q = cat_->vertices;
   PNoise1Batch(noise_in_.data(), noise_out_.data(), 2 * q);
-  const double c = cat_->noise, w = cat_->line_width;
-  const float* nx = noise_out_.data();
-  const float* ny = nx + q;
-  if (spec_.style == ContourStyle::kVisualAtom) {
-    // pnoise1(u) * c - c - 0.5 sin(angle k n1) - 0.5 sin(angle k n2)
-    for (int k = 0; k < q; ++k) {
-      const double n = static_cast<double>(nx[k]) * c - c - wave1_[k] - wave2_[k];
-      x_[k] -= cos_[k] * (n - w);
-    }
-    for (int k = 0; k < q; ++k) {
-      const double n = static_cast<double>(ny[k]) * c - c - wave1_[k] - wave2_[k];
-      y_[k] -= sin_[k] * (n - w);
-    }
-  } else {
-    // pnoise1(u) * c * 2 - c
-    for (int k = 0; k < q; ++k) {
-      const double n = static_cast<double>(nx[k]) * c * 2 - c;
-      x_[k] -= cos_[k] * (n - w);
-    }
-    for (int k = 0; k < q; ++k) {
-      const double n = static_cast<double>(ny[k]) * c * 2 - c;
-      y_[k] -= sin_[k] * (n - w);
-    }
-  }
-  TruncateCoordinates(x_.data(), q, offset_x_, ix_.data());
-  TruncateCoordinates(y_.data(), q, offset_y_, iy_.data());
+  const bool va = spec_.style == ContourStyle::kVisualAtom;
+  const double* wave1 = va ? wave1_.data() : nullptr;
+  const double* wave2 = va ? wave2_.data() : nullptr;
+  MoveVertices(noise_out_.data(), cos_.data(), wave1, wave2, cat_->noise, cat_->line_width,
+               offset_x_, q, x_.data(), ix_.data());
+  MoveVertices(noise_out_.data() + q, sin_.data(), wave1, wave2, cat_->noise, cat_->line_width,
+               offset_y_, q, y_.data(), iy_.data());
   DrawClosedPolyline(ix_.data(), iy_.data(), q, spec_.size, spec_.size, canvas, PilClip8(gray),
                      mask, mask_value);
 }

@@ -55,8 +55,10 @@ TEST(ContourPolylineTest, MatchesPillowsRule) {
     DrawPilPolyline(want.data(), w, h, xs.data(), ys.data(), n, true, uint8_t{200});
     DrawPilPolyline(want_mask.data(), w, h, xs.data(), ys.data(), n, true, uint16_t{777});
     std::vector<int32_t> ix(n), iy(n);
-    TruncateCoordinates(xs.data(), n, 0.0, ix.data());
-    TruncateCoordinates(ys.data(), n, 0.0, iy.data());
+    for (int k = 0; k < n; ++k) {
+      ix[k] = PilCoordinate(xs[k]);
+      iy[k] = PilCoordinate(ys[k]);
+    }
     const bool with_mask = trial % 2 == 0;
     DrawClosedPolyline(ix.data(), iy.data(), n, w, h, got.data(), 200,
                        with_mask ? got_mask.data() : nullptr, 777);
@@ -66,18 +68,13 @@ TEST(ContourPolylineTest, MatchesPillowsRule) {
 }
 
 TEST(ContourPolylineTest, TruncatesAsPillowDoes) {
-  const double v[] = {-0.5, 5.9, -1.5, 1e12, -3e9, std::numeric_limits<double>::quiet_NaN()};
-  int32_t out[6];
-  TruncateCoordinates(v, 6, 0.0, out);
-  EXPECT_EQ(out[0], 0);  // toward zero: -0.5 draws in column 0
-  EXPECT_EQ(out[1], 5);
-  EXPECT_EQ(out[2], -1);
-  EXPECT_EQ(out[3], INT_MIN);
-  EXPECT_EQ(out[4], INT_MIN);
-  EXPECT_EQ(out[5], INT_MIN);
-  const double shifted[] = {1.25};
-  TruncateCoordinates(shifted, 1, 256.5, out);
-  EXPECT_EQ(out[0], 257);
+  EXPECT_EQ(PilCoordinate(-0.5), 0);  // toward zero: -0.5 draws in column 0
+  EXPECT_EQ(PilCoordinate(5.9), 5);
+  EXPECT_EQ(PilCoordinate(-1.5), -1);
+  EXPECT_EQ(PilCoordinate(2147483647.5), 2147483647);
+  EXPECT_EQ(PilCoordinate(1e12), INT_MIN);
+  EXPECT_EQ(PilCoordinate(-3e9), INT_MIN);
+  EXPECT_EQ(PilCoordinate(std::numeric_limits<double>::quiet_NaN()), INT_MIN);
 }
 
 // The block-wise random() equals one call at a time, across block ends.

@@ -185,13 +185,6 @@ SYNTHUB_CLONES void Polyline(const int32_t* xs, const int32_t* ys, int n, int wi
 
 }  // namespace
 
-void TruncateCoordinates(const double* v, int n, double offset, int32_t* out) {
-  for (int k = 0; k < n; ++k) {
-    const double x = v[k] + offset;
-    out[k] = x > -2147483649.0 && x < 2147483648.0 ? static_cast<int32_t>(x) : INT_MIN;
-  }
-}
-
 void DrawClosedPolyline(const int32_t* xs, const int32_t* ys, int n, int width, int height,
                         uint8_t* canvas, uint8_t value, uint16_t* mask, uint16_t mask_value) {
   if (mask) {

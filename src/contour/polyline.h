@@ -7,13 +7,16 @@
 #ifndef SYNTHUB_CONTOUR_POLYLINE_H_
 #define SYNTHUB_CONTOUR_POLYLINE_H_
 
+#include <climits>
 #include <cstdint>
 
 namespace synthub::contour {
 
-// out[k] = (int)(v[k] + offset) as Pillow converts a coordinate on x86-64:
-// truncation toward zero, INT_MIN for NaN or outside the int range.
-void TruncateCoordinates(const double* v, int n, double offset, int32_t* out);
+// (int)v as Pillow converts a coordinate on x86-64: truncation toward zero,
+// INT_MIN for NaN or outside the int range.
+inline int32_t PilCoordinate(double v) {
+  return v > -2147483649.0 && v < 2147483648.0 ? static_cast<int32_t>(v) : INT_MIN;
+}
 
 // The closed polyline through (xs[k], ys[k]), k = 0 .. n-1, back to
 // (xs[0], ys[0]): every pixel Pillow sets for draw.line((x_k, y_k, x_k+1,
