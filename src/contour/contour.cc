@@ -191,7 +191,8 @@ std::vector<ContourCategory> MakePublishedCategories(const ContourSpec& spec, in
   return out;
 }
 
-ContourPainter::ContourPainter(const ContourSpec& spec) : spec_(spec) {}
+ContourPainter::ContourPainter(const ContourSpec& spec)
+    : spec_(spec), lines_(spec.size, spec.size) {}
 
 void ContourPainter::Prepare(uint32_t index, const ContourCategory& cat) {
   if (prepared_ == index && cat_ == &cat) return;
@@ -261,8 +262,7 @@ void ContourPainter::Orbit(int64_t gray, uint8_t* canvas, uint16_t* mask, uint16
                offset_x_, q, x_.data(), ix_.data());
   MoveVertices(noise_out_.data() + q, sin_.data(), wave1, wave2, cat_->noise, cat_->line_width,
                offset_y_, q, y_.data(), iy_.data());
-  DrawClosedPolyline(ix_.data(), iy_.data(), q, spec_.size, spec_.size, canvas, PilClip8(gray),
-                     mask, mask_value);
+  lines_.DrawClosed(ix_.data(), iy_.data(), q, canvas, PilClip8(gray), mask, mask_value);
 }
 
 void ContourPainter::PaintKeyed(uint64_t seed, uint32_t index, const ContourCategory& cat,

@@ -24,6 +24,7 @@
 #include <functional>
 #include <vector>
 
+#include "contour/polyline.h"
 #include "contour/py_random.h"
 
 namespace synthub::contour {
@@ -206,6 +207,7 @@ class ContourPainter {
   std::vector<double> random_;  // published streams: the random() values of an orbit
   std::vector<uint32_t> words_;
   double offset_x_ = 0, offset_y_ = 0;  // RCDB: the centre, added when drawing
+  PolylineRasterizer lines_;
 };
 
 // The published stream of the process blocks of one dataset, positioned at

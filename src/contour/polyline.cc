@@ -1,10 +1,13 @@
 #include "contour/polyline.h"
 
-#include <climits>
 #include <cstring>
 
 #include "contour/pil_line.h"
-#include "util/target_clones.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SYNTHUB_POLYLINE_AVX2 1
+#endif
 
 namespace synthub::contour {
 namespace {
@@ -105,92 +108,232 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
   }
 }
 
-// Eight segments at a time in GCC vector types (the AVX2 clone does each
-// step in one instruction). Integer arithmetic is unsigned (it wraps on the
-// lanes of far-off vertices, whose results are not used); comparisons are
-// signed.
-typedef int32_t I8 __attribute__((vector_size(32)));
-typedef uint32_t U8 __attribute__((vector_size(32)));
-constexpr int kLanes = 8;
-constexpr int kShortSteps = 8;  // segments of fewer major steps walk lane-parallel
+constexpr int kPatternSteps = 8;  // short segments: fewer major steps than this
+constexpr int kTinySteps = 4;     // tiny ones: fewer than this (four stores)
 
-// The short segments inside the canvas (most of a contour's) walk
-// kShortSteps steps together, each lane the walk of Segment; steps past a
-// segment's end set its end point again (set anyway), and lanes of other
-// segments set the end point of a short one. Segments whose bounding box
-// misses the canvas are dropped; the rest go through Segment one by one.
-template <bool kMask>
-SYNTHUB_CLONES void Polyline(const int32_t* xs, const int32_t* ys, int n, int width,
-                             int height, uint8_t* canvas, uint8_t value, uint16_t* mask,
-                             uint16_t mask_value) {
-  const I8 zero = {};
-  const I8 w = zero + width, h = zero + height;
-  alignas(32) int32_t where[kLanes];
-  int k = 0;
-  for (; k + kLanes < n; k += kLanes) {  // vertices k .. k + 8 exist
-    I8 x0, y0, x1, y1;
-    std::memcpy(&x0, xs + k, sizeof(x0));
-    std::memcpy(&y0, ys + k, sizeof(y0));
-    std::memcpy(&x1, xs + k + 1, sizeof(x1));
-    std::memcpy(&y1, ys + k + 1, sizeof(y1));
-    const I8 inside = (x0 >= 0) & (x0 < w) & (x1 >= 0) & (x1 < w) & (y0 >= 0) & (y0 < h) &
-                      (y1 >= 0) & (y1 < h);
-    const I8 missing = ((x0 < 0) & (x1 < 0)) | ((x0 >= w) & (x1 >= w)) |
-                       ((y0 < 0) & (y1 < 0)) | ((y0 >= h) & (y1 >= h));
-    const I8 dx = (I8)((U8)x1 - (U8)x0), dy = (I8)((U8)y1 - (U8)y0);
-    const U8 neg_x = (U8)(dx < 0), neg_y = (U8)(dy < 0);
-    const I8 adx = (I8)(((U8)dx ^ neg_x) - neg_x), ady = (I8)(((U8)dy ^ neg_y) - neg_y);
-    const I8 x_major = adx > ady;  // Pillow walks x only when |dx| > |dy|
-    const I8 d_major = x_major ? adx : ady, d_minor = x_major ? ady : adx;
-    const I8 lane_short = inside & (d_major < kShortSteps);
-    const U8 step_x = (U8)(dx < 0 ? zero - 1 : zero + 1);
-    const U8 step_y = (U8)(dy < 0 ? zero - width : zero + width);
-    const U8 major_step = (U8)x_major ? step_x : step_y;
-    const U8 minor_step = (U8)x_major ? step_y : step_x;
-    const U8 end = (U8)y1 * (U8)w + (U8)x1;
-    int32_t fill = -1;  // a pixel this call sets anyway
-    for (int l = 0; l < kLanes; ++l) fill = lane_short[l] ? static_cast<int32_t>(end[l]) : fill;
-    if (fill >= 0) {
-      U8 at = (U8)y0 * (U8)w + (U8)x0;
-      U8 e = (U8)(2 * d_minor - d_major);
-      const U8 twice_major = (U8)(2 * d_major), twice_minor = (U8)(2 * d_minor);
-      for (int j = 0; j < kShortSteps; ++j) {
-        const U8 pixel = (U8)lane_short ? ((U8)(d_major >= j) ? at : end) : (U8)(zero + fill);
-        std::memcpy(where, &pixel, sizeof(pixel));
-        for (int l = 0; l < kLanes; ++l) {
-          canvas[where[l]] = value;
-          if (kMask) mask[where[l]] = mask_value;
-        }
-        const U8 move = (U8)((I8)e >= 0);  // all ones where the minor coordinate moves
-        at += major_step + (minor_step & move);
-        e += twice_minor - (twice_major & move);
-      }
-    }
-    const I8 other = ~(lane_short | missing);
-    unsigned lanes = 0;
-    for (int l = 0; l < kLanes; ++l) lanes |= (static_cast<unsigned>(other[l]) & 1u) << l;
-    while (lanes != 0) {
-      const int l = __builtin_ctz(lanes);
-      lanes &= lanes - 1;
-      Segment<kMask>(x0[l], y0[l], x1[l], y1[l], width, height, canvas, value, mask,
-                     mask_value);
+// The pattern of a short segment: its offset in the table.
+inline int32_t PatternOffset(int32_t adx, int32_t ady, bool x_negative, bool y_negative) {
+  return (((adx * kPatternSteps + ady) * 2 + x_negative) * 2 + y_negative) * kPatternSteps;
+}
+
+#ifdef SYNTHUB_POLYLINE_AVX2
+// For a mask of 8 lanes: the lanes set, first, then zeros (left-packing
+// with vpermd).
+struct PackTable {
+  int32_t lanes[256][8];
+};
+constexpr PackTable MakePackTable() {
+  PackTable t{};
+  for (int m = 0; m < 256; ++m) {
+    int j = 0;
+    for (int l = 0; l < 8; ++l) {
+      if ((m >> l) & 1) t.lanes[m][j++] = l;
     }
   }
-  for (; k < n; ++k) {
+  return t;
+}
+alignas(32) constexpr PackTable kPack = MakePackTable();
+
+__attribute__((target("avx2"))) inline __m256i InRange(__m256i v, __m256i size) {
+  return _mm256_and_si256(_mm256_cmpgt_epi32(v, _mm256_set1_epi32(-1)),
+                          _mm256_cmpgt_epi32(size, v));
+}
+
+// Appends the lanes of `mask` of `values` at list + *count.
+__attribute__((target("avx2"))) inline void Pack(__m256i values, int mask, int32_t* list,
+                                                 int* count) {
+  const __m256i lanes = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.lanes[mask]));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(list + *count),
+                      _mm256_permutevar8x32_epi32(values, lanes));
+  *count += __builtin_popcount(static_cast<unsigned>(mask));
+}
+#endif
+
+}  // namespace
+
+PolylineRasterizer::PolylineRasterizer(int width, int height, bool portable)
+    : width_(width),
+      height_(height),
+#ifdef SYNTHUB_POLYLINE_AVX2
+      avx2_(!portable && __builtin_cpu_supports("avx2")) {
+#else
+      avx2_(false) {
+#endif
+  // Pillow's walk of every short segment from (0, 0), end point included.
+  patterns_.assign(kPatternSteps * kPatternSteps * 4 * kPatternSteps, 0);
+  for (int adx = 0; adx < kPatternSteps; ++adx) {
+    for (int ady = 0; ady < kPatternSteps; ++ady) {
+      for (int nx = 0; nx < 2; ++nx) {
+        for (int ny = 0; ny < 2; ++ny) {
+          int32_t* out = patterns_.data() + PatternOffset(adx, ady, nx, ny);
+          const bool x_major = adx > ady;
+          const int d_major = x_major ? adx : ady, d_minor = x_major ? ady : adx;
+          const int step_x = nx ? -1 : 1, step_y = ny ? -1 : 1;
+          int x = 0, y = 0, e = 2 * d_minor - d_major;
+          for (int j = 0; j < kPatternSteps; ++j) {
+            out[j] = y * width + x;
+            if (j >= d_major) continue;  // past the end: the end point again
+            if (e >= 0) {
+              (x_major ? y : x) += x_major ? step_y : step_x;
+              e -= 2 * d_major;
+            }
+            e += 2 * d_minor;
+            (x_major ? x : y) += x_major ? step_x : step_y;
+          }
+        }
+      }
+    }
+  }
+}
+
+void PolylineRasterizer::SortPortable(const int32_t* xs, const int32_t* ys, int n) {
+  int32_t *tiny_start = tiny_start_.data(), *tiny_pattern = tiny_pattern_.data();
+  int32_t *short_start = short_start_.data(), *short_pattern = short_pattern_.data();
+  int32_t* other = other_.data();
+  const int64_t w = width_, h = height_;
+  for (int k = 0; k < n; ++k) {
     const int next = k + 1 == n ? 0 : k + 1;
-    Segment<kMask>(xs[k], ys[k], xs[next], ys[next], width, height, canvas, value, mask,
+    const int64_t x0 = xs[k], y0 = ys[k], x1 = xs[next], y1 = ys[next];
+    const bool inside = (static_cast<uint64_t>(x0) < static_cast<uint64_t>(w)) &
+                        (static_cast<uint64_t>(x1) < static_cast<uint64_t>(w)) &
+                        (static_cast<uint64_t>(y0) < static_cast<uint64_t>(h)) &
+                        (static_cast<uint64_t>(y1) < static_cast<uint64_t>(h));
+    const bool missing = ((x0 < 0) & (x1 < 0)) | ((x0 >= w) & (x1 >= w)) |
+                         ((y0 < 0) & (y1 < 0)) | ((y0 >= h) & (y1 >= h));
+    const int64_t dx = x1 - x0, dy = y1 - y0;
+    const int64_t adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;
+    const int64_t d_major = adx > ady ? adx : ady;
+    const bool tiny = inside & (d_major < kTinySteps);
+    const bool is_short = inside & (d_major < kPatternSteps) & !tiny;
+    const int32_t start = static_cast<int32_t>(inside ? y0 * w + x0 : 0);
+    const int32_t pattern = static_cast<int32_t>(
+        inside && d_major < kPatternSteps ? PatternOffset(static_cast<int32_t>(adx),
+                                                          static_cast<int32_t>(ady), dx < 0,
+                                                          dy < 0)
+                                          : 0);
+    tiny_start[tiny_] = start;
+    tiny_pattern[tiny_] = pattern;
+    tiny_ += tiny;
+    short_start[short_] = start;
+    short_pattern[short_] = pattern;
+    short_ += is_short;
+    other[others_] = k;
+    others_ += !(inside & (d_major < kPatternSteps)) & !missing;
+  }
+}
+
+#ifdef SYNTHUB_POLYLINE_AVX2
+__attribute__((target("avx2"))) void PolylineRasterizer::SortAvx2(const int32_t* xs,
+                                                                  const int32_t* ys, int n) {
+  const __m256i w = _mm256_set1_epi32(width_), h = _mm256_set1_epi32(height_);
+  const __m256i zero = _mm256_setzero_si256(), all = _mm256_set1_epi32(-1);
+  const __m256i w_last = _mm256_set1_epi32(width_ - 1), h_last = _mm256_set1_epi32(height_ - 1);
+  const __m256i tiny_steps = _mm256_set1_epi32(kTinySteps);
+  const __m256i pattern_steps = _mm256_set1_epi32(kPatternSteps);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  int k = 0;
+  for (; k + 8 < n; k += 8) {  // vertices k .. k + 8 exist
+    const __m256i x0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + k));
+    const __m256i x1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xs + k + 1));
+    const __m256i y0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ys + k));
+    const __m256i y1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ys + k + 1));
+    const __m256i inside = _mm256_and_si256(_mm256_and_si256(InRange(x0, w), InRange(x1, w)),
+                                            _mm256_and_si256(InRange(y0, h), InRange(y1, h)));
+    const __m256i left = _mm256_and_si256(_mm256_cmpgt_epi32(zero, x0),
+                                          _mm256_cmpgt_epi32(zero, x1));
+    const __m256i right = _mm256_and_si256(_mm256_cmpgt_epi32(x0, w_last),
+                                           _mm256_cmpgt_epi32(x1, w_last));
+    const __m256i above = _mm256_and_si256(_mm256_cmpgt_epi32(zero, y0),
+                                           _mm256_cmpgt_epi32(zero, y1));
+    const __m256i below = _mm256_and_si256(_mm256_cmpgt_epi32(y0, h_last),
+                                           _mm256_cmpgt_epi32(y1, h_last));
+    const __m256i missing = _mm256_or_si256(_mm256_or_si256(left, right),
+                                            _mm256_or_si256(above, below));
+    // Wrapping differences on far-off lanes are not used.
+    const __m256i dx = _mm256_sub_epi32(x1, x0), dy = _mm256_sub_epi32(y1, y0);
+    const __m256i adx = _mm256_abs_epi32(dx), ady = _mm256_abs_epi32(dy);
+    const __m256i d_major = _mm256_max_epi32(adx, ady);
+    const __m256i tiny = _mm256_and_si256(inside, _mm256_cmpgt_epi32(tiny_steps, d_major));
+    const __m256i patterned =
+        _mm256_and_si256(inside, _mm256_cmpgt_epi32(pattern_steps, d_major));
+    const __m256i is_short = _mm256_andnot_si256(tiny, patterned);
+    const __m256i other = _mm256_andnot_si256(_mm256_or_si256(patterned, missing), all);
+    // PatternOffset: (((adx * 8 + ady) * 2 + (dx < 0)) * 2 + (dy < 0)) * 8;
+    // a compare gives -1 for true, so it is subtracted.
+    __m256i pattern = _mm256_add_epi32(_mm256_slli_epi32(adx, 3), ady);
+    pattern = _mm256_sub_epi32(_mm256_slli_epi32(pattern, 1), _mm256_cmpgt_epi32(zero, dx));
+    pattern = _mm256_sub_epi32(_mm256_slli_epi32(pattern, 1), _mm256_cmpgt_epi32(zero, dy));
+    pattern = _mm256_slli_epi32(pattern, 3);
+    const __m256i start = _mm256_add_epi32(_mm256_mullo_epi32(y0, w), x0);
+    const int tiny_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(tiny));
+    const int short_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(is_short));
+    const int other_lanes = _mm256_movemask_ps(_mm256_castsi256_ps(other));
+    int count = tiny_;
+    Pack(start, tiny_lanes, tiny_start_.data(), &count);
+    Pack(pattern, tiny_lanes, tiny_pattern_.data(), &tiny_);
+    count = short_;
+    Pack(start, short_lanes, short_start_.data(), &count);
+    Pack(pattern, short_lanes, short_pattern_.data(), &short_);
+    Pack(_mm256_add_epi32(lane, _mm256_set1_epi32(k)), other_lanes, other_.data(), &others_);
+  }
+  for (; k < n; ++k) other_[others_++] = k;  // the last few, closing segment included
+}
+#else
+void PolylineRasterizer::SortAvx2(const int32_t*, const int32_t*, int) {}
+#endif
+
+template <bool kMask>
+void PolylineRasterizer::Draw(const int32_t* xs, const int32_t* ys, int n, uint8_t* canvas,
+                              uint8_t value, uint16_t* mask, uint16_t mask_value) const {
+  const int32_t* patterns = patterns_.data();
+  for (int i = 0; i < tiny_; ++i) {
+    const int32_t* step = patterns + tiny_pattern_[i];
+    uint8_t* p = canvas + tiny_start_[i];
+    for (int j = 0; j < kTinySteps; ++j) p[step[j]] = value;
+    if (kMask) {
+      uint16_t* m = mask + tiny_start_[i];
+      for (int j = 0; j < kTinySteps; ++j) m[step[j]] = mask_value;
+    }
+  }
+  for (int i = 0; i < short_; ++i) {
+    const int32_t* step = patterns + short_pattern_[i];
+    uint8_t* p = canvas + short_start_[i];
+    for (int j = 0; j < kPatternSteps; ++j) p[step[j]] = value;
+    if (kMask) {
+      uint16_t* m = mask + short_start_[i];
+      for (int j = 0; j < kPatternSteps; ++j) m[step[j]] = mask_value;
+    }
+  }
+  for (int i = 0; i < others_; ++i) {
+    const int k = other_[i];
+    const int next = k + 1 == n ? 0 : k + 1;
+    Segment<kMask>(xs[k], ys[k], xs[next], ys[next], width_, height_, canvas, value, mask,
                    mask_value);
   }
 }
 
-}  // namespace
-
-void DrawClosedPolyline(const int32_t* xs, const int32_t* ys, int n, int width, int height,
-                        uint8_t* canvas, uint8_t value, uint16_t* mask, uint16_t mask_value) {
-  if (mask) {
-    Polyline<true>(xs, ys, n, width, height, canvas, value, mask, mask_value);
+void PolylineRasterizer::DrawClosed(const int32_t* xs, const int32_t* ys, int n,
+                                    uint8_t* canvas, uint8_t value, uint16_t* mask,
+                                    uint16_t mask_value) {
+  if (n < 1) return;
+  // Room for a full vector store past the last entry.
+  const size_t room = static_cast<size_t>(n) + 8;
+  if (other_.size() < room) {
+    for (std::vector<int32_t>* list :
+         {&tiny_start_, &tiny_pattern_, &short_start_, &short_pattern_, &other_}) {
+      list->resize(room);
+    }
+  }
+  tiny_ = short_ = others_ = 0;
+  if (avx2_) {
+    SortAvx2(xs, ys, n);
   } else {
-    Polyline<false>(xs, ys, n, width, height, canvas, value, nullptr, 0);
+    SortPortable(xs, ys, n);
+  }
+  if (mask) {
+    Draw<true>(xs, ys, n, canvas, value, mask, mask_value);
+  } else {
+    Draw<false>(xs, ys, n, canvas, value, nullptr, 0);
   }
 }
 
