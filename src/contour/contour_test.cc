@@ -39,34 +39,37 @@ ContourSpec SmallSpec(ContourStyle style) {
 // sorted by AVX2 (where the CPU has it) and portably.
 TEST(ContourPolylineTest, MatchesPillowsRule) {
   std::mt19937 gen(5);
-  const int w = 37, h = 23;
-  PolylineRasterizer best(w, h), portable(w, h, true);
+  const int sizes[][2] = {{37, 23}, {300, 200}};
   const double spans[] = {10, 40, 200, 5e7, 1e10};
-  for (int trial = 0; trial < 3000; ++trial) {
-    const double span = spans[trial % 5];
-    std::uniform_real_distribution<double> coord(-span, span);
-    const int n = 1 + static_cast<int>(gen() % 40);
-    std::vector<double> xs(n), ys(n);
-    for (int k = 0; k < n; ++k) {
-      xs[k] = coord(gen) + w / 2.0;
-      ys[k] = coord(gen) + h / 2.0;
+  for (const auto& size : sizes) {
+    const int w = size[0], h = size[1];
+    PolylineRasterizer best(w, h), portable(w, h, true);
+    for (int trial = 0; trial < (w < 100 ? 3000 : 600); ++trial) {
+      const double span = spans[trial % 5] * (w / 37.0);
+      std::uniform_real_distribution<double> coord(-span, span);
+      const int n = 1 + static_cast<int>(gen() % 40);
+      std::vector<double> xs(n), ys(n);
+      for (int k = 0; k < n; ++k) {
+        xs[k] = coord(gen) + w / 2.0;
+        ys[k] = coord(gen) + h / 2.0;
+      }
+      if (trial % 7 == 0) xs[0] = std::numeric_limits<double>::quiet_NaN();
+      std::vector<uint8_t> want(w * h, 9), got(w * h, 9);
+      std::vector<uint16_t> want_mask(w * h, 0), got_mask(w * h, 0);
+      DrawPilPolyline(want.data(), w, h, xs.data(), ys.data(), n, true, uint8_t{200});
+      DrawPilPolyline(want_mask.data(), w, h, xs.data(), ys.data(), n, true, uint16_t{777});
+      std::vector<int32_t> ix(n), iy(n);
+      for (int k = 0; k < n; ++k) {
+        ix[k] = PilCoordinate(xs[k]);
+        iy[k] = PilCoordinate(ys[k]);
+      }
+      const bool with_mask = trial % 2 == 0;
+      PolylineRasterizer& lines = trial % 3 == 0 ? portable : best;
+      lines.DrawClosed(ix.data(), iy.data(), n, got.data(), 200,
+                       with_mask ? got_mask.data() : nullptr, 777);
+      ASSERT_EQ(got, want) << w << "x" << h << " trial " << trial << " span " << span;
+      if (with_mask) ASSERT_EQ(got_mask, want_mask) << "trial " << trial;
     }
-    if (trial % 7 == 0) xs[0] = std::numeric_limits<double>::quiet_NaN();
-    std::vector<uint8_t> want(w * h, 9), got(w * h, 9);
-    std::vector<uint16_t> want_mask(w * h, 0), got_mask(w * h, 0);
-    DrawPilPolyline(want.data(), w, h, xs.data(), ys.data(), n, true, uint8_t{200});
-    DrawPilPolyline(want_mask.data(), w, h, xs.data(), ys.data(), n, true, uint16_t{777});
-    std::vector<int32_t> ix(n), iy(n);
-    for (int k = 0; k < n; ++k) {
-      ix[k] = PilCoordinate(xs[k]);
-      iy[k] = PilCoordinate(ys[k]);
-    }
-    const bool with_mask = trial % 2 == 0;
-    PolylineRasterizer& lines = trial % 3 == 0 ? portable : best;
-    lines.DrawClosed(ix.data(), iy.data(), n, got.data(), 200,
-                     with_mask ? got_mask.data() : nullptr, 777);
-    ASSERT_EQ(got, want) << "trial " << trial << " span " << span;
-    if (with_mask) ASSERT_EQ(got_mask, want_mask) << "trial " << trial;
   }
 }
 

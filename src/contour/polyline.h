@@ -7,8 +7,9 @@
 // wholly off it. The segments of a polyline are first sorted into lists
 // (AVX2 where the CPU has it): short ones inside the canvas (fewer than 8
 // major steps) are drawn from a table of Bresenham patterns, a fixed number
-// of stores each and no branch on their length; segments whose bounding box
-// misses the canvas are dropped; the rest walk one by one. Not thread-safe
+// of stores each and no branch on their length; long ones inside it step
+// eight pixels at a time (AVX2); segments whose bounding box misses the
+// canvas are dropped; the rest walk one by one. Not thread-safe
 // (scratch lists); one per thread.
 #ifndef SYNTHUB_CONTOUR_POLYLINE_H_
 #define SYNTHUB_CONTOUR_POLYLINE_H_
@@ -51,10 +52,10 @@ class PolylineRasterizer {
   // (steps past the end repeat the end point, which is set anyway).
   std::vector<int32_t> patterns_;
   // The sorted segments: tiny (fewer than 4 major steps) and short ones
-  // inside the canvas as (start pixel, pattern offset), the others as the
-  // index of their first vertex.
-  std::vector<int32_t> tiny_start_, tiny_pattern_, short_start_, short_pattern_, other_;
-  int tiny_ = 0, short_ = 0, others_ = 0;
+  // inside the canvas as (start pixel, pattern offset); long ones inside it
+  // (AVX2 sorting only) and the others as the index of their first vertex.
+  std::vector<int32_t> tiny_start_, tiny_pattern_, short_start_, short_pattern_, long_, other_;
+  int tiny_ = 0, short_ = 0, longs_ = 0, others_ = 0;
 };
 
 }  // namespace synthub::contour
