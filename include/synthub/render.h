@@ -31,13 +31,14 @@ struct SampleIndex {
 // The preset names, in a fixed order ("fractaldb-1k", ..., "demo").
 std::vector<std::string> PresetNames();
 
-// Renders one sample of `preset`. FractalDB presets: `category_csv` is the
-// IFS parameters of sample.category in the format `synthub search` writes
-// (one CSV file per category, e.g. params/00042.csv). When it is empty the
-// category is searched here, which presets with keyed categories allow
-// (every preset but fractaldb-1k, whose published categories come from one
-// sequential search: pass their CSV). The VisualAtom and RCDB presets draw
-// the category from their seed (keyed): pass an empty `category_csv`.
+// Renders one sample of `preset`. FractalDB and OFDB presets:
+// `category_csv` is the IFS parameters of sample.category in the format
+// `synthub search` writes (one CSV file per category, e.g.
+// params/00042.csv). When it is empty the category is searched here, which
+// presets with keyed categories allow (not fractaldb-1k and the OFDB
+// presets, whose published categories come from one sequential search: pass
+// their CSV). The VisualAtom, RCDB and 1p-frac presets draw the category
+// from their seed: pass an empty `category_csv`.
 // Throws synthub::UsageError for an unknown preset, an index out of range or
 // a CSV where none belongs, synthub::Error for a malformed CSV.
 RenderedImage RenderPresetSample(const std::string& preset, const std::string& category_csv,

@@ -38,7 +38,7 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
   CheckIndex(preset, "flip", sample.flip, r.flips);
 
   recipe::CategoryParams params;
-  if (r.family == "fractaldb") {
+  if (r.family == "fractaldb" || r.family == "ofdb") {  // one IFS per category
     fractal::Ifs ifs;
     if (!category_csv.empty()) {
       ifs = fractal::ParseIfsCsv(category_csv, preset + " category " +
@@ -55,8 +55,8 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
     params.ifs.resize(sample.category + 1);
     params.ifs[sample.category] = std::move(ifs);
   } else {
-    // The other families' presets draw category c from (seed, c) alone, so
-    // the first c + 1 categories hold it.
+    // The other families' presets (VisualAtom, RCDB, 1p-frac) draw category
+    // c from (seed, c) alone, so the first c + 1 categories hold it.
     if (!category_csv.empty()) {
       throw UsageError(preset + ": a " + r.family + " preset draws its categories from its "
                        "seed; pass an empty category_csv");
