@@ -174,7 +174,6 @@ class ContourPainter {
  public:
   explicit ContourPainter(const ContourSpec& spec);
 
-  int size() const { return spec_.size; }
   uint8_t background() const { return spec_.style == ContourStyle::kRcdb ? 255 : 0; }
 
   // Image `image` of category `index` (parameters `cat`) in keyed mode, onto
