@@ -15,8 +15,8 @@
       orbits, noise, line width, frequencies, radius, ellipse and centre.
   families_check.py loader DATASET SIZE
       the loader (Python binding, no augmentation) delivers the same pixels
-      from DATASET's shards and from render:DATASET, and they are the decoded
-      shard images. Needs PYTHONPATH to reach the synthub module.
+      from DATASET's shards and from render:DATASET (in order, and shuffled
+      on two workers), and they are the decoded shard images. Needs PYTHONPATH to reach the synthub module.
 Prints one line per failure; exits 1 if any."""
 import glob
 import io
@@ -160,10 +160,10 @@ def check_params(dataset, published_csv):
 def check_loader(dataset, size):
     import synthub
 
-    def images(spec):
+    def images(spec, shuffle="none", workers=1):
         loader = synthub.Loader(spec, batch_size=1, image_size=size, layout="u8",
-                                shuffle="none", random_resized_crop=False,
-                                drop_last=False, workers=1)
+                                shuffle=shuffle, random_resized_crop=False,
+                                drop_last=False, workers=workers, seed=3)
         out = {}
         for batch, _ in loader:
             out[loader.keys[0]] = np.asarray(batch)[0].copy()
@@ -171,10 +171,14 @@ def check_loader(dataset, size):
 
     shards = images(dataset)
     rendered = images("render:" + dataset)
+    # Out of order (shards shuffled, then a buffer) on two workers: a
+    # reference-mode renderer seeks back.
+    shuffled = images("render:" + dataset, shuffle="local", workers=2)
     members = shard_members(dataset)
     bad = 0
-    if sorted(shards) != sorted(rendered):
-        print(f"render: delivers other keys ({len(rendered)}) than the shards ({len(shards)})")
+    if sorted(shards) != sorted(rendered) or sorted(shards) != sorted(shuffled):
+        print(f"render: delivers other keys ({len(rendered)}, shuffled {len(shuffled)}) than "
+              f"the shards ({len(shards)})")
         return False
     for key, pixels in shards.items():
         stored = np.asarray(Image.open(io.BytesIO(members[key + ".png"])))
@@ -185,6 +189,10 @@ def check_loader(dataset, size):
             bad += 1
         if not np.array_equal(pixels, rendered[key]):
             print(f"{key}: render: gives {np.count_nonzero(pixels != rendered[key])} other values")
+            bad += 1
+        if not np.array_equal(pixels, shuffled[key]):
+            print(f"{key}: render: shuffled gives {np.count_nonzero(pixels != shuffled[key])} "
+                  f"other values")
             bad += 1
     print(f"{len(shards)} samples: shards and render: compared, {bad} differences")
     return bad == 0 and len(shards) > 0

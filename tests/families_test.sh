@@ -74,6 +74,14 @@ for fam in visualatom rcdb; do
     fi
     gen "ref2_$fam" "${REF[@]}" --shard-size 4 --threads 2 &&
       check "$fam reference: 2 threads == 1" same_dataset "ref_$fam" "ref2_$fam"
+    if [ "$fam" = rcdb ]; then  # the published order split over processes and ranks
+      gen ref3_rcdb "${REF[@]}" --shard-size 4 --shards 1/2 && gen ref3_rcdb "${REF[@]}" --shard-size 4 --shards 0/2 &&
+        check "rcdb reference: --shards 1/2 then 0/2 == one process" same_dataset ref_rcdb ref3_rcdb
+      if have_mpi; then
+        "${MPIRUN[@]}" "$SYNTHUB" generate "${REF[@]}" --shard-size 4 --threads 1 --quiet --out ref4_rcdb >ref4_rcdb.log 2>&1
+        check "rcdb reference: mpirun -np 2 == one process" same_dataset ref_rcdb ref4_rcdb
+      fi
+    fi
   fi
 done
 
