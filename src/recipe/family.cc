@@ -1,5 +1,6 @@
 #include "recipe/family.h"
 
+#include "recipe/contour_family.h"
 #include "recipe/fractaldb.h"
 #include "recipe/onepfrac.h"
 #include "synthub/error.h"
@@ -8,9 +9,7 @@ namespace synthub::recipe {
 
 const std::vector<const Family*>& Families() {
   static const std::vector<const Family*> all = {
-      &FractalDbFamily(),
-      &OfdbFamily(),
-      &OnePFracFamily(),
+      &FractalDbFamily(), &OfdbFamily(), &OnePFracFamily(), &VisualAtomFamily(), &RcdbFamily(),
   };
   return all;
 }

@@ -22,6 +22,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "codec/image.h"
+#include "contour/contour.h"
 #include "fractal/ifs.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
@@ -34,8 +35,9 @@ struct CategoryParams {
   std::vector<fractal::Ifs> ifs;  // fractaldb, ofdb: one IFS per category;
                                   // 1p-frac: each class's perturbed system
   fractal::Ifs base;              // 1p-frac: the system the classes perturb
+  std::vector<contour::ContourCategory> contour;  // visualatom, rcdb
 
-  size_t size() const { return ifs.size(); }
+  size_t size() const { return ifs.size() + contour.size(); }
 };
 
 // Renders the samples of one dataset. One per thread: it keeps that thread's
