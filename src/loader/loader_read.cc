@@ -52,7 +52,11 @@ const std::vector<recipe::SampleId>& Loader::Impl::RenderOrder(uint32_t shard) {
   std::lock_guard<std::mutex> lock(render_mu_);
   auto it = render_orders_.find(shard);
   if (it == render_orders_.end()) {
-    if (render_orders_.size() > 64) render_orders_.erase(render_orders_.begin());
+    // At most about 4M sample ids (64 MiB): all shards of a 1k-category
+    // set, so a global shuffle does not redo a shard's order per sample.
+    size_t held = 0;
+    for (const auto& [s, order] : render_orders_) held += order.size();
+    if (held > (size_t{1} << 22)) render_orders_.erase(render_orders_.begin());
     it = render_orders_.emplace(shard, render_plan_->ShardSamplesInOrder(shard)).first;
   }
   return it->second;
@@ -254,7 +258,21 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
       }
     };
     if (first < end) {
-      if (spec_.render) {
+      if (spec_.render && o_.shuffle == ShuffleMode::kGlobal) {
+        // Render in the global permutation: name each delivered sample.
+        for (uint64_t d = first; d < end && !stop_; ++d) {
+          const uint64_t g = plan_.global_order[d];
+          const uint32_t s = static_cast<uint32_t>(
+              std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
+          const recipe::SampleId id = RenderOrder(s)[g - prefix_[s]];
+          Item item;
+          item.global = g;
+          item.render = id;
+          item.key = recipe::DatasetPlan::SampleKey(id);
+          item.label = id.category;
+          put(d, std::move(item));
+        }
+      } else if (spec_.render) {
         // Render: walk the pieces like a reader, without I/O; the workers
         // render.
         uint64_t p = 0;

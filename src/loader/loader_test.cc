@@ -252,6 +252,34 @@ TEST_F(LoaderTest, RepeatedExtensionFailsAlikeInEveryShuffleMode) {
   }
 }
 
+// render: with --shuffle global names each sample of the permutation (it
+// once walked the empty piece list and never delivered a batch).
+TEST(LoaderRenderTest, GlobalShuffleRendersThePermutation) {
+  LoaderOptions o;
+  o.spec = "render:demo";
+  o.batch_size = 4;
+  o.image_size = 8;
+  o.seed = 5;
+  o.shuffle = ShuffleMode::kGlobal;
+  o.layout = OutputLayout::kUint8Nhwc;
+  std::vector<std::string> first;
+  for (int run = 0; run < 2; ++run) {
+    Loader loader(o);
+    std::vector<std::string> keys;
+    Batch b;
+    for (int n = 0; n < 3 && loader.Next(&b); ++n) {
+      for (int i = 0; i < b.size; ++i) {
+        keys.push_back(b.keys[i]);
+        EXPECT_EQ(std::stoi(b.keys[i].substr(0, 6)), b.labels[i]) << b.keys[i];
+      }
+    }
+    ASSERT_EQ(keys.size(), 12u);
+    EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size());
+    if (run == 0) first = keys;
+    else EXPECT_EQ(keys, first);  // the same seed, the same permutation
+  }
+}
+
 TEST_F(LoaderTest, BadSpecsAreClearErrors) {
   LoaderOptions o = Options();
   o.spec = dir_ + "/s-{0..9}.tar";

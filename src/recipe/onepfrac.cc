@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,12 @@ constexpr double kSigmaMargin = 0.1;
 // (the published generator would loop forever).
 constexpr int kMaxAttempts = 1000;
 constexpr const char* kBaseFile = "base.csv";
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
 
 // The canvas of one image: the system's cloud (weight row 0 is all ones:
 // the system as given), patch masks keyed by (seed, category, row 0, draw),
@@ -72,7 +79,7 @@ fractal::Ifs PerturbedClass(const Recipe& r, const fractal::Ifs& base, uint32_t 
     if (static_cast<double>(set) / pixels > r.onepfrac.fill_min) return ifs;
   }
   throw Error("1p-frac: class " + std::to_string(category) + ": no perturbation of the base set "
-              "more than " + std::to_string(r.onepfrac.fill_min) + " of the pixels in " +
+              "more than " + Number(r.onepfrac.fill_min) + " of the pixels in " +
               std::to_string(kMaxAttempts) + " attempts; the base drawn from --seed " +
               std::to_string(r.seed) + " is too sparse (try another --seed or a lower "
               "--fill-min)");
@@ -159,14 +166,14 @@ class OnePFrac final : public Family {
     const OnePFracOptions& o = r.onepfrac;
     if (!(o.delta >= 0.0 && o.delta < 1.0)) {
       throw UsageError("--delta must be in [0, 1) (factors uniform in [1 - delta, 1 + delta]), "
-                       "got " + std::to_string(o.delta));
+                       "got " + Number(o.delta));
     }
     if (!(o.sigma - kSigmaMargin > 0.0 && o.sigma + kSigmaMargin < 3.0 * kMaps)) {
       throw UsageError("--sigma must be in (0.1, 5.9): the sigma-factor is drawn in sigma +- 0.1 "
-                       "and must lie in (0, 6) for 2 maps, got " + std::to_string(o.sigma));
+                       "and must lie in (0, 6) for 2 maps, got " + Number(o.sigma));
     }
     if (!(o.fill_min >= 0.0 && o.fill_min < 1.0)) {
-      throw UsageError("--fill-min must be in [0, 1), got " + std::to_string(o.fill_min));
+      throw UsageError("--fill-min must be in [0, 1), got " + Number(o.fill_min));
     }
     fractal::ValidateRenderOptions(r.render);
     if (r.render.mode != fractal::DrawMode::kPatchGray) {
