@@ -1,15 +1,18 @@
 // The contour families' primitives: PNoise1 (scalar and batch), PyRandom
 // (Random, Discard) and Pillow-rule lines of 1-3 pixels, as VisualAtom and
 // RCDB use them (inputs uniform in [0, 10000), segments a pixel or two long
-// on a 512 x 512 canvas).
+// on a 512 x 512 canvas); and whole VisualAtom and RCDB images into memory.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "contour/perlin.h"
 #include "contour/pil_line.h"
 #include "contour/py_random.h"
+#include "recipe/family.h"
+#include "recipe/recipe.h"
 
 namespace synthub::bench {
 namespace {
@@ -112,6 +115,35 @@ void BM_PilRingPolyline(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kVertices);
 }
 BENCHMARK(BM_PilRingPolyline);
+
+// Whole images into memory through the family's renderer, as the generator
+// and render: make them: the paper settings at 512 x 512, 50 categories x 2
+// images (mean q K near the published mean), keyed (layout 0) or in the
+// published stream of one process block walked in order (layout 1); items
+// are images.
+void BM_RenderContour(benchmark::State& state, const char* family, int layout) {
+  recipe::Recipe r = recipe::FamilyNamed(family).Defaults();
+  r.categories = 50;
+  r.draws = 2;
+  r.contour.reference_layout = layout;
+  const recipe::Family& f = recipe::FamilyOf(r);
+  const recipe::CategoryParams params = f.MakeParams(r, 1, false);
+  codec::Image image;
+  for (auto _ : state) {
+    const std::unique_ptr<recipe::SampleRenderer> renderer = f.NewRenderer(r, params);
+    for (uint32_t c = 0; c < 50; ++c) {
+      for (uint32_t i = 0; i < 2; ++i) renderer->Render({c, 0, i, 0}, &image);
+    }
+    benchmark::DoNotOptimize(image.pixels.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK_CAPTURE(BM_RenderContour, visualatom_keyed, "visualatom", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RenderContour, visualatom_reference, "visualatom", 1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RenderContour, rcdb_keyed, "rcdb", 0)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RenderContour, rcdb_reference, "rcdb", 1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace synthub::bench
