@@ -16,6 +16,7 @@ struct FamilyFlag {
 };
 
 const std::set<std::string> kFractal = {"fractaldb", "ofdb"};
+const std::set<std::string> kContour = {"visualatom", "rcdb"};
 
 const std::vector<FamilyFlag>& AllFlags() {
   static const std::vector<FamilyFlag> flags = {
@@ -37,6 +38,31 @@ const std::vector<FamilyFlag>& AllFlags() {
       {{"search-size", "512", "fractaldb search: raster size"}, kFractal},
       {{"maps", "2..7", "fractaldb search: range of the number of maps"}, kFractal},
       {{"sampler", "uniform", "fractaldb search: uniform | svd"}, kFractal},
+      // VisualAtom and RCDB (the contour families); defaults: the family's.
+      {{"reference-layout", "0",
+        "visualatom, rcdb: 0 = keyed draws; P = bit-exact to the published script run with "
+        "--numof_thread P (must divide --categories)"},
+       kContour},
+      {{"vertices", "200..1000", "visualatom, rcdb: polygon vertices q (rcdb: 3..200)"},
+       kContour},
+      {{"orbits", "1..200", "visualatom, rcdb: orbits K drawn per image"}, kContour},
+      {{"noise", "0,4", "visualatom, rcdb: range of the noise coefficient c"}, kContour},
+      {{"frequency", "0..20", "visualatom: range of the sine frequencies n1, n2"},
+       {"visualatom"}},
+      {{"line-width", "0,0.1", "visualatom, rcdb: range of the line width w"}, kContour},
+      {{"radius", "10..60", "visualatom, rcdb: radius range (rcdb: 0..100, per image)"},
+       kContour},
+      {{"ellipse", "1,2", "visualatom, rcdb: range of the ellipse factors ox, oy"}, kContour},
+      {{"centre", "-512..512",
+        "visualatom, rcdb: centre offset range, centre = (size + offset) / 2 (rcdb: "
+        "-400..400)"},
+       kContour},
+      {{"gray", "0..255",
+        "visualatom, rcdb: line gray range (rcdb: 0..size/2 as published, 256 draws 255)"},
+       kContour},
+      {{"masks", "false", "rcdb: a class-id mask <key>.mask.png per sample (SegRCDB-style)",
+        true},
+       {"rcdb"}},
   };
   return flags;
 }
@@ -58,6 +84,32 @@ void ApplyFractalDb(const Args& args, recipe::Recipe* r) {
     ParseIntRange("maps", args.Str("maps"), &r->search.min_maps, &r->search.max_maps);
   }
   if (args.Given("sampler")) r->search.sampler = fractal::ParseMapSampler(args.Str("sampler"));
+}
+
+void ApplyContour(const Args& args, recipe::Recipe* r) {
+  recipe::ContourOptions& o = r->contour;
+  if (args.Given("size")) {
+    o.size = args.Int("size");
+    // The published RCDB script draws the gray with randint(0, image_size / 2).
+    if (r->family == "rcdb" && !args.Given("gray")) o.gray.max = o.size / 2;
+  }
+  if (args.Given("reference-layout")) o.reference_layout = args.Int("reference-layout");
+  const auto int_range = [&](const char* flag, recipe::IntRange* range) {
+    if (args.Given(flag)) ParseIntRange(flag, args.Str(flag), &range->min, &range->max);
+  };
+  const auto real_range = [&](const char* flag, recipe::RealRange* range) {
+    if (args.Given(flag)) ParseRealRange(flag, args.Str(flag), &range->min, &range->max);
+  };
+  int_range("vertices", &o.vertices);
+  int_range("orbits", &o.orbits);
+  real_range("noise", &o.noise);
+  int_range("frequency", &o.frequency);
+  real_range("line-width", &o.line_width);
+  int_range("radius", &o.radius);
+  real_range("ellipse", &o.ellipse);
+  int_range("centre", &o.centre);
+  int_range("gray", &o.gray);
+  if (args.Given("masks")) o.masks = args.Switch("masks");
 }
 
 }  // namespace
@@ -91,6 +143,7 @@ void ApplyFamilyFlags(const Args& args, recipe::Recipe* r) {
     }
   }
   if (kFractal.count(r->family)) ApplyFractalDb(args, r);
+  if (kContour.count(r->family)) ApplyContour(args, r);
 }
 
 }  // namespace synthub::cli

@@ -20,9 +20,10 @@ struct RenderedImage {
   std::vector<uint8_t> pixels;
 };
 
-// Which sample of a category: the weight row (0..24), the patch mask draw
-// (0..draws-1 of the preset) and the flip (0 as drawn, 1 top-bottom,
-// 2 left-right, 3 both).
+// Which sample of a category. FractalDB: the weight row (0..24), the patch
+// mask draw (0..draws-1 of the preset) and the flip (0 as drawn, 1
+// top-bottom, 2 left-right, 3 both). VisualAtom and RCDB: row 0, draw = the
+// image index (0..999), flip 0.
 struct SampleIndex {
   uint32_t category = 0, row = 0, draw = 0, flip = 0;
 };
@@ -30,13 +31,15 @@ struct SampleIndex {
 // The preset names, in a fixed order ("fractaldb-1k", ..., "demo").
 std::vector<std::string> PresetNames();
 
-// Renders one sample of `preset`. `category_csv` is the IFS parameters of
-// sample.category in the format `synthub search` writes (one CSV file per
-// category, e.g. params/00042.csv). When it is empty the category is
-// searched here, which presets with keyed categories allow (every preset but
-// fractaldb-1k, whose published categories come from one sequential search:
-// pass their CSV). Throws synthub::UsageError for an unknown preset or an
-// index out of range, synthub::Error for a malformed CSV.
+// Renders one sample of `preset`. FractalDB presets: `category_csv` is the
+// IFS parameters of sample.category in the format `synthub search` writes
+// (one CSV file per category, e.g. params/00042.csv). When it is empty the
+// category is searched here, which presets with keyed categories allow
+// (every preset but fractaldb-1k, whose published categories come from one
+// sequential search: pass their CSV). The VisualAtom and RCDB presets draw
+// the category from their seed (keyed): pass an empty `category_csv`.
+// Throws synthub::UsageError for an unknown preset, an index out of range or
+// a CSV where none belongs, synthub::Error for a malformed CSV.
 RenderedImage RenderPresetSample(const std::string& preset, const std::string& category_csv,
                                  const SampleIndex& sample);
 

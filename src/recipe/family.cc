@@ -1,12 +1,14 @@
 #include "recipe/family.h"
 
+#include "recipe/contour_family.h"
 #include "recipe/fractaldb.h"
 #include "synthub/error.h"
 
 namespace synthub::recipe {
 
 const std::vector<const Family*>& Families() {
-  static const std::vector<const Family*> all = {&FractalDbFamily()};
+  static const std::vector<const Family*> all = {&FractalDbFamily(), &VisualAtomFamily(),
+                                                 &RcdbFamily()};
   return all;
 }
 

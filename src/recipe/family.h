@@ -22,6 +22,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "codec/image.h"
+#include "contour/contour.h"
 #include "fractal/ifs.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
@@ -32,8 +33,9 @@ namespace synthub::recipe {
 // by every thread. One field per kind of family.
 struct CategoryParams {
   std::vector<fractal::Ifs> ifs;  // fractaldb: one IFS per category
+  std::vector<contour::ContourCategory> contour;  // visualatom, rcdb
 
-  size_t size() const { return ifs.size(); }
+  size_t size() const { return ifs.size() + contour.size(); }
 };
 
 // Renders the samples of one dataset. One per thread: it keeps that thread's

@@ -9,7 +9,6 @@
 
 #include "codec/image.h"
 #include "fractal/ifs.h"
-#include "fractal/render.h"
 #include "fractal/search.h"
 #include "recipe/family.h"
 #include "recipe/plan.h"
@@ -34,27 +33,38 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
                                  const SampleIndex& sample) {
   const recipe::Recipe r = recipe::PresetRecipe(preset);
   CheckIndex(preset, "category", sample.category, r.categories);
-  CheckIndex(preset, "row", sample.row, fractal::kWeightRows);
+  CheckIndex(preset, "row", sample.row, r.Rows());
   CheckIndex(preset, "draw", sample.draw, r.EffectiveDraws());
   CheckIndex(preset, "flip", sample.flip, r.flips);
 
-  fractal::Ifs ifs;
-  if (!category_csv.empty()) {
-    ifs = fractal::ParseIfsCsv(category_csv, preset + " category " +
-                                                 std::to_string(sample.category) + " CSV");
-  } else if (r.search.mode == fractal::SearchMode::kKeyed) {
-    ifs = fractal::SearchKeyed(r.search, static_cast<int>(sample.category), nullptr);
-  } else {
-    throw UsageError(preset + ": its categories come from one sequential search; pass the CSV "
-                     "of category " + std::to_string(sample.category) +
-                     " (synthub search --out DIR writes them)");
-  }
-
-  // The renderer indexes the parameters by category (the patch masks are
-  // keyed by it too): only this category's entry is filled in.
   recipe::CategoryParams params;
-  params.ifs.resize(sample.category + 1);
-  params.ifs[sample.category] = std::move(ifs);
+  if (r.family == "fractaldb") {
+    fractal::Ifs ifs;
+    if (!category_csv.empty()) {
+      ifs = fractal::ParseIfsCsv(category_csv, preset + " category " +
+                                                   std::to_string(sample.category) + " CSV");
+    } else if (r.search.mode == fractal::SearchMode::kKeyed) {
+      ifs = fractal::SearchKeyed(r.search, static_cast<int>(sample.category), nullptr);
+    } else {
+      throw UsageError(preset + ": its categories come from one sequential search; pass the "
+                       "CSV of category " + std::to_string(sample.category) +
+                       " (synthub search --out DIR writes them)");
+    }
+    // The renderer indexes the parameters by category (the patch masks are
+    // keyed by it too): only this category's entry is filled in.
+    params.ifs.resize(sample.category + 1);
+    params.ifs[sample.category] = std::move(ifs);
+  } else {
+    // The other families' presets draw category c from (seed, c) alone, so
+    // the first c + 1 categories hold it.
+    if (!category_csv.empty()) {
+      throw UsageError(preset + ": a " + r.family + " preset draws its categories from its "
+                       "seed; pass an empty category_csv");
+    }
+    recipe::Recipe prefix = r;
+    prefix.categories = static_cast<int>(sample.category) + 1;
+    params = recipe::FamilyOf(r).MakeParams(prefix, 1, false);
+  }
   const std::unique_ptr<recipe::SampleRenderer> renderer =
       recipe::FamilyOf(r).NewRenderer(r, params);
   codec::Image image;
