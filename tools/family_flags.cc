@@ -17,13 +17,15 @@ struct FamilyFlag {
 
 const std::set<std::string> kFractal = {"fractaldb", "ofdb"};
 const std::set<std::string> kContour = {"visualatom", "rcdb"};
+const std::set<std::string> kOnePFrac = {"1p-frac"};
+const std::set<std::string> kWalk = {"fractaldb", "ofdb", "1p-frac"};  // chaos-game points
 
 const std::vector<FamilyFlag>& AllFlags() {
   static const std::vector<FamilyFlag> flags = {
       // FractalDB (and OFDB, its one-image variant).
       {{"draw", "patch_gray", "fractaldb: patch_gray | patch_color | point_gray | point_color"},
        kFractal},
-      {{"points", "200000", "fractaldb: chaos-game points per image"}, kFractal},
+      {{"points", "200000", "fractaldb: chaos-game points per image (1p-frac: 100000)"}, kWalk},
       {{"pad", "6", "fractaldb: padding in pixels"}, kFractal},
       {{"weight-k", "0.4", "fractaldb: weight table step k (rows 1-2k, 1-k, 1+k, 1+2k)"},
        kFractal},
@@ -63,6 +65,13 @@ const std::vector<FamilyFlag>& AllFlags() {
       {{"masks", "false", "rcdb: a class-id mask <key>.mask.png per sample (SegRCDB-style)",
         true},
        {"rcdb"}},
+      // 1p-frac.
+      {{"delta", "0.1", "1p-frac: each class multiplies every map parameter by uniform(1-D, 1+D)"},
+       kOnePFrac},
+      {{"sigma", "3.5", "1p-frac: sigma-factor of the base system (drawn in sigma +- 0.1)"},
+       kOnePFrac},
+      {{"fill-min", "0.05", "1p-frac: a class is redrawn until more of its pixels are set"},
+       kOnePFrac},
   };
   return flags;
 }
@@ -112,6 +121,14 @@ void ApplyContour(const Args& args, recipe::Recipe* r) {
   if (args.Given("masks")) o.masks = args.Switch("masks");
 }
 
+void ApplyOnePFrac(const Args& args, recipe::Recipe* r) {
+  if (args.Given("size")) r->render.size = args.Int("size");
+  if (args.Given("points")) r->render.points = args.Int("points");
+  if (args.Given("delta")) r->onepfrac.delta = args.Double("delta");
+  if (args.Given("sigma")) r->onepfrac.sigma = args.Double("sigma");
+  if (args.Given("fill-min")) r->onepfrac.fill_min = args.Double("fill-min");
+}
+
 }  // namespace
 
 void ParseRealRange(const std::string& flag, const std::string& value, double* lo, double* hi) {
@@ -144,6 +161,7 @@ void ApplyFamilyFlags(const Args& args, recipe::Recipe* r) {
   }
   if (kFractal.count(r->family)) ApplyFractalDb(args, r);
   if (kContour.count(r->family)) ApplyContour(args, r);
+  if (kOnePFrac.count(r->family)) ApplyOnePFrac(args, r);
 }
 
 }  // namespace synthub::cli

@@ -118,6 +118,8 @@ enum StreamTag : uint32_t {
   kTagMask = 0x4d41534b,     // "MASK": patch masks
   kTagShuffle = 0x53485546,  // "SHUF": order of samples within a shard
   kTagFeistel = 0x46535445,  // "FSTE": unit -> shard permutation
+  kTagBase = 0x42415345,     // "BASE": 1p-frac's base system
+  kTagPerturb = 0x50525442,  // "PRTB": 1p-frac's per-class perturbations
 };
 
 }  // namespace synthub::fractal

@@ -4,14 +4,13 @@
 #include <cmath>
 #include <vector>
 
+#include "fractal/contractive.h"
 #include "fractal/random.h"
 #include "synthub/error.h"
 #include "util/parallel.h"
 
 namespace synthub::fractal {
 namespace {
-
-constexpr double kPi = 3.14159265358979323846;
 
 template <class Source>
 void SampleUniformMaps(Source& s, int n, double range, Ifs* ifs) {
@@ -30,59 +29,13 @@ void SampleUniformMaps(Source& s, int n, double range, Ifs* ifs) {
   for (AffineMap& m : ifs->maps) m.p /= sum;
 }
 
-// After Anderson & Farrell (WACV 2022): singular values whose weighted sum
-// sigma1 + 2 * sigma2 over all maps falls in [(5 + n) / 2, (6 + n) / 2],
-// each below 1 (contractive), random rotations and reflections.
+// Anderson & Farrell's contractive maps (fractal/contractive.h) with their
+// default sigma-factor range [(5 + n) / 2, (6 + n) / 2].
 template <class Source>
 void SampleSvdMaps(Source& s, int n, double range, Ifs* ifs) {
-  const double alpha = NumpyUniform(s, 0.5 * (5 + n), 0.5 * (6 + n));
-  std::vector<double> s1(n), s2(n);
-  for (int attempt = 0;; ++attempt) {
-    double total = 0.0;
-    for (int i = 0; i < n; ++i) {
-      s1[i] = NumpyRandom(s);
-      s2[i] = NumpyRandom(s) * s1[i];
-      total += s1[i] + 2.0 * s2[i];
-    }
-    double scale = alpha / total;
-    bool ok = true;
-    for (int i = 0; i < n; ++i) {
-      s1[i] *= scale;
-      s2[i] *= scale;
-      ok = ok && s1[i] < 1.0;
-    }
-    if (ok) break;
-    if (attempt == 1000) {  // practically unreachable; keep it contractive
-      for (int i = 0; i < n; ++i) {
-        s1[i] = std::min(s1[i], 0.999);
-        s2[i] = std::min(s2[i], s1[i]);
-      }
-      break;
-    }
-  }
-  double sum = 0.0;
-  ifs->maps.resize(n);
-  for (int i = 0; i < n; ++i) {
-    const double theta = NumpyUniform(s, 0.0, 2.0 * kPi);
-    const double phi = NumpyUniform(s, 0.0, 2.0 * kPi);
-    const double d1 = NumpyRandom(s) < 0.5 ? -1.0 : 1.0;
-    const double d2 = NumpyRandom(s) < 0.5 ? -1.0 : 1.0;
-    const double ct = std::cos(theta), st = std::sin(theta);
-    const double cp = std::cos(phi), sp = std::sin(phi);
-    // R(theta) * diag(s1, s2) * R(phi) * diag(d1, d2)
-    const double m00 = ct * s1[i], m01 = -st * s2[i];
-    const double m10 = st * s1[i], m11 = ct * s2[i];
-    AffineMap& m = ifs->maps[i];
-    m.a = (m00 * cp + m01 * sp) * d1;
-    m.b = (-m00 * sp + m01 * cp) * d2;
-    m.c = (m10 * cp + m11 * sp) * d1;
-    m.d = (-m10 * sp + m11 * cp) * d2;
-    m.e = NumpyUniform(s, -range, range);
-    m.f = NumpyUniform(s, -range, range);
-    m.p = std::fabs(m.a * m.d - m.b * m.c);
-    sum += m.p;
-  }
-  for (AffineMap& m : ifs->maps) m.p /= sum;
+  double u[kContractiveUniformsPerMap * kMaxMaps];
+  NumpyRandomFill(s, u, static_cast<size_t>(kContractiveUniformsPerMap) * n);
+  *ifs = ContractiveMaps(n, u, 0.5 * (5 + n), 0.5 * (6 + n), range, nullptr);
 }
 
 template <class Source>
@@ -119,6 +72,10 @@ void ValidateSearchOptions(const SearchOptions& o) {
   if (o.min_maps < 1 || o.max_maps < o.min_maps || o.max_maps > kMaxMaps) {
     throw UsageError("--maps must be a range within 1.." +
                      std::to_string(kMaxMaps));
+  }
+  if (o.sampler == MapSampler::kSvd && o.min_maps < 2) {
+    throw UsageError("--maps: the svd sampler needs at least 2 maps (its sigma-factor "
+                     "(5 + n) / 2 .. (6 + n) / 2 must stay below 3 n)");
   }
   if (static_cast<double>(o.points) < o.threshold * o.size * o.size) {
     throw UsageError("--threshold " + std::to_string(o.threshold) + " cannot be reached: " +

@@ -2,13 +2,15 @@
 
 #include "recipe/contour_family.h"
 #include "recipe/fractaldb.h"
+#include "recipe/onepfrac.h"
 #include "synthub/error.h"
 
 namespace synthub::recipe {
 
 const std::vector<const Family*>& Families() {
-  static const std::vector<const Family*> all = {&FractalDbFamily(), &VisualAtomFamily(),
-                                                 &RcdbFamily()};
+  static const std::vector<const Family*> all = {
+      &FractalDbFamily(), &OfdbFamily(), &OnePFracFamily(), &VisualAtomFamily(), &RcdbFamily(),
+  };
   return all;
 }
 

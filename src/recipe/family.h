@@ -32,7 +32,9 @@ namespace synthub::recipe {
 // The category parameters of one dataset, loaded once and shared read-only
 // by every thread. One field per kind of family.
 struct CategoryParams {
-  std::vector<fractal::Ifs> ifs;  // fractaldb: one IFS per category
+  std::vector<fractal::Ifs> ifs;  // fractaldb, ofdb: one IFS per category;
+                                  // 1p-frac: each class's perturbed system
+  fractal::Ifs base;              // 1p-frac: the system the classes perturb
   std::vector<contour::ContourCategory> contour;  // visualatom, rcdb
 
   size_t size() const { return ifs.size() + contour.size(); }

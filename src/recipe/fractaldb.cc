@@ -1,6 +1,7 @@
 #include "recipe/fractaldb.h"
 
 #include <cstdint>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -22,29 +23,40 @@ constexpr PresetSize kPresets[] = {
     {"fractaldb-100k", 100000}, {"fractaldb-300k", 300000},
 };
 
+// OFDB's one image per category is the published weight file's first row,
+// a x (1 - 2k): row 1 of our table (fractal::WeightRow, whose row 0 is the
+// all-ones row).
+constexpr uint32_t kOfdbWeightRow = 1;
+
 // One canvas per (category, row, draw), drawn from the row's point cloud,
 // then flipped. Keeps the last cloud and the last canvas: the generator and
 // the loader ask for the flips of a canvas, and the canvases of a cloud,
-// one after the other.
+// one after the other. OFDB (one_row): the plan's only row 0 draws weight
+// row kOfdbWeightRow, masks keyed by that row too, so its sample
+// (c, 0, d, f) is FractalDB's (c, 1, d, f) of the same seed.
 class FractalDbRenderer final : public SampleRenderer {
  public:
-  FractalDbRenderer(const Recipe& recipe, const CategoryParams& params)
-      : recipe_(recipe), params_(params) {}
+  FractalDbRenderer(const Recipe& recipe, const CategoryParams& params, bool one_row)
+      : recipe_(recipe), params_(params), one_row_(one_row) {}
 
   void Render(const SampleId& id, codec::Image* out) override {
     const fractal::RenderOptions& ro = recipe_.render;
     if (id.category >= params_.ifs.size()) {
-      throw Error("fractaldb: category " + std::to_string(id.category) + " of " +
+      throw Error(recipe_.family + ": category " + std::to_string(id.category) + " of " +
                   std::to_string(params_.ifs.size()));
     }
-    if (cloud_category_ != id.category || cloud_row_ != id.row) {
-      cloud_ = fractal::ComputeCloud(params_.ifs[id.category], id.row, ro);
+    if (one_row_ && id.row != 0) {
+      throw Error("ofdb: row " + std::to_string(id.row) + " (one image per category: row 0)");
+    }
+    const uint32_t row = one_row_ ? kOfdbWeightRow : id.row;
+    if (cloud_category_ != id.category || cloud_row_ != row) {
+      cloud_ = fractal::ComputeCloud(params_.ifs[id.category], row, ro);
       cloud_category_ = id.category;
-      cloud_row_ = id.row;
+      cloud_row_ = row;
       canvas_draw_ = -1;
     }
     if (canvas_draw_ != id.draw) {
-      canvas_ = fractal::DrawCloud(cloud_, ro, recipe_.seed, id.category, id.row, id.draw);
+      canvas_ = fractal::DrawCloud(cloud_, ro, recipe_.seed, id.category, row, id.draw);
       canvas_draw_ = id.draw;
     }
     out->width = out->height = ro.size;
@@ -55,61 +67,22 @@ class FractalDbRenderer final : public SampleRenderer {
  private:
   const Recipe& recipe_;
   const CategoryParams& params_;
+  const bool one_row_;
   fractal::Raster cloud_;
   std::vector<uint8_t> canvas_;
   int64_t cloud_category_ = -1, cloud_row_ = -1, canvas_draw_ = -1;
 };
 
-class FractalDb final : public Family {
+CategoryParams Categories(std::vector<fractal::Ifs> ifs) {
+  CategoryParams params;
+  params.ifs = std::move(ifs);
+  return params;
+}
+
+// What FractalDB and OFDB share: the search, the render settings and their
+// JSON, the parameter files.
+class FractalDbBase : public Family {
  public:
-  std::string name() const override { return "fractaldb"; }
-
-  std::vector<std::string> PresetNames() const override {
-    std::vector<std::string> names;
-    for (const PresetSize& p : kPresets) names.push_back(p.name);
-    names.push_back("demo");
-    return names;
-  }
-
-  bool Preset(const std::string& name, Recipe* out) const override {
-    Recipe r;  // the paper's rendering settings (exe.sh)
-    if (name == "demo") {
-      // Small enough for a laptop demo in seconds: 10 categories, 128 x 128.
-      r.name = "fractaldb-demo";
-      r.categories = 10;
-      r.search.mode = fractal::SearchMode::kKeyed;
-      r.render.size = 128;
-      r.render.points = 20000;
-      r.draws = 2;
-      r.shard_size = 400;
-      *out = r;
-      return true;
-    }
-    for (const PresetSize& p : kPresets) {
-      if (name != p.name) continue;
-      r.name = p.name;
-      r.categories = p.categories;
-      if (p.categories == 1000) {
-        // The published FractalDB-1k categories: numpy stream, seed 1.
-        r.search.mode = fractal::SearchMode::kNumpy;
-        r.search.seed = 1;
-      } else {
-        // Large sets: keyed categories (independent of the process count),
-        // searched at the render settings as the published large sets were.
-        r.search.mode = fractal::SearchMode::kKeyed;
-        r.search.seed = 1;
-        r.search.size = 362;
-        r.search.points = 200000;
-      }
-      *out = r;
-      return true;
-    }
-    return false;
-  }
-
-  Recipe Defaults() const override { return Recipe(); }
-
-  int Rows(const Recipe&) const override { return fractal::kWeightRows; }
   int Draws(const Recipe& r) const override {
     return fractal::IsPatch(r.render.mode) ? r.draws : 1;
   }
@@ -171,11 +144,11 @@ class FractalDb final : public Family {
   }
 
   CategoryParams MakeParams(const Recipe& recipe, int threads, bool progress) const override {
-    return {SearchAll(recipe.search, recipe.categories, threads, progress)};
+    return Categories(SearchAll(recipe.search, recipe.categories, threads, progress));
   }
 
   CategoryParams ReadParamsFolder(const std::string& dir, int categories) const override {
-    return {LoadParamsFolder(dir, categories)};
+    return Categories(LoadParamsFolder(dir, categories));
   }
 
   std::string WriteParamsArchive(const std::string& path,
@@ -184,12 +157,109 @@ class FractalDb final : public Family {
   }
 
   CategoryParams ReadParamsArchive(const std::string& path) const override {
-    return {ReadParamsTar(path)};
+    return Categories(ReadParamsTar(path));
   }
+
+};
+
+
+class FractalDb final : public FractalDbBase {
+ public:
+  std::string name() const override { return "fractaldb"; }
+
+  std::vector<std::string> PresetNames() const override {
+    std::vector<std::string> names;
+    for (const PresetSize& p : kPresets) names.push_back(p.name);
+    names.push_back("demo");
+    return names;
+  }
+
+  bool Preset(const std::string& name, Recipe* out) const override {
+    Recipe r;  // the paper's rendering settings (exe.sh)
+    if (name == "demo") {
+      // Small enough for a laptop demo in seconds: 10 categories, 128 x 128.
+      r.name = "fractaldb-demo";
+      r.categories = 10;
+      r.search.mode = fractal::SearchMode::kKeyed;
+      r.render.size = 128;
+      r.render.points = 20000;
+      r.draws = 2;
+      r.shard_size = 400;
+      *out = r;
+      return true;
+    }
+    for (const PresetSize& p : kPresets) {
+      if (name != p.name) continue;
+      r.name = p.name;
+      r.categories = p.categories;
+      if (p.categories == 1000) {
+        // The published FractalDB-1k categories: numpy stream, seed 1.
+        r.search.mode = fractal::SearchMode::kNumpy;
+        r.search.seed = 1;
+      } else {
+        // Large sets: keyed categories (independent of the process count),
+        // searched at the render settings as the published large sets were.
+        r.search.mode = fractal::SearchMode::kKeyed;
+        r.search.seed = 1;
+        r.search.size = 362;
+        r.search.points = 200000;
+      }
+      *out = r;
+      return true;
+    }
+    return false;
+  }
+
+  Recipe Defaults() const override { return Recipe(); }
+
+  int Rows(const Recipe&) const override { return fractal::kWeightRows; }
 
   std::unique_ptr<SampleRenderer> NewRenderer(const Recipe& recipe,
                                               const CategoryParams& params) const override {
-    return std::make_unique<FractalDbRenderer>(recipe, params);
+    return std::make_unique<FractalDbRenderer>(recipe, params, false);
+  }
+};
+
+// OFDB-2D (ICCV 2023, ryoo-nakamura/OFDB): FractalDB's published category
+// search unchanged, one image per category: weight row a x (1 - 2k), the
+// first mask draw, unflipped (make_2dofdb.py with exe_parallel.sh's
+// settings).
+class Ofdb final : public FractalDbBase {
+ public:
+  std::string name() const override { return "ofdb"; }
+
+  std::vector<std::string> PresetNames() const override { return {"ofdb-1k", "ofdb-21k"}; }
+
+  bool Preset(const std::string& name, Recipe* out) const override {
+    int categories = 0;
+    if (name == "ofdb-1k") categories = 1000;
+    if (name == "ofdb-21k") categories = 21000;
+    if (categories == 0) return false;
+    *out = Defaults();
+    out->name = name;
+    out->categories = categories;
+    return true;
+  }
+
+  // The published numpy search (seed 1: FractalDB-1k's categories, and the
+  // same stream continued past them) at the search defaults, rendered at
+  // 362^2 with 200k points, patch_gray, k = 0.4; one draw, one flip.
+  Recipe Defaults() const override {
+    Recipe r;
+    r.family = "ofdb";
+    r.name = "ofdb";
+    r.search.mode = fractal::SearchMode::kNumpy;
+    r.search.seed = 1;
+    r.draws = 1;
+    r.flips = 1;
+    return r;
+  }
+
+  int Rows(const Recipe&) const override { return 1; }
+
+  std::unique_ptr<SampleRenderer> NewRenderer(const Recipe& recipe,
+                                              const CategoryParams& params) const override {
+    return std::make_unique<FractalDbRenderer>(recipe, params, true);
   }
 };
 
@@ -197,6 +267,11 @@ class FractalDb final : public Family {
 
 const Family& FractalDbFamily() {
   static const FractalDb family;
+  return family;
+}
+
+const Family& OfdbFamily() {
+  static const Ofdb family;
   return family;
 }
 

@@ -33,9 +33,11 @@ struct ContourOptions {
 };
 
 // 1p-frac (src/recipe/onepfrac.cc): one base IFS, each class a perturbation.
+// Its images use `render` (size, points, pad; patch_gray) and `draws`
+// (images per class).
 struct OnePFracOptions {
   double delta = 0.1;      // per-class multiplicative perturbation in [1-delta, 1+delta]
-  double sigma = 3.5;      // sigma-factor of the contractive SVD sampler
+  double sigma = 3.5;      // sigma-factor of the contractive SVD sampler (drawn in +- 0.1)
   double fill_min = 0.05;  // a class is redrawn until more of its pixels are set
 };
 
