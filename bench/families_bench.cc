@@ -4,7 +4,7 @@
 // the family's floor, on the same images, plus the encodings on offer.
 //
 //   synthub_families_bench visualatom|rcdb --processes P --images M
-//       --keyed-categories C --keyed-images N [--min-cpu S]
+//       --keyed-categories C --keyed-images N [--floor-reps R]
 //     Same images everywhere: process t = 0 .. P-1 of a launch with P
 //     processes and P classes (the published scripts' first class of each
 //     block), M images each, rendered by the naive script, by synthub's
@@ -14,13 +14,17 @@
 //     synthub's keyed mode (the default) on categories 0 .. C-1 x N images,
 //     what `generate --family F --categories C --images N` renders, and
 //     every encoding on offer on those images.
-//   synthub_families_bench ofdb|1p-frac --images N [--csv-dir DIR] [--min-cpu S]
+//   synthub_families_bench ofdb|1p-frac --images N [--csv-dir DIR]
 //     N categories (classes) of the family's defaults, one image each, by
 //     synthub, the naive transcription and the floor (chaos game + patches);
 //     with --csv-dir, the maps of the first images as CSV for ifs_python.py
-//     (ofdb: one file per category; 1p-frac: base.csv, the base system).
+//     (ofdb: one file per category, its weights applied; 1p-frac: base.csv,
+//     the base system).
 // CPU time is the process's (one thread). Each loop repeats until it has
-// used --min-cpu seconds (default 1).
+// used --min-cpu seconds (default 1); the floor draws each image R times
+// (default 5) while its record is in cache. --only PART runs one part
+// (naive, floor, reference, keyed, encodings; ofdb/1p-frac: synthub, floor,
+// naive, encodings), for perf record.
 #include <time.h>
 
 #include <cstdio>
@@ -28,10 +32,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "codec/image.h"
 #include "contour/perlin.h"
@@ -57,14 +60,16 @@ double CpuSeconds() {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-// Runs `round` (which does `items` images) until min_cpu seconds are used;
-// returns CPU seconds per image.
-double PerImage(double min_cpu, int items, const std::function<void()>& round) {
+// Runs round(true) once untimed (a warm-up that may record what it
+// rendered), then round(false) until min_cpu seconds are used; returns CPU
+// seconds per image.
+double PerImage(double min_cpu, int items, const std::function<void(bool)>& round) {
+  round(true);
   const double start = CpuSeconds();
   int rounds = 0;
   double used = 0;
   do {
-    round();
+    round(false);
     ++rounds;
     used = CpuSeconds() - start;
   } while (used < min_cpu);
@@ -74,7 +79,7 @@ double PerImage(double min_cpu, int items, const std::function<void()>& round) {
 std::string GrayHash(const uint8_t* pixels, size_t n, int stride) {
   std::string gray(n, '\0');
   for (size_t i = 0; i < n; ++i) gray[i] = static_cast<char>(pixels[i * stride]);
-  return util::Sha256Hex(gray);
+  return Sha256Hex(gray);
 }
 
 struct Encoding {
@@ -105,11 +110,11 @@ json MeasureEncodings(const std::vector<codec::Image>& images, double min_cpu) {
   json out = json::array();
   for (const Encoding& e : Encodings()) {
     size_t bytes = 0;
-    const double s = PerImage(min_cpu, static_cast<int>(images.size()), [&] {
+    const double s = PerImage(min_cpu, static_cast<int>(images.size()), [&](bool) {
       bytes = 0;
       for (const auto& im : images) {
-        bytes += codec::EncodeImage(im.pixels.data(), im.width, im.height, im.channels,
-                                    e.options).size();
+        bytes += codec::EncodeImage(im.pixels.data(), im.width, im.height, im.channels, e.options)
+                     .size();
       }
     });
     out.push_back({{"encoding", e.name},
@@ -124,6 +129,9 @@ struct Args {
   int processes = 20, images = 2, keyed_categories = 20, keyed_images = 4;
   double min_cpu = 1.0;
   std::string csv_dir;
+  int floor_reps = 5;
+  std::string only;  // one part alone (for perf record), or all
+  bool Want(const char* part) const { return only.empty() || only == part; }
 };
 
 json Contour(const Args& a) {
@@ -132,15 +140,17 @@ json Contour(const Args& a) {
       atom ? NaiveContourFamily::kVisualAtom : NaiveContourFamily::kRcdb;
   const recipe::Family& family = recipe::FamilyNamed(a.family);
   const int images = a.processes * a.images;
-  json out = {{"family", a.family}, {"processes", a.processes},
-              {"images_per_process", a.images}, {"images", images}};
+  json out = {{"family", a.family},
+              {"processes", a.processes},
+              {"images_per_process", a.images},
+              {"images", images}};
 
   // The naive script: render, then the RGB PNG, timed apart.
   std::vector<std::string> naive_hashes;
   uint64_t segments = 0;
   double naive_render = 0, naive_encode = 0;
   size_t naive_bytes = 0;
-  {
+  if (a.Want("naive")) {
     const double start = CpuSeconds();
     int rounds = 0;
     do {
@@ -165,51 +175,58 @@ json Contour(const Args& a) {
     } while (CpuSeconds() - start < a.min_cpu);
     naive_render /= static_cast<double>(rounds) * images;
     naive_encode /= static_cast<double>(rounds) * images;
+    out["segments"] = segments;
+    out["naive"] = {{"render_cpu_s_per_image", naive_render},
+                    {"encode_cpu_s_per_image", naive_encode},
+                    {"png_bytes_per_image", static_cast<double>(naive_bytes) / images}};
+    out["naive_sha256"] = naive_hashes;
   }
-  out["segments"] = segments;
-  out["naive"] = {{"render_cpu_s_per_image", naive_render},
-                  {"encode_cpu_s_per_image", naive_encode},
-                  {"png_bytes_per_image", static_cast<double>(naive_bytes) / images}};
-  out["naive_sha256"] = naive_hashes;
 
   // The floor: the same images' pnoise1 batches and closed polylines, with
   // the inputs recorded by the naive script beforehand (no random draws, no
-  // vertex arithmetic).
-  std::vector<std::vector<NaiveContourOrbit>> traces;
-  for (int t = 0; t < a.processes; ++t) {
-    NaiveContourScript script(naive_family, t, 512);
-    script.NextCategory();
-    for (int i = 0; i < a.images; ++i) {
-      traces.emplace_back();
-      script.NextImage(&traces.back());
-    }
-  }
-  std::vector<uint8_t> canvas(512 * 512);
-  std::vector<float> noise_out;
-  std::vector<std::string> floor_hashes;
-  float sink = 0;
-  const double floor_s = PerImage(a.min_cpu, images, [&] {
-    floor_hashes.clear();
-    for (const auto& orbits : traces) {
-      std::fill(canvas.begin(), canvas.end(), atom ? 0 : 255);
-      for (const NaiveContourOrbit& o : orbits) {
-        const int n = static_cast<int>(o.noise_inputs.size());
-        noise_out.resize(n);
-        contour::PNoise1Batch(o.noise_inputs.data(), noise_out.data(), n);
-        sink += noise_out[n - 1];
-        contour::DrawPilPolyline(canvas.data(), 512, 512, o.xs.data(), o.ys.data(),
-                                 static_cast<int>(o.xs.size()), true,
-                                 contour::PilClip8(o.gray));
+  // vertex arithmetic). Image by image (its record stays in cache), each
+  // drawn --floor-reps times.
+  if (a.Want("floor")) {
+    std::vector<uint8_t> canvas(512 * 512);
+    std::vector<float> noise_out;
+    std::vector<std::string> floor_hashes;
+    float sink = 0;
+    double floor_s = 0;
+    for (int t = 0; t < a.processes; ++t) {
+      NaiveContourScript script(naive_family, t, 512);
+      script.NextCategory();
+      for (int i = 0; i < a.images; ++i) {
+        std::vector<NaiveContourOrbit> orbits;
+        script.NextImage(&orbits);
+        std::vector<std::vector<float>> inputs;
+        for (const NaiveContourOrbit& o : orbits) {
+          inputs.emplace_back(o.noise_inputs.begin(), o.noise_inputs.end());
+        }
+        for (int rep = 0; rep < a.floor_reps; ++rep) {
+          const double t0 = CpuSeconds();
+          std::fill(canvas.begin(), canvas.end(), atom ? 0 : 255);
+          for (size_t k = 0; k < orbits.size(); ++k) {
+            const NaiveContourOrbit& o = orbits[k];
+            const int n = static_cast<int>(inputs[k].size());
+            noise_out.resize(n);
+            contour::PNoise1Batch(inputs[k].data(), noise_out.data(), n);
+            sink += noise_out[n - 1];
+            contour::DrawPilPolyline(canvas.data(), 512, 512, o.xs.data(), o.ys.data(),
+                                     static_cast<int>(o.xs.size()), true,
+                                     contour::PilClip8(o.gray));
+          }
+          floor_s += CpuSeconds() - t0;
+        }
+        floor_hashes.push_back(GrayHash(canvas.data(), canvas.size(), 1));
       }
-      floor_hashes.push_back(GrayHash(canvas.data(), canvas.size(), 1));
     }
-  });
-  traces.clear();
-  out["floor"] = {{"cpu_s_per_image", floor_s}, {"pixels_equal_naive", floor_hashes == naive_hashes},
-                  {"sink", sink}};
+    out["floor"] = {{"cpu_s_per_image", floor_s / (static_cast<double>(images) * a.floor_reps)},
+                    {"pixels_equal_naive", floor_hashes == naive_hashes},
+                    {"sink", sink}};
+  }
 
   // synthub, reference mode: the same images.
-  {
+  if (a.Want("reference")) {
     recipe::Recipe r = family.Defaults();
     r.categories = a.processes;
     r.contour.reference_layout = a.processes;
@@ -221,12 +238,11 @@ json Contour(const Args& a) {
     std::unique_ptr<recipe::SampleRenderer> renderer = family.NewRenderer(r, params);
     codec::Image image;
     std::vector<std::string> hashes;
-    const double s = PerImage(a.min_cpu, images, [&] {
-      hashes.clear();
+    const double s = PerImage(a.min_cpu, images, [&](bool check) {
       for (int c = 0; c < a.processes; ++c) {
         for (int i = 0; i < a.images; ++i) {
           renderer->Render({static_cast<uint32_t>(c), 0, static_cast<uint32_t>(i), 0}, &image);
-          hashes.push_back(GrayHash(image.pixels.data(), 512 * 512, image.channels));
+          if (check) hashes.push_back(GrayHash(image.pixels.data(), 512 * 512, image.channels));
         }
       }
     });
@@ -238,7 +254,7 @@ json Contour(const Args& a) {
 
   // synthub, keyed mode (the default): what generate renders for
   // --categories C --images N, then the encodings on those images.
-  {
+  if (a.Want("keyed") || a.Want("encodings")) {
     recipe::Recipe r = family.Defaults();
     r.categories = a.keyed_categories;
     r.draws = a.keyed_images;
@@ -253,7 +269,7 @@ json Contour(const Args& a) {
     std::unique_ptr<recipe::SampleRenderer> renderer = family.NewRenderer(r, params);
     const int n = a.keyed_categories * a.keyed_images;
     std::vector<codec::Image> rendered(n);
-    const double s = PerImage(a.min_cpu, n, [&] {
+    const double s = PerImage(a.min_cpu, n, [&](bool) {
       for (int c = 0; c < a.keyed_categories; ++c) {
         for (int i = 0; i < a.keyed_images; ++i) {
           renderer->Render({static_cast<uint32_t>(c), 0, static_cast<uint32_t>(i), 0},
@@ -261,11 +277,13 @@ json Contour(const Args& a) {
         }
       }
     });
-    out["synthub_keyed"] = {{"cpu_s_per_image", s},     {"params_cpu_s", params_s},
-                            {"images", n},              {"segments", keyed_segments},
+    out["synthub_keyed"] = {{"cpu_s_per_image", s},
+                            {"params_cpu_s", params_s},
+                            {"images", n},
+                            {"segments", keyed_segments},
                             {"categories", a.keyed_categories},
                             {"images_per_category", a.keyed_images}};
-    out["encodings"] = MeasureEncodings(rendered, a.min_cpu);
+    if (a.Want("encodings")) out["encodings"] = MeasureEncodings(rendered, a.min_cpu);
   }
   return out;
 }
@@ -280,69 +298,86 @@ json Ifs(const Args& a) {
   const recipe::CategoryParams params = family.MakeParams(r, 1, false);
   const double params_s = CpuSeconds() - t0;
   const fractal::RenderOptions& o = r.render;
-  json out = {{"family", a.family}, {"images", a.images}, {"size", o.size},
-              {"points", o.points}, {"params_cpu_s", params_s}};
+  // OFDB draws the published weight file's first row: row 1 of
+  // fractal::WeightRow's table (recipe/fractaldb.cc); 1p-frac no weights.
+  const int row = onepfrac ? 0 : 1;
+  double w[6];
+  fractal::WeightRow(o.weight_k, row, w);
+  json out = {{"family", a.family},
+              {"images", a.images},
+              {"size", o.size},
+              {"points", o.points},
+              {"params_cpu_s", params_s}};
 
   // synthub: one image per category, categories in turn (so no image
   // reuses the renderer's cached cloud).
-  std::unique_ptr<recipe::SampleRenderer> renderer = family.NewRenderer(r, params);
-  codec::Image image;
-  std::vector<codec::Image> rendered(a.images);
-  out["synthub"] = {{"cpu_s_per_image", PerImage(a.min_cpu, a.images, [&] {
-                       for (int c = 0; c < a.images; ++c) {
-                         renderer->Render({static_cast<uint32_t>(c), 0, 0, 0}, &rendered[c]);
-                       }
-                     })}};
-  out["encodings"] = MeasureEncodings(rendered, a.min_cpu);
+  if (a.Want("synthub") || a.Want("encodings")) {
+    std::unique_ptr<recipe::SampleRenderer> renderer = family.NewRenderer(r, params);
+    std::vector<codec::Image> rendered(a.images);
+    const double s = PerImage(a.min_cpu, a.images, [&](bool) {
+      for (int c = 0; c < a.images; ++c) {
+        renderer->Render({static_cast<uint32_t>(c), 0, 0, 0}, &rendered[c]);
+      }
+    });
+    out["synthub"] = {{"cpu_s_per_image", s}, {"channels", rendered[0].channels}};
+    if (a.Want("encodings")) out["encodings"] = MeasureEncodings(rendered, a.min_cpu);
+  }
 
   // The floor: the chaos game and the 3 x 3 patches of the same systems.
-  out["floor"] = {{"cpu_s_per_image", PerImage(a.min_cpu, a.images, [&] {
-                     for (int c = 0; c < a.images; ++c) {
-                       const fractal::Raster cloud = fractal::ComputeCloud(params.ifs[c], 0, o);
-                       const std::vector<uint8_t> canvas =
-                           fractal::DrawCloud(cloud, o, r.seed, c, 0, 0);
-                       if (canvas.empty()) std::abort();
-                     }
-                   })}};
+  if (a.Want("floor")) {
+    const double s = PerImage(a.min_cpu, a.images, [&](bool) {
+      for (int c = 0; c < a.images; ++c) {
+        const fractal::Raster cloud = fractal::ComputeCloud(params.ifs[c], row, o);
+        if (fractal::DrawCloud(cloud, o, r.seed, c, row, 0).empty()) std::abort();
+      }
+    });
+    out["floor"] = {{"cpu_s_per_image", s}};
+  }
 
   // The naive transcription: render, then the RGB PNG, timed apart.
-  NaivePyRandom random(1);
-  double render_s = 0, encode_s = 0;
-  size_t bytes = 0;
-  int draws = 0;
-  const double start = CpuSeconds();
-  int rounds = 0;
-  do {
-    for (int c = 0; c < a.images; ++c) {
-      const double t1 = CpuSeconds();
-      int attempts = 1;
-      std::vector<uint8_t> rgb =
-          onepfrac ? NaiveRenderOnePFrac(params.base, r.onepfrac.delta, r.onepfrac.fill_min,
-                                         o.size, o.points, &random, &attempts)
-                   : NaiveRenderOfdb(params.ifs[c], o.size, o.points, 1234 + c);
-      const double t2 = CpuSeconds();
-      bytes += NaiveEncodeRgbPng(rgb, o.size).size();
-      encode_s += CpuSeconds() - t2;
-      render_s += t2 - t1;
-      draws += attempts;
-    }
-    ++rounds;
-  } while (CpuSeconds() - start < a.min_cpu);
-  const double n = static_cast<double>(rounds) * a.images;
-  out["naive"] = {{"render_cpu_s_per_image", render_s / n},
-                  {"encode_cpu_s_per_image", encode_s / n},
-                  {"png_bytes_per_image", bytes / n},
-                  {"draws_per_image", draws / n}};
+  if (a.Want("naive")) {
+    NaivePyRandom random(1);
+    double render_s = 0, encode_s = 0;
+    size_t bytes = 0;
+    int draws = 0, rounds = 0;
+    const double start = CpuSeconds();
+    do {
+      for (int c = 0; c < a.images; ++c) {
+        const double t1 = CpuSeconds();
+        int attempts = 1;
+        const std::vector<uint8_t> rgb =
+            onepfrac
+                ? NaiveRenderOnePFrac(params.base, r.onepfrac.delta,
+                                      r.onepfrac.fill_min, o.size, o.points, &random, &attempts)
+                : NaiveRenderOfdb(params.ifs[c], w, o.size, o.points, 1234 + c);
+        const double t2 = CpuSeconds();
+        bytes += NaiveEncodeRgbPng(rgb, o.size).size();
+        encode_s += CpuSeconds() - t2;
+        render_s += t2 - t1;
+        draws += attempts;
+      }
+      ++rounds;
+    } while (CpuSeconds() - start < a.min_cpu);
+    const double n = static_cast<double>(rounds) * a.images;
+    out["naive"] = {{"render_cpu_s_per_image", render_s / n},
+                    {"encode_cpu_s_per_image", encode_s / n},
+                    {"png_bytes_per_image", bytes / n},
+                    {"draws_per_image", draws / n}};
+  }
 
   if (!a.csv_dir.empty()) {
-    util::MakeDirs(a.csv_dir);
+    MakeDirs(a.csv_dir);
     if (onepfrac) {
-      util::WriteFileAtomic(a.csv_dir + "/base.csv", fractal::FormatIfsCsv(params.base));
+      WriteFileAtomic(a.csv_dir + "/base.csv", fractal::FormatIfsCsv(params.base));
     } else {
       for (int c = 0; c < a.images; ++c) {
         char name[32];
         std::snprintf(name, sizeof(name), "/%05d.csv", c);
-        util::WriteFileAtomic(a.csv_dir + name, fractal::FormatIfsCsv(params.ifs[c]));
+        fractal::Ifs weighted = params.ifs[c];  // the maps as the published renderer scales them
+        for (auto& m : weighted.maps) {
+          m.a *= w[0], m.b *= w[1], m.c *= w[2], m.d *= w[3], m.e *= w[4], m.f *= w[5];
+        }
+        WriteFileAtomic(a.csv_dir + name, fractal::FormatIfsCsv(weighted));
       }
     }
   }
@@ -358,13 +393,24 @@ int Main(int argc, char** argv) {
   a.family = argv[1];
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--processes") a.processes = std::stoi(value);
-    else if (flag == "--images") a.images = std::stoi(value);
-    else if (flag == "--keyed-categories") a.keyed_categories = std::stoi(value);
-    else if (flag == "--keyed-images") a.keyed_images = std::stoi(value);
-    else if (flag == "--min-cpu") a.min_cpu = std::stod(value);
-    else if (flag == "--csv-dir") a.csv_dir = value;
-    else throw UsageError("unknown flag " + flag);
+    if (flag == "--processes")
+      a.processes = std::stoi(value);
+    else if (flag == "--images")
+      a.images = std::stoi(value);
+    else if (flag == "--keyed-categories")
+      a.keyed_categories = std::stoi(value);
+    else if (flag == "--keyed-images")
+      a.keyed_images = std::stoi(value);
+    else if (flag == "--min-cpu")
+      a.min_cpu = std::stod(value);
+    else if (flag == "--csv-dir")
+      a.csv_dir = value;
+    else if (flag == "--floor-reps")
+      a.floor_reps = std::stoi(value);
+    else if (flag == "--only")
+      a.only = value;
+    else
+      throw UsageError("unknown flag " + flag);
   }
   const bool contour = a.family == "visualatom" || a.family == "rcdb";
   std::printf("%s\n", (contour ? Contour(a) : Ifs(a)).dump().c_str());

@@ -5,7 +5,8 @@
 # shards with every encoding on offer. Prints a Markdown report
 # (docs/benchmarks.md, "Families", records one).
 # Usage: bench/families_run.sh [build-dir]   (a Release build with the
-# synthub and synthub_families_bench targets; about 6 minutes on 2 cores).
+# synthub and synthub_families_bench targets; about 7 minutes on 2 cores).
+# FAMILIES="visualatom rcdb" (say) measures only those.
 # Python: /usr/bin/python3 with Debian's python3-noise, python3-pil, numpy.
 source "$(dirname "$0")/lib.sh" families "${1:-}"
 FB=$BUILD/bench/synthub_families_bench
@@ -18,12 +19,15 @@ RC=(--processes 10 --images 4)
 KEYED=(--keyed-categories 20 --keyed-images 4)
 IFS_IMAGES=8        # C++ pipelines, OFDB and 1p-frac
 IFS_PY_IMAGES=2     # their Python
+E2E_IMAGES=100      # their generate run
+FAMILIES=${FAMILIES:-visualatom rcdb ofdb 1p-frac}
 
-echo "# synthub families benchmark — $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "### synthub families benchmark — $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo
 echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-for f in visualatom rcdb; do
+for f in $FAMILIES; do
+  case $f in visualatom|rcdb) ;; *) continue ;; esac
   [ $f = visualatom ] && W=("${VA[@]}") || W=("${RC[@]}")
   "$FB" $f "${W[@]}" "${KEYED[@]}" > "$WORK/$f.json"
   "$PY" "$ROOT/bench/contour_python.py" --family $f "${W[@]}" > "$WORK/$f.py.json"
@@ -54,7 +58,8 @@ PY
   done
 done
 
-for f in ofdb 1p-frac; do
+for f in $FAMILIES; do
+  case $f in ofdb|1p-frac) ;; *) continue ;; esac
   "$FB" $f --images $IFS_IMAGES --csv-dir "$WORK/$f.csv" > "$WORK/$f.json"
   if [ $f = ofdb ]; then
     csvs=$(ls "$WORK/$f.csv"/*.csv | head -$IFS_PY_IMAGES)
@@ -63,11 +68,16 @@ for f in ofdb 1p-frac; do
     "$PY" "$ROOT/bench/ifs_python.py" --family 1p-frac --size 512 --points 100000 \
       --images $IFS_PY_IMAGES "$WORK/$f.csv/base.csv" > "$WORK/$f.py.json"
   fi
+  # End to end, 1 thread, the family's default encoding, E2E_IMAGES images
+  # (OFDB from the published FractalDB-1k CSVs, so no search is timed;
+  # 1p-frac with its class sampling, fill-rate redraws included).
   out="$WORK/g_$f"
-  read -r wall cpu _ < <(timed "$SYNTHUB" generate --family $f --categories $IFS_IMAGES \
-    --threads 1 --shard-size 1000 --quiet --out "$out")
-  echo "default|$cpu|$(cat "$out"/*.tar | wc -c)" > "$WORK/$f.e2e"
+  params=()
+  [ $f = ofdb ] && params=(--params "$ROOT/tests/data/fractaldb-1k-published-params")
+  read -r wall cpu _ < <(timed "$SYNTHUB" generate --family $f --categories $E2E_IMAGES \
+    "${params[@]}" --threads 1 --shard-size 1000 --quiet --out "$out")
+  echo "default|$cpu|$(cat "$out"/*.tar | wc -c)|$E2E_IMAGES" > "$WORK/$f.e2e"
 done
 
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$PY" "$ROOT/bench/families_report.py" "$WORK"
+"$PY" "$ROOT/bench/families_report.py" "$WORK" $FAMILIES

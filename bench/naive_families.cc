@@ -259,10 +259,10 @@ std::vector<uint8_t> FlipTopBottom(const std::vector<uint8_t>& img, int size) {
 
 }  // namespace
 
-std::vector<uint8_t> NaiveRenderOfdb(const fractal::Ifs& ifs, int size, int points,
-                                     unsigned mask_seed) {
+std::vector<uint8_t> NaiveRenderOfdb(const fractal::Ifs& ifs, const double* w, int size,
+                                     int points, unsigned mask_seed) {
   std::vector<double> xs, ys;
-  NaiveChaosGame(ifs, nullptr, points, &xs, &ys);
+  NaiveChaosGame(ifs, w, points, &xs, &ys);
   fractal::Raster raster;
   fractal::Rasterize(&xs, &ys, size, size, 6, &raster);
   std::mt19937 py_random(mask_seed);

@@ -7,7 +7,8 @@
 //     Perlin noise as the `noise` package computes it, Pillow's 1-pixel line
 //     rule as a plain Bresenham loop on a 512 x 512 RGB canvas, sines and
 //     cosines recomputed where the script calls math.sin/math.cos;
-//   - OFDB: FractalDB's naive draw with one image (weight row 0, no flip);
+//   - OFDB: FractalDB's naive draw with one image (the first weight row, no
+//     flip);
 //   - 1p-frac (render_from_oneparam_mp.py): a fresh perturbation of the base
 //     system, the 100k-point chaos game, patches at 512^2, redrawn until the
 //     fill rate is over the threshold.
@@ -92,10 +93,11 @@ class NaiveContourScript {
   std::vector<double> vertex_x_, vertex_y_, noise_x_, noise_y_;
 };
 
-// OFDB-2D's one image of a category: FractalDB's naive draw with weight row
-// 0 (all ones), flipped top-bottom once, as saved (RGB, size^2 x 3).
-std::vector<uint8_t> NaiveRenderOfdb(const fractal::Ifs& ifs, int size, int points,
-                                     unsigned mask_seed);
+// OFDB-2D's one image of a category: FractalDB's naive draw with the 6
+// weights `w` (the published weight file's first row), flipped top-bottom
+// once, as saved (RGB, size^2 x 3).
+std::vector<uint8_t> NaiveRenderOfdb(const fractal::Ifs& ifs, const double* w, int size,
+                                     int points, unsigned mask_seed);
 
 // 1p-frac's generate_image(): each map's a..f multiplied by
 // uniform(1 - delta, 1 + delta) from `random` (p kept: from the base
