@@ -14,7 +14,9 @@ void WritePng(png_structp png, png_bytep data, png_size_t length) {
   static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<char*>(data), length);
 }
 
-std::string EncodeRgbPng(const std::vector<uint8_t>& rgb, int size) {
+}  // namespace
+
+std::string NaiveEncodeRgbPng(const std::vector<uint8_t>& rgb, int size) {
   std::string out;
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png_create_info_struct(png);
@@ -30,20 +32,18 @@ std::string EncodeRgbPng(const std::vector<uint8_t>& rgb, int size) {
   return out;
 }
 
-}  // namespace
-
-std::vector<std::string> NaiveRenderDraw(const fractal::Ifs& ifs, int row, int size,
-                                         int points, double weight_k, unsigned mask_seed) {
-  double w[6];
-  fractal::WeightRow(weight_k, row, w);
-  // calculate(): np.random.seed(100); rand = np.random.random(points)
+void NaiveChaosGame(const fractal::Ifs& ifs, const double* w, int points,
+                    std::vector<double>* xs, std::vector<double>* ys) {
+  static const double kOnes[6] = {1, 1, 1, 1, 1, 1};
+  if (w == nullptr) w = kOnes;
   fractal::Mt19937 mt(100);
   std::vector<double> rand(points);
   for (double& r : rand) r = fractal::NumpyRandom(mt);
   std::vector<double> cum;
   double acc = 0;
   for (const auto& m : ifs.maps) cum.push_back(acc += m.p);
-  std::vector<double> xs{0.0}, ys{0.0};
+  xs->assign(1, 0.0);
+  ys->assign(1, 0.0);
   double px = 0, py = 0, nx = 0, ny = 0;
   for (int i = 0; i < points - 1; ++i) {
     for (size_t j = 0; j < cum.size(); ++j) {
@@ -54,19 +54,19 @@ std::vector<std::string> NaiveRenderDraw(const fractal::Ifs& ifs, int row, int s
         break;
       }
     }
-    xs.push_back(nx);
-    ys.push_back(ny);
+    xs->push_back(nx);
+    ys->push_back(ny);
     px = nx;
     py = ny;
   }
-  fractal::Raster raster;
-  fractal::Rasterize(&xs, &ys, size, size, 6, &raster);
-  // draw_patch(): per point, randrange(1, 512) -> '{:09b}' -> 3 x 3.
-  std::mt19937 py_random(mask_seed);
+}
+
+std::vector<uint8_t> NaiveDrawPatches(const fractal::Raster& raster, int size,
+                                      std::mt19937* rng) {
   std::uniform_int_distribution<int> randrange(1, 511);
   std::vector<uint8_t> img(static_cast<size_t>(size) * size * 3, 0);
   for (size_t i = 0; i < raster.x.size(); ++i) {
-    const int patch = randrange(py_random);
+    const int patch = randrange(*rng);
     for (int r = 0; r < 3; ++r) {
       for (int c = 0; c < 3; ++c) {
         const int bit = (patch >> (8 - (3 * r + c))) & 1;
@@ -75,6 +75,19 @@ std::vector<std::string> NaiveRenderDraw(const fractal::Ifs& ifs, int row, int s
       }
     }
   }
+  return img;
+}
+
+std::vector<std::string> NaiveRenderDraw(const fractal::Ifs& ifs, int row, int size,
+                                         int points, double weight_k, unsigned mask_seed) {
+  double w[6];
+  fractal::WeightRow(weight_k, row, w);
+  std::vector<double> xs, ys;
+  NaiveChaosGame(ifs, w, points, &xs, &ys);
+  fractal::Raster raster;
+  fractal::Rasterize(&xs, &ys, size, size, 6, &raster);
+  std::mt19937 py_random(mask_seed);
+  const std::vector<uint8_t> img = NaiveDrawPatches(raster, size, &py_random);
   // cv2.flip(img, 0), then the 4 variants, each a new array and a PNG.
   std::vector<std::string> files;
   for (int flip = 0; flip < 4; ++flip) {
@@ -90,7 +103,7 @@ std::vector<std::string> NaiveRenderDraw(const fractal::Ifs& ifs, int row, int s
         }
       }
     }
-    files.push_back(EncodeRgbPng(out, size));
+    files.push_back(NaiveEncodeRgbPng(out, size));
   }
   return files;
 }
