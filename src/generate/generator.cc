@@ -264,8 +264,8 @@ recipe::CategoryParams LoadOrMakeParams(const GenerateOptions& o, const std::str
     }
   } else {
     if (world.rank() == 0) {
-      LogInfo("searching " + std::to_string(recipe->categories) + " categories (" +
-              fractal::SearchModeName(recipe->search.mode) + " mode)");
+      LogInfo("making the parameters of " + std::to_string(recipe->categories) + " " +
+              family.name() + " categories (docs/families.md)");
       params = family.MakeParams(*recipe, threads, o.progress);
       family.WriteParamsArchive(params_path, params);
     }
