@@ -1,6 +1,7 @@
 #include "loader/augment.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -284,18 +285,16 @@ void AdjustSharpness(RgbImage img, double factor, std::vector<uint8_t>* scratch)
 
 SYNTHUB_CLONES
 void AffineTransform(RgbImage img, const double m[6], Interpolation interp, const uint8_t fill[3],
-                     std::vector<uint8_t>* scratch) {
-  (void)scratch;
+                     std::vector<double>* scratch) {
   const int w = img.width, h = img.height;
   const size_t row = static_cast<size_t>(w) * 3;
-  // The input as one vector per pixel, converted once (the taps of
-  // neighbouring pixels overlap 4 to 16 times).
-  thread_local std::vector<double> pixels;
-  pixels.resize(4 * static_cast<size_t>(w) * h);
+  // The input as 4 doubles per pixel, converted once (the taps of
+  // neighbouring output pixels overlap up to 16 times).
+  scratch->assign(4 * static_cast<size_t>(w) * h, 0.0);
+  double* src = scratch->data();
   for (size_t i = 0; i < static_cast<size_t>(w) * h; ++i) {
-    for (int c = 0; c < 3; ++c) pixels[4 * i + c] = img.pixels[3 * i + c];
+    for (int c = 0; c < 3; ++c) src[4 * i + c] = img.pixels[3 * i + c];
   }
-  const double* src = pixels.data();
   for (int y = 0; y < h; ++y) {
     uint8_t* out = img.pixels + y * row;
     const double yc = y + 0.5;
@@ -350,7 +349,7 @@ void AffineTransform(RgbImage img, const double m[6], Interpolation interp, cons
 }
 
 void Rotate(RgbImage img, double degrees, Interpolation interp, const uint8_t fill[3],
-            std::vector<uint8_t>* scratch) {
+            std::vector<double>* scratch) {
   double a = std::fmod(degrees, 360.0);  // Python's angle % 360
   if (a < 0) a += 360.0;
   const double r = -a * kPi / 180.0;
@@ -442,7 +441,7 @@ void ImageAugmenter::ApplyOp(RandOp op, double m, RgbImage img, AugmentRng& rng)
     case RandOp::kAutoContrast: return AutoContrast(img);
     case RandOp::kEqualize: return Equalize(img);
     case RandOp::kInvert: return Invert(img);
-    case RandOp::kRotate: return Rotate(img, Negated(level * 30.0, rng), interp_, fill_, &scratch_);
+    case RandOp::kRotate: return Rotate(img, Negated(level * 30.0, rng), interp_, fill_, &plane_);
     case RandOp::kPosterize: {
       const int bits = static_cast<int>(level * 4);
       return Posterize(img, inc ? 4 - bits : bits);
@@ -460,14 +459,14 @@ void ImageAugmenter::ApplyOp(RandOp op, double m, RgbImage img, AugmentRng& rng)
     case RandOp::kShearY: {
       const double s = Negated(level * 0.3, rng);
       const double m6[6] = {1, op == RandOp::kShearX ? s : 0, 0, op == RandOp::kShearY ? s : 0, 1, 0};
-      return AffineTransform(img, m6, interp_, fill_, &scratch_);
+      return AffineTransform(img, m6, interp_, fill_, &plane_);
     }
     case RandOp::kTranslateXRel:
     case RandOp::kTranslateYRel: {
       const double pct = Negated(level * 0.45, rng);
       const bool x = op == RandOp::kTranslateXRel;
       const double m6[6] = {1, 0, x ? pct * img.width : 0, 0, 1, x ? 0 : pct * img.height};
-      return AffineTransform(img, m6, interp_, fill_, &scratch_);
+      return AffineTransform(img, m6, interp_, fill_, &plane_);
     }
   }
 }

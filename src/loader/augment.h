@@ -71,12 +71,12 @@ void AdjustSharpness(RgbImage img, double factor, std::vector<uint8_t>* scratch)
 // Y = y + 0.5, or `fill` where that lies outside the image. Bilinear and
 // bicubic (Pillow's transform kernel: cubic convolution with a = -1, not the
 // a = -0.5 of its resize) with edge taps clamped, truncated to 8 bits.
-// `scratch` holds a copy of the input.
+// `scratch` holds the input as doubles.
 void AffineTransform(RgbImage img, const double m[6], Interpolation interp, const uint8_t fill[3],
-                     std::vector<uint8_t>* scratch);
+                     std::vector<double>* scratch);
 // Image.rotate(degrees) about the centre (counter-clockwise), same size.
 void Rotate(RgbImage img, double degrees, Interpolation interp, const uint8_t fill[3],
-            std::vector<uint8_t>* scratch);
+            std::vector<double>* scratch);
 
 // The box timm's RandomErasing(probability, mode='pixel', max_count=1)
 // erases in a size x size image: area 0.02..1/3 of the image, aspect
@@ -109,7 +109,8 @@ class ImageAugmenter {
   double jitter_ = 0;
   Interpolation interp_;
   uint8_t fill_[3];  // timm's img_mean: round(255 x mean)
-  std::vector<uint8_t> scratch_;
+  std::vector<uint8_t> scratch_;  // degenerate images
+  std::vector<double> plane_;     // the input of affine ops
 };
 
 }  // namespace synthub::loader

@@ -162,7 +162,8 @@ TEST(AugmentOpsTest, RotateByNinetyIsAnExactPermutation) {
   const std::vector<uint8_t> orig = Ramp(n, n);
   const uint8_t fill[3] = {1, 2, 3};
   for (Interpolation interp : {Interpolation::kBilinear, Interpolation::kBicubic}) {
-    std::vector<uint8_t> px = orig, scratch;
+    std::vector<uint8_t> px = orig;
+    std::vector<double> scratch;
     Rotate(View(px, n, n), 90, interp, fill, &scratch);  // counter-clockwise
     for (int y = 0; y < n; ++y) {
       for (int x = 0; x < n; ++x) {
@@ -184,7 +185,8 @@ TEST(AugmentOpsTest, AffineTranslatesAndFillsOutside) {
   const std::vector<uint8_t> orig = Ramp(w, h);
   const uint8_t fill[3] = {128, 64, 32};
   for (Interpolation interp : {Interpolation::kBilinear, Interpolation::kBicubic}) {
-    std::vector<uint8_t> px = orig, scratch;
+    std::vector<uint8_t> px = orig;
+    std::vector<double> scratch;
     const double by3[6] = {1, 0, 3, 0, 1, 0};  // out(x) = in(x + 3)
     AffineTransform(View(px, w, h), by3, interp, fill, &scratch);
     for (int y = 0; y < h; ++y) {
