@@ -281,6 +281,14 @@ L=(--shuffle none --layout u8 --image-size 32 --batch-size 8 --keep-last)
 "$SYNTHUB" load g1 "${L[@]}" > load_local.txt 2>load_err.txt
 check "load: 1200 samples from a dataset folder" test "$(grep -vc '^#' load_local.txt)" = 1200
 check "load: len() printed" grep -q "150 batches per epoch" load_local.txt
+"$SYNTHUB" load g1 --shuffle none --image-size 32 --batch-size 8 --limit 4 --rand-augment rand-m9-mstd0.5-inc1 \
+  --color-jitter 0.4 --random-erasing 0.5 --vflip > load_aug.txt 2>load_aug_err.txt
+check "load: RandAugment, colour jitter, random erasing and vflip run, same samples" \
+  diff <(grep -v '^#' load_aug.txt) <(grep -v '^#' load_local.txt | head -32)
+expect_exit 2 "load: a bad --rand-augment is named" "--rand-augment: unknown section 'w0'" \
+  "$SYNTHUB" load g1 --rand-augment rand-m9-w0
+expect_exit 2 "load: --random-erasing is a probability" "--random-erasing is a probability" \
+  "$SYNTHUB" load g1 --random-erasing 1.5
 "$SYNTHUB" load "g1/fractaldb-{000000..000023}.tar" "${L[@]}" > load_brace.txt 2>/dev/null
 check "load: brace spec == dataset folder" diff <(grep -v '^#' load_local.txt) <(grep -v '^#' load_brace.txt)
 python3 -m http.server --bind 127.0.0.1 0 --directory "$WORK" > http_server.log 2>&1 &

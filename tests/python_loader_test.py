@@ -82,6 +82,22 @@ class LoaderTest(unittest.TestCase):
         with self.assertRaisesRegex(synthub.Error, "batch_size must be >= 1"):
             synthub.Loader(DATA, batch_size=0)
 
+    def test_timm_augmentations(self):
+        plain = dict(batch_size=8, image_size=32, seed=3, shuffle="none", as_numpy=True)
+        timm = dict(plain, rand_augment="rand-m9-mstd0.5-inc1", color_jitter=0.4,
+                    random_erasing=0.5, vflip=True)
+        a, _ = next(iter(synthub.Loader(DATA, **timm)))
+        b, _ = next(iter(synthub.Loader(DATA, workers=3, **timm)))
+        c, _ = next(iter(synthub.Loader(DATA, **plain)))
+        np.testing.assert_array_equal(a, b)  # a function of (seed, epoch, sample)
+        self.assertFalse(np.array_equal(a, c))
+        with self.assertRaisesRegex(synthub.Error, "rand_augment: unknown section 'w0'"):
+            synthub.Loader(DATA, rand_augment="rand-m9-w0")
+        with self.assertRaisesRegex(synthub.Error, "random_erasing is a probability"):
+            synthub.Loader(DATA, random_erasing=2.0)
+        with self.assertRaisesRegex(synthub.Error, "color_jitter must be >= 0"):
+            synthub.Loader(DATA, color_jitter=-1.0)
+
     def test_unknown_keyword_is_refused(self):
         # A typo must not train with the default batch size.
         with self.assertRaisesRegex(TypeError, "unexpected keyword argument 'batchsize'.*'batch_size'"):
@@ -89,6 +105,7 @@ class LoaderTest(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "'frobnicate'"):
             synthub.LoaderDataset(DATA, frobnicate=True)
         self.assertIn("batch_size", synthub.KEYWORDS)
+        self.assertIn("rand_augment", synthub.KEYWORDS)
         self.assertEqual(synthub.CHOICES["shuffle"], ["none", "local", "global"])
         self.assertEqual(synthub.CHOICES["layout"], ["u8", "f32"])
 

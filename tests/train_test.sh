@@ -49,6 +49,23 @@ expect_exit 2 "unknown model named" "unknown model" "$SYNTHUB" pretrain --data s
 expect_exit 2 "patch must divide the image" "patch size must divide" "$SYNTHUB" pretrain --data six --out r \
   --model vit_custom --img-size 30 --patch 4 --depth 1 --dim 8 --heads 2
 expect_exit 2 "finetune needs --init" "--init is required" "$SYNTHUB" finetune --data six --out r
+expect_exit 0 "pretrain --recipe ofdb --help: OFDB's epochs" "--epochs V .*(default: 80000)" \
+  "$SYNTHUB" pretrain --recipe ofdb --help
+expect_exit 0 "pretrain --recipe=ofdb --help: OFDB's augmentation" \
+  "--rand-augment V .*(default: rand-m9-mstd0.5-inc1)" "$SYNTHUB" pretrain --recipe=ofdb --help
+expect_exit 0 "pretrain --recipe ofdb --help: vflip on" "--vflip .*(default: on" \
+  "$SYNTHUB" pretrain --recipe ofdb --help
+expect_exit 2 "pretrain: an unknown --recipe is named" "--recipe: expected fractaldb | ofdb, got 'ofdb2'" \
+  "$SYNTHUB" pretrain --recipe ofdb2 --data six --out r
+expect_exit 2 "pretrain: the loader's rand_augment is reported as --rand-augment" "--rand-augment: unknown section 'q3'" \
+  "$SYNTHUB" pretrain --data six --out r --rand-augment rand-q3
+
+# --- the OFDB recipe runs (RandAugment, flips, erasing); flags given win ------
+"$SYNTHUB" pretrain --recipe ofdb --data six --out ofdb "${TINY[@]}" --epochs 1 --batch-size 16 \
+  --lr 1e-3 >/dev/null 2>ofdb.err
+check "pretrain --recipe ofdb: --epochs, --batch-size, --lr given override the recipe" $PY -c '
+import json; s = json.load(open("ofdb/config.json"))["synthub"]
+assert s["epochs"] == 1 and s["lr"] == 1e-3 and s["batch_size_total"] == 16, s'
 
 # --- a run writes timm-loadable weights; Python computes the same logits -----
 "$SYNTHUB" pretrain --data six --out run "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \

@@ -130,6 +130,7 @@ std::string HelpText(const CommandSpec& spec) {
     if (left.size() < 26) left.resize(26, ' ');
     out += left + " " + f.help;
     if (!f.is_switch && !f.default_value.empty()) out += " (default: " + f.default_value + ")";
+    if (f.is_switch && f.default_value == "true") out += " (default: on; --" + f.name + "=false turns it off)";
     out += "\n";
   }
   out += "  --help                   print this help and exit\n";

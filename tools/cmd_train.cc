@@ -1,6 +1,9 @@
 // synthub pretrain / finetune / eval: ViT training with libtorch
 // (src/train/). Built into synthub-train only (tools/train_main.cc).
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "args.h"
 #include "commands.h"
@@ -15,10 +18,63 @@ namespace {
 
 const std::vector<std::string> kTrainLoaderFlags = {
     "batch-size", "workers", "prefetch", "seed", "shuffle", "shuffle-buffer", "on-error",
-    "no-crop", "scale", "hflip", "vflip", "interpolation", "mean", "std"};
+    "no-crop", "scale", "hflip", "vflip", "interpolation", "mean", "std", "rand-augment",
+    "color-jitter", "random-erasing"};
 // eval reads every sample once, resized, in order.
 const std::vector<std::string> kEvalLoaderFlags = {
     "batch-size", "workers", "prefetch", "on-error", "interpolation", "mean", "std"};
+
+// A published pre-training recipe: the defaults it gives pretrain's flags;
+// a flag given on the command line still wins. docs/train.md gives the
+// source of every value.
+struct TrainRecipe {
+  const char* name;
+  std::vector<std::pair<const char*, const char*>> defaults;
+};
+
+const TrainRecipe kRecipes[] = {
+    // FractalDB / DeiT-Tiny (Nakashima et al., AAAI 2022): TrainFlags' own defaults.
+    {"fractaldb", {}},
+    // OFDB (Nakamura et al., ICCV 2023): the released pre-train.sh over
+    // configs/data/grayimagefolder.yaml and configs/model/vit.yaml, through
+    // timm 0.4.12's create_transform, Mixup and create_scheduler. Their
+    // main.py scales lr, warmup_lr and min_lr by total batch / 512; these are
+    // the scaled values at the published total batch of 256 (1e-3, 1e-6, 1e-5
+    // x 0.5). 80000 epochs of the 1000 images of OFDB-1k.
+    {"ofdb",
+     {{"model", "vit_tiny_patch16_224"}, {"epochs", "80000"}, {"batch-size", "256"},
+      {"opt", "adamw"}, {"lr", "5e-4"}, {"warmup-lr", "5e-7"}, {"min-lr", "5e-6"},
+      {"warmup-epochs", "5"}, {"weight-decay", "0.05"}, {"drop-path", "0.1"},
+      {"smoothing", "0.1"}, {"mixup", "0.8"}, {"cutmix", "1.0"}, {"scale", "0.08,1"},
+      {"hflip", "true"}, {"vflip", "true"}, {"interpolation", "bicubic"}, {"mean", "0.5"},
+      {"std", "0.5"}, {"rand-augment", "rand-m9-mstd0.5-inc1"}, {"color-jitter", "0.4"},
+      {"random-erasing", "0.5"}}},
+};
+
+std::string RecipeNames() {
+  std::string names;
+  for (const TrainRecipe& r : kRecipes) names += std::string(names.empty() ? "" : " | ") + r.name;
+  return names;
+}
+
+const TrainRecipe& FindRecipe(const std::string& name) {
+  for (const TrainRecipe& r : kRecipes) {
+    if (name == r.name) return r;
+  }
+  throw UsageError("--recipe: expected " + RecipeNames() + ", got '" + name + "'");
+}
+
+// --recipe's value, read before the flags are parsed because it sets their
+// defaults (and what --help shows). The last one wins, as for any flag.
+std::string RecipeArgument(int argc, char** argv) {
+  std::string name = kRecipes[0].name;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--recipe" && i + 1 < argc) name = argv[++i];
+    if (arg.rfind("--recipe=", 0) == 0) name = arg.substr(9);
+  }
+  return name;
+}
 
 // Defaults are the FractalDB / DeiT-Tiny pre-training recipe (AAAI 2022);
 // finetune switches to its CIFAR recipe (SGD, lr 0.01, wd 1e-4, no mixup).
@@ -58,12 +114,16 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
     if (l.name == "batch-size") l.help = "samples per rank and micro-batch";
     if (l.name == "seed") l.help = "seed of init, shuffling, augmentation, mixup, drop-path";
     if (l.name == "hflip") l.help += " (off in the FractalDB recipe)";
+    if (l.name == "rand-augment" || l.name == "random-erasing") l.help += " (off in the FractalDB recipe)";
   }
   f.insert(f.end(), loader.begin(), loader.end());
   if (finetune) {
     f.push_back({"init", "", "checkpoint to start from (folder or model.safetensors; required)"});
     f.push_back({"freeze", "-1", "freeze the patch embedding and this many blocks (-1 = none)"});
   } else {
+    f.insert(f.begin(), {"recipe", kRecipes[0].name,
+                         RecipeNames() + ": the published recipe the defaults below come from "
+                         "(flags given still override it)"});
     f.push_back({"model", "vit_tiny_patch16_224",
                  "vit_tiny_patch16_224 | vit_small_patch16_224 | vit_base_patch16_224 | vit_custom"});
     f.push_back({"img-size", "", "image size (vit_custom, or to override a preset)"});
@@ -75,13 +135,30 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
   return f;
 }
 
-const CommandSpec kPretrain = {
-    "pretrain", "synthub pretrain --data SPEC --out RUN [flags]",
-    "Pre-trains a ViT on a dataset (shards, image folder, URL) or on fractals rendered\n"
-    "on the fly (render:RECIPE). Data-parallel under mpirun. Writes RUN/metrics.jsonl,\n"
-    "RUN/train_state.safetensors (exact resume) and RUN/model.safetensors + config.json\n"
-    "(timm names and fields).",
-    TrainFlags(false)};
+// pretrain's flags with the defaults of `recipe` (--help shows them).
+CommandSpec PretrainSpec(const TrainRecipe& recipe) {
+  CommandSpec s = {
+      "pretrain", "synthub pretrain --data SPEC --out RUN [--recipe fractaldb|ofdb] [flags]",
+      "Pre-trains a ViT on a dataset (shards, image folder, URL) or on fractals rendered\n"
+      "on the fly (render:RECIPE). Data-parallel under mpirun. Writes RUN/metrics.jsonl,\n"
+      "RUN/train_state.safetensors (exact resume) and RUN/model.safetensors + config.json\n"
+      "(timm names and fields). The defaults below follow --recipe (docs/train.md):\n"
+      "  fractaldb  FractalDB / DeiT-Tiny, Nakashima et al., AAAI 2022\n"
+      "  ofdb       OFDB, Nakamura et al., ICCV 2023, from the authors' release\n"
+      "             (github.com/ryoo-nakamura/OFDB, timm 0.4.12): pre-train.sh gives\n"
+      "             RandAugment rand-m9-mstd0.5-inc1, random erasing 0.5 (pixel, 1 box),\n"
+      "             colour jitter 0.4 (not applied beside RandAugment, as timm), hflip and\n"
+      "             vflip 0.5, scale 0.08-1, mixup 0.8, cutmix 1.0, lr 1e-3, 5 warm-up\n"
+      "             epochs, 80000 epochs, 8 ranks x 32 = 256 a step (here --batch-size 256\n"
+      "             on one rank: pass 256/ranks); grayimagefolder.yaml: bicubic, mean and\n"
+      "             std 0.5, smoothing 0.1; vit.yaml: vit_tiny, AdamW, weight decay 0.05,\n"
+      "             drop-path 0.1, warmup-lr 1e-6, min-lr 1e-5; main.py scales the three\n"
+      "             rates by 256/512: --lr 5e-4 --warmup-lr 5e-7 --min-lr 5e-6.",
+      TrainFlags(false)};
+  SetDefault(&s.flags, "recipe", recipe.name);
+  for (const auto& [flag, value] : recipe.defaults) SetDefault(&s.flags, flag, value);
+  return s;
+}
 const CommandSpec kFinetune = {
     "finetune", "synthub finetune --init CKPT --data SPEC --out RUN [flags]",
     "Fine-tunes a checkpoint on another dataset: a new head when the class count\n"
@@ -169,8 +246,13 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
 }  // namespace
 
 int RunTrainCommand(const std::string& cmd, int argc, char** argv, World& world) {
-  const CommandSpec& spec = cmd == "pretrain" ? kPretrain : cmd == "finetune" ? kFinetune : kEval;
+  const std::string recipe = cmd == "pretrain" ? RecipeArgument(argc, argv) : "";
+  const CommandSpec pretrain = cmd == "pretrain" ? PretrainSpec(FindRecipe(recipe)) : CommandSpec{};
+  const CommandSpec& spec = cmd == "pretrain" ? pretrain : cmd == "finetune" ? kFinetune : kEval;
   Args a(spec, argc, argv);
+  if (cmd == "pretrain" && a.Str("recipe") != recipe) {  // "--recipe" was another flag's value
+    throw UsageError("--recipe: give it as --recipe NAME or --recipe=NAME");
+  }
   if (!a.positional().empty() && cmd != "eval") throw UsageError("unexpected argument '" + a.positional()[0] + "'");
   if (cmd == "eval") {
     if (a.positional().size() != 1) throw UsageError("expected one CKPT");

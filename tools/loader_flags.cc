@@ -25,6 +25,8 @@ const FieldFlag kFieldFlags[] = {
     {"hflip", "hflip"},             {"vflip", "vflip"},
     {"interpolation", "interpolation"}, {"layout", "layout"},
     {"mean", "mean"},               {"std", "std"},
+    {"rand_augment", "rand-augment"}, {"color_jitter", "color-jitter"},
+    {"random_erasing", "random-erasing"},
 };
 
 std::string Choices(const std::vector<std::string>& names) {
@@ -88,6 +90,9 @@ void FillDeclared(const Args& args, LoaderOptions* o) {
   if (has("layout")) o->layout = ParseOutputLayout(args.Str("layout"));
   if (has("mean")) ParseChannels(args, "mean", o->mean);
   if (has("std")) ParseChannels(args, "std", o->std);
+  if (has("rand-augment")) o->rand_augment = args.Str("rand-augment");
+  if (has("color-jitter")) o->color_jitter = args.Double("color-jitter");
+  if (has("random-erasing")) o->random_erasing = args.Double("random-erasing");
 }
 
 }  // namespace
@@ -121,6 +126,13 @@ std::vector<FlagSpec> LoaderFlags(const std::vector<std::string>& only) {
                                                  ": uint8 NHWC | float NCHW, normalised"},
       {"mean", Num(d.mean[0]), "normalisation mean: V (every channel) or R,G,B"},
       {"std", Num(d.std[0]), "normalisation std: V or R,G,B"},
+      {"rand-augment", d.rand_augment,
+       "timm RandAugment on the resized image, e.g. rand-m9-mstd0.5-inc1 (empty = off)"},
+      {"color-jitter", Num(d.color_jitter),
+       "brightness/contrast/saturation jitter (torchvision ColorJitter; 0 = off; as timm, "
+       "not applied with --rand-augment)"},
+      {"random-erasing", Num(d.random_erasing),
+       "probability of erasing one box with per-pixel noise (timm RandomErasing, mode pixel)"},
   };
   if (only.empty()) return all;
   std::vector<FlagSpec> picked;

@@ -76,10 +76,22 @@ struct LoaderOptions {
   double ratio_min = 3.0 / 4.0, ratio_max = 4.0 / 3.0;
   bool hflip = false;  // each with probability 0.5
   bool vflip = false;
-  Interpolation interpolation = Interpolation::kBilinear;
+  Interpolation interpolation = Interpolation::kBilinear;  // also RandAugment's affine ops
   OutputLayout layout = OutputLayout::kFloat32Nchw;
   float mean[3] = {0.5f, 0.5f, 0.5f};
   float std[3] = {0.5f, 0.5f, 0.5f};
+
+  // timm's augmentations after the crop and flips (the OFDB / DeiT recipes;
+  // docs/loader.md). All off by default; each costs nothing when off.
+  // RandAugment in timm's syntax, e.g. "rand-m9-mstd0.5-inc1" ("" = off), on
+  // the resized 8-bit image; affine ops fill with round(255 x mean).
+  std::string rand_augment;
+  // torchvision ColorJitter strength for brightness, contrast and saturation
+  // (0 = off). As timm, it is not applied when rand_augment is set.
+  double color_jitter = 0;
+  // timm RandomErasing probability (0 = off): one box of 2%..1/3 of the
+  // image filled with per-pixel normal noise after normalisation.
+  double random_erasing = 0;
 };
 
 struct Batch {

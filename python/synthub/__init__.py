@@ -30,7 +30,10 @@ class Loader:
     on_error ["error" | "skip"], image_size [224], random_resized_crop [True],
     scale [(0.08, 1.0)], ratio [(3/4, 4/3)], hflip [False], vflip [False],
     interpolation ["bilinear" | "bicubic"], layout ["f32" NCHW | "u8" NHWC],
-    mean, std [(0.5, 0.5, 0.5)], as_numpy [False].
+    mean, std [(0.5, 0.5, 0.5)], rand_augment ["" off; timm's syntax, e.g.
+    "rand-m9-mstd0.5-inc1"], color_jitter [0.0; not applied with
+    rand_augment, as timm], random_erasing [0.0, a probability],
+    as_numpy [False].
 
     The spellings are the library's (synthub.CHOICES, shared with the command
     line's flags); an unknown keyword (synthub.KEYWORDS lists them) raises

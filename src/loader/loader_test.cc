@@ -1,6 +1,7 @@
 #include "synthub/loader.h"
 
 #include <gtest/gtest.h>
+#include <map>
 #include <set>
 
 #include "codec/image.h"
@@ -115,6 +116,59 @@ TEST_F(LoaderTest, ResumeContinuesWithExactlyTheRemainingSamples) {
       keys.insert(keys.end(), rest.begin(), rest.end());
       EXPECT_EQ(keys, all);
     }
+  }
+}
+
+// RandAugment, colour jitter (inert beside it, as timm) and random erasing
+// draw from (seed, epoch, sample) only: the same batches for any number of
+// workers and after a resume; another epoch augments the same sample anew.
+TEST_F(LoaderTest, AugmentationIsAFunctionOfSeedEpochSample) {
+  for (OutputLayout layout : {OutputLayout::kFloat32Nchw, OutputLayout::kUint8Nhwc}) {
+    LoaderOptions o = Options();
+    o.layout = layout;
+    o.rand_augment = "rand-m9-mstd0.5-inc1";
+    o.color_jitter = 0.4;
+    o.random_erasing = 0.5;
+    o.vflip = true;
+    // key -> image bytes, over one epoch; with resume_after > 0 a new loader
+    // restored from the state after that many batches delivers the rest.
+    auto epoch = [&](int workers, uint64_t e, uint64_t resume_after) {
+      LoaderOptions w = o;
+      w.workers = workers;
+      std::map<std::string, std::string> images;
+      auto collect = [&](const Batch& b) {
+        const char* data = b.f32.empty() ? reinterpret_cast<const char*>(b.u8.data())
+                                         : reinterpret_cast<const char*>(b.f32.data());
+        const size_t each = (b.f32.empty() ? b.u8.size() : b.f32.size() * sizeof(float)) / b.size;
+        for (int i = 0; i < b.size; ++i) images[b.keys[i]] = std::string(data + each * i, each);
+      };
+      Loader loader(w);
+      loader.SetEpoch(e);
+      Batch b;
+      for (uint64_t n = 0; loader.Next(&b); ++n) {
+        collect(b);
+        if (n + 1 == resume_after) {
+          Loader again(w);
+          again.Restore(loader.State());
+          while (again.Next(&b)) collect(b);
+          break;
+        }
+      }
+      return images;
+    };
+    const auto one = epoch(1, 0, 0);
+    EXPECT_EQ(one.size(), 40u);
+    EXPECT_EQ(epoch(3, 0, 0), one);
+    EXPECT_EQ(epoch(2, 0, 4), one);  // resumed after 4 of 10 batches
+    const auto next = epoch(1, 1, 0);
+    int differ = 0;
+    for (const auto& [key, image] : one) differ += next.at(key) != image;
+    EXPECT_GT(differ, 30) << "epoch 1 augments anew";
+    // The plain loader's images are constant per sample (pixel = label x 10):
+    // the augmentation changed most of them.
+    int changed = 0;
+    for (const auto& [key, image] : one) changed += image.find_first_not_of(image[0]) != std::string::npos;
+    EXPECT_GT(changed, 20);
   }
 }
 
@@ -329,6 +383,26 @@ TEST(LoaderOptionsTest, ErrorsNameTheField) {
   o.std[1] = 0;
   EXPECT_THROW(ValidateLoaderOptions(o), UsageError);
   EXPECT_NO_THROW(ValidateLoaderOptions(LoaderOptions()));
+  auto message = [](const LoaderOptions& bad) -> std::string {
+    try {
+      ValidateLoaderOptions(bad);
+    } catch (const UsageError& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  o = LoaderOptions();
+  o.rand_augment = "rand-m12";
+  EXPECT_EQ(message(o).rfind("rand_augment: magnitude m must be in [0, 10] in 'rand-m12'", 0), 0u) << message(o);
+  o.rand_augment = "rand-m9-mstd0.5-inc1";
+  EXPECT_NO_THROW(ValidateLoaderOptions(o));
+  o.color_jitter = -0.1;
+  EXPECT_EQ(message(o), "color_jitter must be >= 0 (0 = off)");
+  o.color_jitter = 0.4;
+  o.random_erasing = 1.5;
+  EXPECT_EQ(message(o), "random_erasing is a probability: it must be in [0, 1]");
+  o.random_erasing = 0.5;
+  EXPECT_NO_THROW(ValidateLoaderOptions(o));
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 // table per enum, shared by the command line and the Python binding.
 #include "synthub/loader.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include "loader/augment.h"
 #include "synthub/error.h"
 
 namespace synthub {
@@ -91,6 +93,13 @@ void ValidateLoaderOptions(const LoaderOptions& o) {
   if (!(o.ratio_min > 0 && o.ratio_min <= o.ratio_max)) throw UsageError("ratio: need 0 < min <= max");
   for (int c = 0; c < 3; ++c) {
     if (!(o.std[c] > 0)) throw UsageError("std must be > 0");
+  }
+  if (!o.rand_augment.empty()) loader::ParseRandAugment(o.rand_augment);
+  if (!(o.color_jitter >= 0 && std::isfinite(o.color_jitter))) {
+    throw UsageError("color_jitter must be >= 0 (0 = off)");
+  }
+  if (!(o.random_erasing >= 0 && o.random_erasing <= 1)) {
+    throw UsageError("random_erasing is a probability: it must be in [0, 1]");
   }
 }
 

@@ -18,7 +18,7 @@ double Since(Clock::time_point t) {
 
 SampleDecoder::SampleDecoder(const LoaderOptions& options, const recipe::Recipe* recipe,
                              const recipe::CategoryParams* params)
-    : o_(options) {
+    : o_(options), augmenter_(options) {
   if (recipe && params) renderer_ = recipe::FamilyOf(*recipe).NewRenderer(*recipe, *params);
 }
 
@@ -76,8 +76,23 @@ void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& k
   t0 = Clock::now();
   const bool hflip = o_.hflip && rng.Uniform() < 0.5;
   const bool vflip = o_.vflip && rng.Uniform() < 0.5;
-  ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation, hflip, vflip,
-             o_, out_f32, out_u8);
+  if (augmenter_.active()) {
+    // As timm: RandAugment / ColorJitter on the resized 8-bit image, then
+    // ToTensor and Normalize.
+    resized_.resize(static_cast<size_t>(size) * size * 3);
+    uint8_t* rgb = out_u8 ? out_u8 : resized_.data();
+    ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation, hflip, vflip,
+               o_, nullptr, rgb);
+    augmenter_.Apply(RgbImage{rgb, size, size}, rng);
+    if (out_f32) NormalizeInto(rgb, size, o_, out_f32);
+  } else {
+    ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation, hflip, vflip,
+               o_, out_f32, out_u8);
+  }
+  if (o_.random_erasing > 0) {
+    const CropBox erase = RandomErasingBox(o_.random_erasing, size, rng);
+    if (erase.width > 0 && erase.height > 0) EraseWithNoise(erase, size, o_, rng, out_f32, out_u8);
+  }
   *augment_s += Since(t0);
 }
 

@@ -1,7 +1,8 @@
 // One sample into its batch slot: decode (PNG/JPEG/WebP, with region-of-
 // interest JPEG decoding) or render (on-the-fly FractalDB), then random
-// resized crop, resize, flips and normalisation. One per worker thread: it
-// keeps that thread's buffers and its last point cloud. Not thread-safe.
+// resized crop, resize, flips, RandAugment or colour jitter, normalisation
+// and random erasing. One per worker thread: it keeps that thread's buffers
+// and its last point cloud. Not thread-safe.
 #ifndef SYNTHUB_LOADER_SAMPLE_DECODER_H_
 #define SYNTHUB_LOADER_SAMPLE_DECODER_H_
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "codec/jpeg_region.h"
+#include "loader/augment.h"
 #include "recipe/family.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
@@ -39,6 +41,8 @@ class SampleDecoder {
   codec::JpegRegionDecoder jpeg_;  // one libjpeg decompressor, reused
   codec::JpegRegion region_;       // the decoded pixels, reused
   codec::Image rendered_;          // render sources: the sample's pixels
+  ImageAugmenter augmenter_;       // RandAugment / colour jitter
+  std::vector<uint8_t> resized_;   // the resized 8-bit image they work on
 };
 
 }  // namespace synthub::loader

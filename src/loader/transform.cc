@@ -150,6 +150,24 @@ double AugmentRng::Uniform() {
   return (a * 67108864.0 + b) / 9007199254740992.0;
 }
 
+void AugmentRng::NextBlock(uint32_t out[4]) {
+  const fractal::PhiloxBlock b = fractal::Philox4x32(key_, ctr_);
+  ++ctr_[0];
+  for (int k = 0; k < 4; ++k) out[k] = b.v[k];
+}
+
+double AugmentRng::Normal() {
+  if (has_spare_) {
+    has_spare_ = false;
+    return spare_;
+  }
+  const double r = std::sqrt(-2.0 * std::log(1.0 - Uniform()));  // 1 - u: never log(0)
+  const double t = 6.283185307179586 * Uniform();
+  spare_ = r * std::sin(t);
+  has_spare_ = true;
+  return r * std::cos(t);
+}
+
 CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, AugmentRng& rng) {
   const double area = static_cast<double>(width) * height;
   const double log_r0 = std::log(o.ratio_min), log_r1 = std::log(o.ratio_max);
@@ -286,6 +304,15 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
         dst[3 * x + 2] = static_cast<uint8_t>(std::clamp(l2[x], 0.0f, 255.0f));
       }
     }
+  }
+}
+
+void NormalizeInto(const uint8_t* rgb, int size, const LoaderOptions& o, float* out_f32) {
+  const size_t plane = static_cast<size_t>(size) * size;
+  for (int c = 0; c < 3; ++c) {
+    const float scale = 1.0f / (255.0f * o.std[c]), shift = -o.mean[c] / o.std[c];
+    float* dst = out_f32 + c * plane;
+    for (size_t i = 0; i < plane; ++i) dst[i] = rgb[3 * i + c] * scale + shift;
   }
 }
 

@@ -1,6 +1,7 @@
 // Per-sample augmentation: random resized crop (torchvision's algorithm),
 // separable bilinear/bicubic resize, flips, normalisation, written straight
-// into a batch slot. Pure functions; thread-safe.
+// into a batch slot (augment.h has the ops after the resize). Pure
+// functions; thread-safe.
 #ifndef SYNTHUB_LOADER_TRANSFORM_H_
 #define SYNTHUB_LOADER_TRANSFORM_H_
 
@@ -19,12 +20,18 @@ class AugmentRng {
  public:
   AugmentRng(uint64_t seed, uint64_t epoch, uint64_t sample);
   double Uniform();  // [0, 1)
+  double Normal();   // standard normal (Box-Muller; keeps the pair's second value)
+  // A fresh block of 4 random words (for bulk draws; Uniform's stream is
+  // unaffected apart from moving on past it).
+  void NextBlock(uint32_t out[4]);
 
  private:
   uint32_t key_[2];
   uint32_t ctr_[4];
   uint32_t words_[4];
   int used_ = 4;
+  bool has_spare_ = false;
+  double spare_ = 0;
 };
 
 // torchvision RandomResizedCrop.get_params: 10 tries of (scale, log-ratio),
@@ -37,6 +44,10 @@ CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, Augm
 void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
                 Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
                 float* out_f32, uint8_t* out_u8);
+
+// An RGB image (size x size x 3) into float CHW, normalised by mean/std:
+// what ResizeInto writes, after 8-bit augmentation.
+void NormalizeInto(const uint8_t* rgb, int size, const LoaderOptions& o, float* out_f32);
 
 }  // namespace synthub::loader
 

@@ -55,6 +55,8 @@ EvalResult Evaluate(VisionTransformer& model, const LoaderOptions& data, const M
   lo.drop_last = false;
   lo.random_resized_crop = false;
   lo.hflip = lo.vflip = false;
+  lo.rand_augment.clear();
+  lo.color_jitter = lo.random_erasing = 0;
   lo.layout = OutputLayout::kFloat32Nchw;
   lo.image_size = config.img_size;
   Loader loader(lo);
