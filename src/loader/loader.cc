@@ -34,7 +34,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     if (!spec_.params_file.empty() && !IsUrl(spec_.params_file)) {
       params_ = recipe::FamilyOf(*recipe_).ReadParamsArchive(spec_.params_file);
     } else {
-      LogInfo("render source: searching " + std::to_string(recipe_->categories) + " categories");
+      LogInfo("render source: making the parameters of " + std::to_string(recipe_->categories) +
+              " " + recipe_->family + " categories");
       params_ = recipe::FamilyOf(*recipe_).MakeParams(
           *recipe_, static_cast<int>(std::thread::hardware_concurrency()), false);
     }
