@@ -147,13 +147,16 @@ __attribute__((target("avx2"))) inline void Pack(__m256i values, int mask, int32
                       _mm256_permutevar8x32_epi32(values, lanes));
   *count += __builtin_popcount(static_cast<unsigned>(mask));
 }
-// A segment inside the canvas, end point included, eight steps at a time:
-// step j's minor coordinate in closed form, floor((2 j d_minor + d_major) /
-// (2 d_major)) (the value Pillow's error term keeps track of), from a double
-// product with the reciprocal. Exact for canvases up to 2^14 pixels a side:
-// the product is within 2^-38 of the quotient, which is an integer or at
-// least 1 / (2 d_major) >= 2^-15 below the next one, so adding 2^-30 before
-// truncating gives the floor. Steps past the end set the end point again.
+// A segment inside the canvas, end point included, eight steps at a time.
+// Step j's minor coordinate is floor((2 j d_minor + d_major) / (2 d_major))
+// (the value Pillow's error term keeps track of). The first eight come from
+// a double product with the reciprocal, exact for canvases up to 2^14
+// pixels a side: the product is within 2^-38 of the quotient, which is an
+// integer or at least 1 / (2 d_major) >= 2^-15 below the next one, so
+// adding 2^-30 before truncating gives the floor; so do the quotient and
+// remainder of eight steps' growth, 16 d_minor / (2 d_major). Each lane then
+// moves eight steps at a time with integer adds, carrying its remainder.
+// Lanes past the end set the end point again.
 template <bool kMask>
 __attribute__((target("avx2"))) void WalkInsideAvx2(int32_t x0, int32_t y0, int32_t x1,
                                                     int32_t y1, int width, uint8_t* canvas,
@@ -164,35 +167,54 @@ __attribute__((target("avx2"))) void WalkInsideAvx2(int32_t x0, int32_t y0, int3
   const bool x_major = adx > ady;
   const int32_t d_major = x_major ? adx : ady, d_minor = x_major ? ady : adx;
   const int32_t step_x = dx < 0 ? -1 : 1, step_y = dy < 0 ? -width : width;
-  const __m256i major_step = _mm256_set1_epi32(x_major ? step_x : step_y);
-  const __m256i minor_step = _mm256_set1_epi32(x_major ? step_y : step_x);
-  const __m256i start = _mm256_set1_epi32(y0 * width + x0);
-  const __m256d last = _mm256_set1_pd(d_major);
+  const int32_t major_step = x_major ? step_x : step_y, minor_step = x_major ? step_y : step_x;
+  const int32_t twice_major = 2 * d_major;
+  const double inverse = 1.0 / twice_major, epsilon = 1.0 / 1073741824.0;
+  const int32_t growth = static_cast<int32_t>(16.0 * d_minor * inverse + epsilon);
+  const int32_t growth_rest = 16 * d_minor - twice_major * growth;
+
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256d twice_minor = _mm256_set1_pd(2.0 * d_minor), half = _mm256_set1_pd(d_major);
-  const __m256d inverse = _mm256_set1_pd(1.0 / (2.0 * d_major));
-  const __m256d epsilon = _mm256_set1_pd(1.0 / 1073741824.0);
-  const __m256d four = _mm256_set1_pd(4.0);
-  __m256d j_lo = _mm256_setr_pd(0, 1, 2, 3);
+  const __m256d inverse4 = _mm256_set1_pd(inverse), epsilon4 = _mm256_set1_pd(epsilon);
+  const __m256d a = _mm256_setr_pd(0, 1, 2, 3), b = _mm256_setr_pd(4, 5, 6, 7);
+  const __m256d minor_a = _mm256_add_pd(
+      _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(a, twice_minor), half), inverse4), epsilon4);
+  const __m256d minor_b = _mm256_add_pd(
+      _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(b, twice_minor), half), inverse4), epsilon4);
+  const __m256i minors =
+      _mm256_setr_m128i(_mm256_cvttpd_epi32(minor_a), _mm256_cvttpd_epi32(minor_b));
+  const __m256i twice_major8 = _mm256_set1_epi32(twice_major);
+  const __m256i major_step8 = _mm256_set1_epi32(major_step);
+  const __m256i minor_step8 = _mm256_set1_epi32(minor_step);
+  // 2 l d_minor + d_major - 2 d_major minor_l, in [0, 2 d_major).
+  __m256i rest = _mm256_sub_epi32(
+      _mm256_add_epi32(_mm256_mullo_epi32(lane, _mm256_set1_epi32(2 * d_minor)),
+                       _mm256_set1_epi32(d_major)),
+      _mm256_mullo_epi32(minors, twice_major8));
+  __m256i pixel = _mm256_add_epi32(
+      _mm256_set1_epi32(y0 * width + x0),
+      _mm256_add_epi32(_mm256_mullo_epi32(lane, major_step8),
+                       _mm256_mullo_epi32(minors, minor_step8)));
+  const __m256i advance = _mm256_set1_epi32(8 * major_step + growth * minor_step);
+  const __m256i rest_growth = _mm256_set1_epi32(growth_rest);
+  const __m256i rest_last = _mm256_set1_epi32(twice_major - 1);
+  const __m256i end = _mm256_set1_epi32(y1 * width + x1);
+  __m256i step = lane;
+  const __m256i last = _mm256_set1_epi32(d_major), eight = _mm256_set1_epi32(8);
   alignas(32) int32_t where[8];
   for (int32_t j = 0; j <= d_major; j += 8) {
-    const __m256d a = _mm256_min_pd(j_lo, last);
-    const __m256d b = _mm256_min_pd(_mm256_add_pd(j_lo, four), last);
-    const __m256d minor_a = _mm256_add_pd(
-        _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(a, twice_minor), half), inverse), epsilon);
-    const __m256d minor_b = _mm256_add_pd(
-        _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(b, twice_minor), half), inverse), epsilon);
-    const __m256i steps = _mm256_setr_m128i(_mm256_cvttpd_epi32(a), _mm256_cvttpd_epi32(b));
-    const __m256i minors =
-        _mm256_setr_m128i(_mm256_cvttpd_epi32(minor_a), _mm256_cvttpd_epi32(minor_b));
-    const __m256i pixel = _mm256_add_epi32(
-        start, _mm256_add_epi32(_mm256_mullo_epi32(steps, major_step),
-                                _mm256_mullo_epi32(minors, minor_step)));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(where), pixel);
+    const __m256i past = _mm256_cmpgt_epi32(step, last);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(where), _mm256_blendv_epi8(pixel, end, past));
     for (int l = 0; l < 8; ++l) {
       canvas[where[l]] = value;
       if (kMask) mask[where[l]] = mask_value;
     }
-    j_lo = _mm256_add_pd(j_lo, _mm256_set1_pd(8.0));
+    rest = _mm256_add_epi32(rest, rest_growth);
+    const __m256i carry = _mm256_cmpgt_epi32(rest, rest_last);
+    rest = _mm256_sub_epi32(rest, _mm256_and_si256(carry, twice_major8));
+    pixel = _mm256_add_epi32(_mm256_add_epi32(pixel, advance),
+                             _mm256_and_si256(carry, minor_step8));
+    step = _mm256_add_epi32(step, eight);
   }
 }
 #endif
