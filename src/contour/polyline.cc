@@ -53,6 +53,15 @@ inline void Segment(bool avx2, int64_t x0, int64_t y0, int64_t x1, int64_t y1, i
       (static_cast<uint64_t>(y0) < static_cast<uint64_t>(height)) &
       (static_cast<uint64_t>(y1) < static_cast<uint64_t>(height))) {
     // Inside throughout: no bounds checks, no branch on the error term.
+#ifdef SYNTHUB_POLYLINE_AVX2
+    if (avx2 && d_major >= 8 && width < (int64_t{1} << 13)) {
+      WalkAvx2<kMask>(static_cast<int32_t>(x0), static_cast<int32_t>(y0),
+                      static_cast<int32_t>(x1), static_cast<int32_t>(y1), 0,
+                      static_cast<int32_t>(d_major), static_cast<int>(width), canvas, value,
+                      mask, mask_value);
+      return;
+    }
+#endif
     const int64_t major_step = x_major ? xs : ys * width;
     const int64_t minor_step = x_major ? ys * width : xs;
     int64_t at = y0 * width + x0;
