@@ -197,17 +197,18 @@ __attribute__((target("avx2"))) inline void Pack(__m256i values, int mask, int32
                       _mm256_permutevar8x32_epi32(values, lanes));
   *count += __builtin_popcount(static_cast<unsigned>(mask));
 }
-// A segment inside the canvas, end point included, eight steps at a time.
+// Steps j_lo .. j_hi of a segment's walk (all on the canvas: the caller
+// clips), eight at a time; lanes past j_hi set step j_hi's pixel again.
 // Step j's minor coordinate is floor((2 j d_minor + d_major) / (2 d_major))
 // (the value Pillow's error term keeps track of). The first eight come from
-// a double product with the reciprocal, exact for canvases up to 2^14
-// pixels a side: the product is within 2^-38 of the quotient, which is an
-// integer or at least 1 / (2 d_major) >= 2^-15 below the next one, so
-// adding 2^-30 before truncating gives the floor; so do the quotient and
+// a double product with the reciprocal, exact while d_major <= 2^14
+// (coordinates within +-2^13, or a canvas up to 2^14 a side; 2 j d_minor
+// and the pixel offsets then fit in int32): the product is
+// within 2^-38 of the quotient, which is an integer or at least
+// 1 / (2 d_major) >= 2^-15 below the next one, so adding 2^-30 before
+// truncating gives the floor; so do step j_hi's and the quotient and
 // remainder of eight steps' growth, 16 d_minor / (2 d_major). Each lane then
 // moves eight steps at a time with integer adds, carrying its remainder.
-// Steps j_lo .. j_hi only (all on the canvas: the caller clips); lanes past
-// j_hi set step j_hi's pixel again. Coordinates within +-2^13.
 template <bool kMask>
 __attribute__((target("avx2"))) void WalkAvx2(int32_t x0, int32_t y0, int32_t x1, int32_t y1,
                                               int32_t j_lo, int32_t j_hi, int width,
