@@ -1,5 +1,7 @@
 #include "contour/polyline.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "contour/pil_line.h"
@@ -21,8 +23,16 @@ constexpr int64_t kSmall = int64_t{1} << 24;
 // step j of n = max(|dx|, |dy|) on the major axis (x only when |dx| > |dy|)
 // and the minor one moved while the error term is >= 0; step n lands on
 // (x1, y1), which Pillow sets as the end of the segment's draw.line call.
+#ifdef SYNTHUB_POLYLINE_AVX2
 template <bool kMask>
-inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t width,
+__attribute__((target("avx2"))) void WalkAvx2(int32_t x0, int32_t y0, int32_t x1, int32_t y1,
+                                              int32_t j_lo, int32_t j_hi, int width,
+                                              uint8_t* canvas, uint8_t value, uint16_t* mask,
+                                              uint16_t mask_value);
+#endif
+
+template <bool kMask>
+inline void Segment(bool avx2, int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t width,
                     int64_t height, uint8_t* canvas, uint8_t value, uint16_t* mask,
                     uint16_t mask_value) {
   // The walk stays in the bounding box of its end points.
@@ -43,6 +53,15 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
       (static_cast<uint64_t>(y0) < static_cast<uint64_t>(height)) &
       (static_cast<uint64_t>(y1) < static_cast<uint64_t>(height))) {
     // Inside throughout: no bounds checks, no branch on the error term.
+#ifdef SYNTHUB_POLYLINE_AVX2
+    if (avx2 && d_major >= 8 && width < (int64_t{1} << 13)) {
+      WalkAvx2<kMask>(static_cast<int32_t>(x0), static_cast<int32_t>(y0),
+                      static_cast<int32_t>(x1), static_cast<int32_t>(y1), 0,
+                      static_cast<int32_t>(d_major), static_cast<int>(width), canvas, value,
+                      mask, mask_value);
+      return;
+    }
+#endif
     const int64_t major_step = x_major ? xs : ys * width;
     const int64_t minor_step = x_major ? ys * width : xs;
     int64_t at = y0 * width + x0;
@@ -85,7 +104,38 @@ inline void Segment(int64_t x0, int64_t y0, int64_t x1, int64_t y1, int64_t widt
   }
   if (j_lo < 0) j_lo = 0;
   if (j_hi > d_major) j_hi = d_major;
+  // And those whose minor coordinate is: the offset floor((2 j d_minor +
+  // d_major) / (2 d_major)) grows with j; it is >= t from j = ceil((2 t
+  // d_major - d_major) / (2 d_minor)) on and <= t up to j = floor((2 t
+  // d_major + d_major - 1) / (2 d_minor)).
+  const int64_t t_lo = minor_sign > 0 ? -minor0 : minor0 - (minor_size - 1);
+  const int64_t t_hi = minor_sign > 0 ? minor_size - 1 - minor0 : minor0;
+  if (t_hi < 0) return;
+  if (d_minor == 0) {
+    if (t_lo > 0) return;
+  } else {
+    if (t_lo > 0) {
+      const int64_t from = (2 * t_lo * d_major - d_major + twice_minor - 1) / twice_minor;
+      if (from > j_lo) j_lo = from;
+    }
+    const int64_t to = (2 * t_hi * d_major + d_major - 1) / twice_minor;
+    if (to < j_hi) j_hi = to;
+  }
   if (j_lo > j_hi) return;
+#ifdef SYNTHUB_POLYLINE_AVX2
+  constexpr int64_t kAvx2Small = int64_t{1} << 13;  // keeps 2 j d_minor in int32
+  if (avx2 && x0 > -kAvx2Small && x0 < kAvx2Small && y0 > -kAvx2Small && y0 < kAvx2Small &&
+      x1 > -kAvx2Small && x1 < kAvx2Small && y1 > -kAvx2Small && y1 < kAvx2Small &&
+      width < kAvx2Small) {
+    WalkAvx2<kMask>(static_cast<int32_t>(x0), static_cast<int32_t>(y0),
+                    static_cast<int32_t>(x1), static_cast<int32_t>(y1),
+                    static_cast<int32_t>(j_lo), static_cast<int32_t>(j_hi),
+                    static_cast<int>(width), canvas, value, mask, mask_value);
+    return;
+  }
+#else
+  (void)avx2;
+#endif
   int64_t minor_offset = 0, e = twice_minor - d_major;
   if (d_major > 0) {
     minor_offset = (twice_minor * j_lo + d_major) / twice_major;
@@ -147,52 +197,81 @@ __attribute__((target("avx2"))) inline void Pack(__m256i values, int mask, int32
                       _mm256_permutevar8x32_epi32(values, lanes));
   *count += __builtin_popcount(static_cast<unsigned>(mask));
 }
-// A segment inside the canvas, end point included, eight steps at a time:
-// step j's minor coordinate in closed form, floor((2 j d_minor + d_major) /
-// (2 d_major)) (the value Pillow's error term keeps track of), from a double
-// product with the reciprocal. Exact for canvases up to 2^14 pixels a side:
-// the product is within 2^-38 of the quotient, which is an integer or at
-// least 1 / (2 d_major) >= 2^-15 below the next one, so adding 2^-30 before
-// truncating gives the floor. Steps past the end set the end point again.
+// Steps j_lo .. j_hi of a segment's walk (all on the canvas: the caller
+// clips), eight at a time; lanes past j_hi set step j_hi's pixel again.
+// Step j's minor coordinate is floor((2 j d_minor + d_major) / (2 d_major))
+// (the value Pillow's error term keeps track of). The first eight come from
+// a double product with the reciprocal, exact while d_major <= 2^14
+// (coordinates within +-2^13, or a canvas up to 2^14 a side; 2 j d_minor
+// and the pixel offsets then fit in int32): the product is
+// within 2^-38 of the quotient, which is an integer or at least
+// 1 / (2 d_major) >= 2^-15 below the next one, so adding 2^-30 before
+// truncating gives the floor; so do step j_hi's and the quotient and
+// remainder of eight steps' growth, 16 d_minor / (2 d_major). Each lane then
+// moves eight steps at a time with integer adds, carrying its remainder.
 template <bool kMask>
-__attribute__((target("avx2"))) void WalkInsideAvx2(int32_t x0, int32_t y0, int32_t x1,
-                                                    int32_t y1, int width, uint8_t* canvas,
-                                                    uint8_t value, uint16_t* mask,
-                                                    uint16_t mask_value) {
+__attribute__((target("avx2"))) void WalkAvx2(int32_t x0, int32_t y0, int32_t x1, int32_t y1,
+                                              int32_t j_lo, int32_t j_hi, int width,
+                                              uint8_t* canvas, uint8_t value, uint16_t* mask,
+                                              uint16_t mask_value) {
   const int32_t dx = x1 - x0, dy = y1 - y0;
   const int32_t adx = dx < 0 ? -dx : dx, ady = dy < 0 ? -dy : dy;
   const bool x_major = adx > ady;
   const int32_t d_major = x_major ? adx : ady, d_minor = x_major ? ady : adx;
   const int32_t step_x = dx < 0 ? -1 : 1, step_y = dy < 0 ? -width : width;
-  const __m256i major_step = _mm256_set1_epi32(x_major ? step_x : step_y);
-  const __m256i minor_step = _mm256_set1_epi32(x_major ? step_y : step_x);
-  const __m256i start = _mm256_set1_epi32(y0 * width + x0);
-  const __m256d last = _mm256_set1_pd(d_major);
+  const int32_t major_step = x_major ? step_x : step_y, minor_step = x_major ? step_y : step_x;
+  const int32_t twice_major = 2 * d_major;
+  const double inverse = 1.0 / twice_major, epsilon = 1.0 / 1073741824.0;
+  const int32_t growth = static_cast<int32_t>(16.0 * d_minor * inverse + epsilon);
+  const int32_t growth_rest = 16 * d_minor - twice_major * growth;
+
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256d twice_minor = _mm256_set1_pd(2.0 * d_minor), half = _mm256_set1_pd(d_major);
-  const __m256d inverse = _mm256_set1_pd(1.0 / (2.0 * d_major));
-  const __m256d epsilon = _mm256_set1_pd(1.0 / 1073741824.0);
-  const __m256d four = _mm256_set1_pd(4.0);
-  __m256d j_lo = _mm256_setr_pd(0, 1, 2, 3);
+  const __m256d inverse4 = _mm256_set1_pd(inverse), epsilon4 = _mm256_set1_pd(epsilon);
+  const __m256d first = _mm256_set1_pd(j_lo);
+  const __m256d a = _mm256_add_pd(first, _mm256_setr_pd(0, 1, 2, 3));
+  const __m256d b = _mm256_add_pd(first, _mm256_setr_pd(4, 5, 6, 7));
+  const __m256d minor_a = _mm256_add_pd(
+      _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(a, twice_minor), half), inverse4), epsilon4);
+  const __m256d minor_b = _mm256_add_pd(
+      _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(b, twice_minor), half), inverse4), epsilon4);
+  const __m256i minors =
+      _mm256_setr_m128i(_mm256_cvttpd_epi32(minor_a), _mm256_cvttpd_epi32(minor_b));
+  const __m256i twice_major8 = _mm256_set1_epi32(twice_major);
+  const __m256i major_step8 = _mm256_set1_epi32(major_step);
+  const __m256i minor_step8 = _mm256_set1_epi32(minor_step);
+  __m256i step = _mm256_add_epi32(lane, _mm256_set1_epi32(j_lo));
+  // 2 j d_minor + d_major - 2 d_major minor_j, in [0, 2 d_major).
+  __m256i rest = _mm256_sub_epi32(
+      _mm256_add_epi32(_mm256_mullo_epi32(step, _mm256_set1_epi32(2 * d_minor)),
+                       _mm256_set1_epi32(d_major)),
+      _mm256_mullo_epi32(minors, twice_major8));
+  __m256i pixel = _mm256_add_epi32(
+      _mm256_set1_epi32(y0 * width + x0),
+      _mm256_add_epi32(_mm256_mullo_epi32(step, major_step8),
+                       _mm256_mullo_epi32(minors, minor_step8)));
+  const __m256i advance = _mm256_set1_epi32(8 * major_step + growth * minor_step);
+  const __m256i rest_growth = _mm256_set1_epi32(growth_rest);
+  const __m256i rest_last = _mm256_set1_epi32(twice_major - 1);
+  const int32_t last_minor = static_cast<int32_t>(
+      ((2.0 * d_minor) * j_hi + d_major) * inverse + epsilon);
+  const __m256i end =
+      _mm256_set1_epi32(y0 * width + x0 + j_hi * major_step + last_minor * minor_step);
+  const __m256i last = _mm256_set1_epi32(j_hi), eight = _mm256_set1_epi32(8);
   alignas(32) int32_t where[8];
-  for (int32_t j = 0; j <= d_major; j += 8) {
-    const __m256d a = _mm256_min_pd(j_lo, last);
-    const __m256d b = _mm256_min_pd(_mm256_add_pd(j_lo, four), last);
-    const __m256d minor_a = _mm256_add_pd(
-        _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(a, twice_minor), half), inverse), epsilon);
-    const __m256d minor_b = _mm256_add_pd(
-        _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(b, twice_minor), half), inverse), epsilon);
-    const __m256i steps = _mm256_setr_m128i(_mm256_cvttpd_epi32(a), _mm256_cvttpd_epi32(b));
-    const __m256i minors =
-        _mm256_setr_m128i(_mm256_cvttpd_epi32(minor_a), _mm256_cvttpd_epi32(minor_b));
-    const __m256i pixel = _mm256_add_epi32(
-        start, _mm256_add_epi32(_mm256_mullo_epi32(steps, major_step),
-                                _mm256_mullo_epi32(minors, minor_step)));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(where), pixel);
+  for (int32_t j = j_lo; j <= j_hi; j += 8) {
+    const __m256i past = _mm256_cmpgt_epi32(step, last);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(where), _mm256_blendv_epi8(pixel, end, past));
     for (int l = 0; l < 8; ++l) {
       canvas[where[l]] = value;
       if (kMask) mask[where[l]] = mask_value;
     }
-    j_lo = _mm256_add_pd(j_lo, _mm256_set1_pd(8.0));
+    rest = _mm256_add_epi32(rest, rest_growth);
+    const __m256i carry = _mm256_cmpgt_epi32(rest, rest_last);
+    rest = _mm256_sub_epi32(rest, _mm256_and_si256(carry, twice_major8));
+    pixel = _mm256_add_epi32(_mm256_add_epi32(pixel, advance),
+                             _mm256_and_si256(carry, minor_step8));
+    step = _mm256_add_epi32(step, eight);
   }
 }
 #endif
@@ -361,14 +440,15 @@ void PolylineRasterizer::Draw(const int32_t* xs, const int32_t* ys, int n, uint8
   for (int i = 0; i < longs_; ++i) {  // filled by SortAvx2 only
     const int k = long_[i];
     const int next = k + 1 == n ? 0 : k + 1;
-    WalkInsideAvx2<kMask>(xs[k], ys[k], xs[next], ys[next], width_, canvas, value, mask,
-                          mask_value);
+    const int32_t d_major = std::max(std::abs(xs[next] - xs[k]), std::abs(ys[next] - ys[k]));
+    WalkAvx2<kMask>(xs[k], ys[k], xs[next], ys[next], 0, d_major, width_, canvas, value, mask,
+                    mask_value);
   }
 #endif
   for (int i = 0; i < others_; ++i) {
     const int k = other_[i];
     const int next = k + 1 == n ? 0 : k + 1;
-    Segment<kMask>(xs[k], ys[k], xs[next], ys[next], width_, height_, canvas, value, mask,
+    Segment<kMask>(avx2_, xs[k], ys[k], xs[next], ys[next], width_, height_, canvas, value, mask,
                    mask_value);
   }
 }

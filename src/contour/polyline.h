@@ -9,7 +9,8 @@
 // major steps) are drawn from a table of Bresenham patterns, a fixed number
 // of stores each and no branch on their length; long ones inside it step
 // eight pixels at a time (AVX2); segments whose bounding box misses the
-// canvas are dropped; the rest walk one by one. Not thread-safe
+// canvas are dropped; the rest are clipped to the steps on the canvas and
+// walk those (eight at a time with AVX2). Not thread-safe
 // (scratch lists); one per thread.
 #ifndef SYNTHUB_CONTOUR_POLYLINE_H_
 #define SYNTHUB_CONTOUR_POLYLINE_H_
