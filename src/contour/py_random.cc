@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "fractal/random.h"
 #include "synthub/error.h"
 #include "util/target_clones.h"
 
@@ -64,33 +65,7 @@ PyRandom::PyRandom(uint64_t seed) {
   uint32_t key[2] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
   const int key_length = (seed >> 32) != 0 ? 2 : 1;
 
-  // init_genrand(19650218) followed by init_by_array(key).
-  state_[0] = 19650218u;
-  for (int i = 1; i < kN; ++i) {
-    state_[i] = 1812433253u * (state_[i - 1] ^ (state_[i - 1] >> 30)) + static_cast<uint32_t>(i);
-  }
-  int i = 1, j = 0;
-  for (int k = kN > key_length ? kN : key_length; k > 0; --k) {
-    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1664525u)) + key[j] +
-                static_cast<uint32_t>(j);
-    ++i;
-    ++j;
-    if (i >= kN) {
-      state_[0] = state_[kN - 1];
-      i = 1;
-    }
-    if (j >= key_length) j = 0;
-  }
-  for (int k = kN - 1; k > 0; --k) {
-    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1566083941u)) -
-                static_cast<uint32_t>(i);
-    ++i;
-    if (i >= kN) {
-      state_[0] = state_[kN - 1];
-      i = 1;
-    }
-  }
-  state_[0] = 0x80000000u;
+  fractal::Mt19937InitByArray(key, key_length, state_);
   index_ = kN;
 }
 

@@ -19,29 +19,38 @@ Mt19937::Mt19937(uint32_t seed) : index_(kN) {
   }
 }
 
-Mt19937::Mt19937(const uint32_t* key, int length) : Mt19937(19650218u) {
+void Mt19937InitByArray(const uint32_t* key, int length, uint32_t state[624]) {
+  constexpr int kN = 624;
+  state[0] = 19650218u;  // init_genrand(19650218)
+  for (int i = 1; i < kN; ++i) {
+    state[i] = 1812433253u * (state[i - 1] ^ (state[i - 1] >> 30)) + static_cast<uint32_t>(i);
+  }
   int i = 1, j = 0;
   for (int k = (kN > length ? kN : length); k > 0; --k) {
-    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1664525u)) +
-                key[j] + j;
+    state[i] = (state[i] ^ ((state[i - 1] ^ (state[i - 1] >> 30)) * 1664525u)) + key[j] +
+               static_cast<uint32_t>(j);
     ++i;
     ++j;
     if (i >= kN) {
-      state_[0] = state_[kN - 1];
+      state[0] = state[kN - 1];
       i = 1;
     }
     if (j >= length) j = 0;
   }
   for (int k = kN - 1; k > 0; --k) {
-    state_[i] = (state_[i] ^ ((state_[i - 1] ^ (state_[i - 1] >> 30)) * 1566083941u)) - i;
+    state[i] = (state[i] ^ ((state[i - 1] ^ (state[i - 1] >> 30)) * 1566083941u)) -
+               static_cast<uint32_t>(i);
     ++i;
     if (i >= kN) {
-      state_[0] = state_[kN - 1];
+      state[0] = state[kN - 1];
       i = 1;
     }
   }
-  state_[0] = 0x80000000u;
-  index_ = kN;
+  state[0] = 0x80000000u;
+}
+
+Mt19937::Mt19937(const uint32_t* key, int length) : index_(kN) {
+  Mt19937InitByArray(key, length, state_);
 }
 
 void Mt19937::FillDoubles(double* out, size_t n) {

@@ -14,6 +14,11 @@
 
 namespace synthub::fractal {
 
+// MT19937's init_by_array (Matsumoto & Nishimura 2002): the 624-word state
+// that numpy's RandomState([k0, k1, ...]) and CPython's random.seed(int)
+// (the int's 32-bit words) start from.
+void Mt19937InitByArray(const uint32_t* key, int length, uint32_t state[624]);
+
 class Mt19937 {
  public:
   // init_genrand: numpy RandomState(seed) and std::mt19937(seed).
