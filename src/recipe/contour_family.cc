@@ -174,6 +174,27 @@ double ParseReal(const std::string& text, const std::string& where) {
 
 }  // namespace
 
+Recipe ContourDefaults(const std::string& family) {
+  Recipe r;
+  r.family = family;
+  r.name = family;
+  r.categories = 1000;
+  r.draws = 1000;  // images per category
+  r.flips = 1;
+  // Dense 512 x 512 line art: zlib level 1 is smaller than Z_RLE (VisualAtom
+  // 50 vs 57 KB, RCDB 37 vs 51 KB per image) at the same or better speed
+  // (docs/benchmarks.md, "Families"); shards of about 250 MB.
+  r.encode.png_level = 1;
+  r.shard_size = 5000;
+  ContourOptions& o = r.contour;
+  o.size = 512;
+  o.orbits = {1, 200};
+  o.noise = {0, 4};
+  o.line_width = {0, 0.1};
+  o.ellipse = {1, 2};
+  return r;
+}
+
 ContourFamily::ContourFamily(std::string name, ContourStyle style, Recipe defaults,
                              std::vector<ContourPreset> presets)
     : name_(std::move(name)),

@@ -19,6 +19,11 @@ namespace synthub::recipe {
 const Family& VisualAtomFamily();
 const Family& RcdbFamily();
 
+// What VisualAtom and RCDB share: 1,000 categories x 1,000 images at
+// 512 x 512, one flip, orbits 1..200, noise 0..4, line width 0..0.1,
+// ellipse 1..2, PNG level 1 in shards of 5,000. Each family sets its ranges.
+Recipe ContourDefaults(const std::string& family);
+
 struct ContourPreset {
   const char* name;
   int categories;

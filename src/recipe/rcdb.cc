@@ -14,25 +14,10 @@ namespace synthub::recipe {
 namespace {
 
 Recipe RcdbDefaults() {
-  Recipe r;
-  r.family = "rcdb";
-  r.name = "rcdb";
-  r.categories = 1000;
-  r.draws = 1000;  // images per category
-  r.flips = 1;
-  // Dense 512 x 512 line art: zlib level 1 is smaller than Z_RLE (VisualAtom
-  // 50 vs 57 KB, RCDB 37 vs 51 KB per image) at the same or better speed
-  // (docs/benchmarks.md, "Families"); shards of about 250 MB.
-  r.encode.png_level = 1;
-  r.shard_size = 5000;
+  Recipe r = ContourDefaults("rcdb");
   ContourOptions& o = r.contour;
-  o.size = 512;
   o.vertices = {3, 200};
-  o.orbits = {1, 200};
-  o.noise = {0, 4};
-  o.line_width = {0, 0.1};
   o.radius = {0, 100};
-  o.ellipse = {1, 2};
   o.centre = {-400, 400};
   o.gray = {0, 256};  // the script's randint(0, image_size / 2)
   return r;

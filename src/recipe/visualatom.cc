@@ -12,26 +12,11 @@ namespace synthub::recipe {
 namespace {
 
 Recipe VisualAtomDefaults() {
-  Recipe r;
-  r.family = "visualatom";
-  r.name = "visualatom";
-  r.categories = 1000;
-  r.draws = 1000;  // images per category
-  r.flips = 1;
-  // Dense 512 x 512 line art: zlib level 1 is smaller than Z_RLE (VisualAtom
-  // 50 vs 57 KB, RCDB 37 vs 51 KB per image) at the same or better speed
-  // (docs/benchmarks.md, "Families"); shards of about 250 MB.
-  r.encode.png_level = 1;
-  r.shard_size = 5000;
+  Recipe r = ContourDefaults("visualatom");
   ContourOptions& o = r.contour;
-  o.size = 512;
   o.vertices = {200, 1000};
-  o.orbits = {1, 200};
-  o.noise = {0, 4};
   o.frequency = {0, 20};
-  o.line_width = {0, 0.1};
   o.radius = {10, 60};
-  o.ellipse = {1, 2};
   o.centre = {-512, 512};
   o.gray = {0, 255};
   return r;
