@@ -114,17 +114,13 @@ double MinVariance(const CloudStats& s) {
 // Draws trials from `mt` until one passes; throws after max trials.
 Ifs3 SearchOne(fractal::Mt19937& mt, const Search3Options& o, int category, uint64_t* trials,
                const Progress3Fn& progress) {
-  std::vector<double> u(o.points), xyz;
   double best = -1.0;
   for (uint64_t t = 1; t <= o.max_trials_per_category; ++t) {
-    Ifs3 ifs = SampleIfs3(mt);
-    fractal::NumpyRandomFill(mt, u.data(), u.size());
-    ChaosGame(ifs, nullptr, u.data(), o.points, &xyz);
-    Normalize(&xyz, o.points);
-    const double v = MinVariance(Stats(xyz));
+    Trial3 trial = DrawTrial3(mt, o.points);
+    const double v = MinVariance(trial.stats);
     if (v > o.variance) {
       *trials = t;
-      return ifs;
+      return std::move(trial.ifs);
     }
     best = std::max(best, v);
     if (progress && t % 1000 == 0) progress(category, t);
@@ -138,6 +134,18 @@ Ifs3 SearchOne(fractal::Mt19937& mt, const Search3Options& o, int category, uint
 }
 
 }  // namespace
+
+Trial3 DrawTrial3(fractal::Mt19937& mt, int points) {
+  thread_local std::vector<double> u, xyz;
+  Trial3 trial;
+  trial.ifs = SampleIfs3(mt);
+  u.resize(points);
+  fractal::NumpyRandomFill(mt, u.data(), u.size());
+  ChaosGame(trial.ifs, nullptr, u.data(), points, &xyz);
+  Normalize(&xyz, points);
+  trial.stats = Stats(xyz);
+  return trial;
+}
 
 bool ValidTableRows(int rows) { return rows >= 1 && rows <= 145 && (rows - 1) % 24 == 0; }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "fractal/random.h"
 #include "fractal/search.h"
 
 namespace synthub::fractal3d {
@@ -71,6 +72,15 @@ struct Search3Options {
   // with an Error (a threshold no cloud can pass must not spin).
   uint64_t max_trials_per_category = 20000;
 };
+
+// One trial of the published search drawn from `mt`: the maps (N, a..l, p)
+// and the normalised cloud's statistics. Accepted when stats are finite
+// and every variance exceeds the threshold. For tests and statistics.
+struct Trial3 {
+  Ifs3 ifs;
+  CloudStats stats;
+};
+Trial3 DrawTrial3(fractal::Mt19937& mt, int points);
 
 // Throws UsageError naming the flag (--variance, --points, --max-trials).
 void ValidateSearch3Options(const Search3Options& options);
