@@ -4,6 +4,7 @@
 #include <set>
 
 #include "commands.h"
+#include "recipe/fractal3d_family.h"
 #include "synthub/error.h"
 
 namespace synthub::cli {
@@ -18,23 +19,33 @@ struct FamilyFlag {
 const std::set<std::string> kFractal = {"fractaldb", "ofdb"};
 const std::set<std::string> kContour = {"visualatom", "rcdb"};
 const std::set<std::string> kOnePFrac = {"1p-frac"};
-const std::set<std::string> kWalk = {"fractaldb", "ofdb", "1p-frac"};  // chaos-game points
+const std::set<std::string> k3d = {"mv-fractaldb", "exfractaldb", "3d-ofdb"};
+// Chaos-game points; the category search's mode and seed.
+const std::set<std::string> kWalk = {"fractaldb", "ofdb", "1p-frac", "mv-fractaldb",
+                                     "exfractaldb", "3d-ofdb"};
+const std::set<std::string> kSearch = {"fractaldb", "ofdb", "mv-fractaldb", "exfractaldb",
+                                       "3d-ofdb"};
 
 const std::vector<FamilyFlag>& AllFlags() {
   static const std::vector<FamilyFlag> flags = {
       // FractalDB (and OFDB, its one-image variant).
       {{"draw", "patch_gray", "fractaldb: patch_gray | patch_color | point_gray | point_color"},
        kFractal},
-      {{"points", "200000", "fractaldb: chaos-game points per image (1p-frac: 100000)"}, kWalk},
+      {{"points", "200000",
+        "fractaldb: chaos-game points per image (1p-frac: 100000; 3D families: 10000 per "
+        "cloud, which holds points - 1)"},
+       kWalk},
       {{"pad", "6", "fractaldb: padding in pixels"}, kFractal},
       {{"weight-k", "0.4", "fractaldb: weight table step k (rows 1-2k, 1-k, 1+k, 1+2k)"},
        kFractal},
       {{"draws", "10", "fractaldb: patch mask draws per weight row (the reference's 'instance')"},
        kFractal},
       {{"flips", "4", "fractaldb: flip variants per canvas (1..4)"}, kFractal},
-      {{"search-mode", "numpy", "fractaldb: category search numpy (published) | keyed (scalable)"},
-       kFractal},
-      {{"search-seed", "1", "fractaldb: category search seed"}, kFractal},
+      {{"search-mode", "numpy",
+        "fractaldb: category search numpy (published) | keyed (scalable; the 3D families' "
+        "default)"},
+       kSearch},
+      {{"search-seed", "1", "fractaldb, 3D families: category search seed"}, kSearch},
       {{"threshold", "0.2", "fractaldb search: minimum covered fraction"}, kFractal},
       {{"search-points", "100000", "fractaldb search: points per trial"}, kFractal},
       {{"search-size", "512", "fractaldb search: raster size"}, kFractal},
@@ -72,8 +83,62 @@ const std::vector<FamilyFlag>& AllFlags() {
        kOnePFrac},
       {{"fill-min", "0.05", "1p-frac: a class is redrawn until more of its pixels are set"},
        kOnePFrac},
+      // MV-FractalDB, ExFractalDB, 3D-OFDB.
+      {{"variance", "0.05", "3D families: a category needs a per-axis variance above this"},
+       k3d},
+      {{"max-trials", "20000", "3D families: trials per category before the search gives up"},
+       k3d},
+      {{"weight-rows", "145", "3D families: instance table rows, 1 + 24k (1, 25, ..., 145)"},
+       k3d},
+      {{"views", "12", "mv-fractaldb, 3d-ofdb: fixed views per instance (k * 360 / N + 30 deg)"},
+       {"mv-fractaldb", "3d-ofdb"}},
+      {{"view-jitter", "3.14159", "mv-fractaldb, 3d-ofdb: +- degrees added to each view (0: none)"},
+       {"mv-fractaldb", "3d-ofdb"}},
+      {{"point-size", "1", "3D families: GL point size in pixels"}, k3d},
+      {{"subpixel-bits", "8", "3D families: window coordinates snap to 1/2^bits pixel (0: off)"},
+       k3d},
+      {{"point-color", "ffffff", "3D families: point colour RRGGBB (gray colours: 1-channel PNG)"},
+       k3d},
+      {{"background", "000000", "3D families: background colour RRGGBB"}, k3d},
+      {{"clouds", "none",
+        "3D families: none | with-images (the first sample of each instance adds <key>.npy, "
+        "float32 N x 3) | only (one <key>.npy per instance, no images)"},
+       k3d},
   };
   return flags;
+}
+
+void ApplyFractal3d(const Args& args, recipe::Recipe* r) {
+  recipe::Fractal3dOptions& o = r->fractal3d;
+  if (args.Given("size")) o.size = args.Int("size");
+  if (args.Given("points")) o.points = args.Int("points");
+  if (args.Given("search-mode")) o.search_mode = fractal::ParseSearchMode(args.Str("search-mode"));
+  if (args.Given("search-seed")) o.search_seed = args.U64("search-seed");
+  if (args.Given("variance")) o.variance = args.Double("variance");
+  if (args.Given("max-trials")) {
+    const int64_t trials = args.Int("max-trials");
+    if (trials < 1) throw UsageError("--max-trials must be >= 1");
+    o.max_trials = static_cast<uint64_t>(trials);
+  }
+  if (args.Given("weight-rows")) o.table_rows = args.Int("weight-rows");
+  if (args.Given("views")) o.views = args.Int("views");
+  if (args.Given("view-jitter")) o.jitter_deg = args.Double("view-jitter");
+  if (args.Given("point-size")) o.point_size = args.Int("point-size");
+  if (args.Given("subpixel-bits")) o.subpixel_bits = args.Int("subpixel-bits");
+  if (args.Given("point-color")) recipe::ParseColor("point-color", args.Str("point-color"), o.point_color);
+  if (args.Given("background")) recipe::ParseColor("background", args.Str("background"), o.background);
+  if (args.Given("clouds")) {
+    const std::string c = args.Str("clouds");
+    if (c == "none") {
+      o.clouds = recipe::CloudMembers::kNone;
+    } else if (c == "with-images") {
+      o.clouds = recipe::CloudMembers::kWithImages;
+    } else if (c == "only") {
+      o.clouds = recipe::CloudMembers::kOnly;
+    } else {
+      throw UsageError("--clouds: expected none, with-images or only, got '" + c + "'");
+    }
+  }
 }
 
 void ApplyFractalDb(const Args& args, recipe::Recipe* r) {
@@ -162,6 +227,7 @@ void ApplyFamilyFlags(const Args& args, recipe::Recipe* r) {
   if (kFractal.count(r->family)) ApplyFractalDb(args, r);
   if (kContour.count(r->family)) ApplyContour(args, r);
   if (kOnePFrac.count(r->family)) ApplyOnePFrac(args, r);
+  if (k3d.count(r->family)) ApplyFractal3d(args, r);
 }
 
 }  // namespace synthub::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "codec/image.h"
+#include "codec/npy.h"
 #include "fractal/render.h"
 #include "recipe/family.h"
 #include "recipe/plan.h"
@@ -97,9 +98,10 @@ class RendererPool {
 // Renders and encodes every sample of one shard, on `threads` threads, in
 // tar order.
 // The encoded samples of a shard, in tar order; masks[i] is sample i's
-// <key>.mask.png ("" when the family draws none).
+// <key>.mask.png and clouds[i] its <key>.npy ("" when the family draws
+// none); images[i] is "" for a family with clouds only.
 struct EncodedShard {
-  std::vector<std::string> images, masks;
+  std::vector<std::string> images, masks, clouds;
 };
 
 EncodedShard RenderShard(const Context& ctx, const std::vector<SampleId>& order, int threads,
@@ -125,14 +127,20 @@ EncodedShard RenderShard(const Context& ctx, const std::vector<SampleId>& order,
   EncodedShard encoded;
   encoded.images.resize(order.size());
   encoded.masks.resize(order.size());
+  encoded.clouds.resize(order.size());
   ParallelFor(group_start.size() - 1, threads, [&](size_t g) {
     std::unique_ptr<recipe::SampleRenderer> renderer = renderers.Take();
     codec::Image image;
     for (size_t i = group_start[g]; i < group_start[g + 1]; ++i) {
       const uint32_t slot = idx[i];
       renderer->Render(order[slot], &image);
-      encoded.images[slot] = codec::EncodeImage(image.pixels.data(), image.width,
-                                                image.height, image.channels, ctx.recipe.encode);
+      if (renderer->HasImage()) {
+        encoded.images[slot] = codec::EncodeImage(image.pixels.data(), image.width,
+                                                  image.height, image.channels, ctx.recipe.encode);
+      }
+      if (const std::vector<float>* cloud = renderer->LastCloud()) {
+        encoded.clouds[slot] = codec::EncodeNpyF32(cloud->data(), cloud->size() / 3, 3);
+      }
       if (const std::vector<uint16_t>* mask = renderer->LastMask()) {
         encoded.masks[slot] = codec::EncodePng16(mask->data(), image.width, image.height);
       }
@@ -149,9 +157,10 @@ void WriteShard(const Context& ctx, uint64_t shard, const std::vector<SampleId>&
   shard::TarWriter tar(JoinPath(ctx.options.out, name));
   for (size_t i = 0; i < order.size(); ++i) {
     const std::string key = DatasetPlan::SampleKey(order[i]);
-    tar.AddFile(key + ext, encoded.images[i]);
+    if (!encoded.images[i].empty()) tar.AddFile(key + ext, encoded.images[i]);
     tar.AddFile(key + ".cls", std::to_string(order[i].category));
     if (!encoded.masks[i].empty()) tar.AddFile(key + ".mask.png", encoded.masks[i]);
+    if (!encoded.clouds[i].empty()) tar.AddFile(key + ".npy", encoded.clouds[i]);
   }
   tar.Finish();
   if (ctx.options.dali_index) {

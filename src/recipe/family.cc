@@ -1,6 +1,7 @@
 #include "recipe/family.h"
 
 #include "recipe/contour_family.h"
+#include "recipe/fractal3d_family.h"
 #include "recipe/fractaldb.h"
 #include "recipe/onepfrac.h"
 #include "synthub/error.h"
@@ -10,6 +11,7 @@ namespace synthub::recipe {
 const std::vector<const Family*>& Families() {
   static const std::vector<const Family*> all = {
       &FractalDbFamily(), &OfdbFamily(), &OnePFracFamily(), &VisualAtomFamily(), &RcdbFamily(),
+      &MvFractalDbFamily(), &ExFractalDbFamily(), &Ofdb3dFamily(),
   };
   return all;
 }

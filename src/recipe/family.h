@@ -24,6 +24,7 @@
 #include "codec/image.h"
 #include "contour/contour.h"
 #include "fractal/ifs.h"
+#include "fractal3d/ifs3d.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
 
@@ -36,8 +37,9 @@ struct CategoryParams {
                                   // 1p-frac: each class's perturbed system
   fractal::Ifs base;              // 1p-frac: the system the classes perturb
   std::vector<contour::ContourCategory> contour;  // visualatom, rcdb
+  std::vector<fractal3d::Ifs3> ifs3;              // the 3D families
 
-  size_t size() const { return ifs.size() + contour.size(); }
+  size_t size() const { return ifs.size() + contour.size() + ifs3.size(); }
 };
 
 // Renders the samples of one dataset. One per thread: it keeps that thread's
@@ -55,6 +57,13 @@ class SampleRenderer {
   // category + 1 where the sample drew. nullptr when there is none. The
   // generator stores it as <key>.mask.png (16-bit gray).
   virtual const std::vector<uint16_t>* LastMask() const { return nullptr; }
+  // Families with point clouds (the 3D families' --clouds): the float32
+  // N x 3 cloud the sample last rendered carries, stored as <key>.npy;
+  // nullptr when that sample carries none.
+  virtual const std::vector<float>* LastCloud() const { return nullptr; }
+  // False when the samples are clouds only (--clouds only): Render then
+  // fills no image, and the generator writes no image member.
+  virtual bool HasImage() const { return true; }
 };
 
 class Family {

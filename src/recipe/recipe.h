@@ -41,6 +41,31 @@ struct OnePFracOptions {
   double fill_min = 0.05;  // a class is redrawn until more of its pixels are set
 };
 
+// MV-FractalDB, ExFractalDB and 3D-OFDB (src/recipe/fractal3d_family.cc):
+// the 3D search, the instance table, the published camera's views and the
+// point rendering. Defaults: the published scripts'.
+enum class CloudMembers {
+  kNone,        // images only
+  kWithImages,  // the first sample of each instance also carries <key>.npy
+  kOnly,        // one <key>.npy per instance, no images
+};
+struct Fractal3dOptions {
+  fractal::SearchMode search_mode = fractal::SearchMode::kKeyed;
+  uint64_t search_seed = 1;
+  double variance = 0.05;       // accepted when every axis's variance is above
+  int points = 10000;           // chaos-game draws per cloud (the cloud has points - 1)
+  uint64_t max_trials = 20000;  // per category, before the search gives up
+  int table_rows = 145;         // weights_insN.csv: 1 + 24k rows
+  int views = 12;               // fixed views (mv-fractaldb, 3d-ofdb)
+  double jitter_deg = 3.141592653589793;  // +- degrees per view (published: uniform(-pi, pi))
+  int size = 224;
+  int point_size = 1;
+  int subpixel_bits = 8;
+  uint8_t point_color[3] = {255, 255, 255};
+  uint8_t background[3] = {0, 0, 0};
+  CloudMembers clouds = CloudMembers::kNone;
+};
+
 // The fields of every family sit side by side; FractalDB's are the search,
 // render, draws and flips settings. A family adds its own group of fields
 // (and its keys in the JSON) when it joins (recipe/family.h).
@@ -62,6 +87,7 @@ struct Recipe {
   int instances_per_category = 0;   // 0: all rows x draws x flips
   ContourOptions contour;
   OnePFracOptions onepfrac;
+  Fractal3dOptions fractal3d;
   codec::EncodeOptions encode;
   int shard_size = 10000;           // samples per shard (a multiple of flips)
 
