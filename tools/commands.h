@@ -18,6 +18,7 @@ int RunPack(int argc, char** argv);
 int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);
 int RunPlot(int argc, char** argv);
+int RunProject(int argc, char** argv);
 // hub init | add | list | search | show | tag | token | materialize | serve | pull.
 int RunHub(int argc, char** argv, World& world);
 // pretrain | finetune | eval: in the synthub-train program (tools/train_main.cc),

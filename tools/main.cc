@@ -24,7 +24,7 @@ const char kUsage[] =
     "\n"
     "commands:\n"
     "  search     search FractalDB categories (IFS parameters) into a folder of CSVs\n"
-    "  generate   render a FractalDB dataset straight into WebDataset shards\n"
+    "  generate   render a dataset of any family straight into WebDataset shards\n"
     "  verify     re-hash every shard against the manifest and walk every tar member\n"
     "  inspect    print a dataset's summary; write a contact sheet of samples\n"
     "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
@@ -34,6 +34,7 @@ const char kUsage[] =
     "  finetune   fine-tune a checkpoint on another dataset\n"
     "  eval       evaluate a checkpoint: top-1/top-5, per-class, confusion matrix\n"
     "  plot       training curves (loss, eval top-1) of one or more runs as an SVG\n"
+    "  project    draw a point cloud (.npy) as the published 3D renderer does, on the CPU\n"
     "  hub        publish, find, serve, pull and materialize datasets and models\n"
     "  version    print the version\n";
 
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
     if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
     if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);
     if (cmd == "plot") return cli::RunPlot(sub_argc, sub_argv);
+    if (cmd == "project") return cli::RunProject(sub_argc, sub_argv);
     if (cmd == "hub") return cli::RunHub(sub_argc, sub_argv, world);
     throw UsageError("unknown command '" + cmd + "'");
   });

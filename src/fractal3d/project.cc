@@ -164,9 +164,9 @@ void ProjectPoints(const float* xyz, size_t n, const Mat4& mvp, const RasterOpti
     }
     float xw = half * (c[0] / c[3]) + half;
     float yw = half * (c[1] / c[3]) + half;
-    if (o.subpixel_bits > 0) {
-      xw = std::nearbyint(xw * grid) / grid;
-      yw = std::nearbyint(yw * grid) / grid;
+    if (o.subpixel_bits > 0) {  // to the nearest grid point, halves up (as Mesa's llvmpipe)
+      xw = std::floor(xw * grid + 0.5f) / grid;
+      yw = std::floor(yw * grid + 0.5f) / grid;
     }
     int x0, x1, y0, y1;
     CoveredRange(xw, o.point_size, &x0, &x1);
