@@ -25,13 +25,6 @@ Vec3 Normalize(const Vec3& v) {
   return {v.x * k, v.y * k, v.z * k};
 }
 
-// glm's mat4 * vec4: column 0 * v.x + column 1 * v.y + column 2 * v.z + column 3 * v.w.
-void Transform(const Mat4& m, const float v[4], float out[4]) {
-  for (int r = 0; r < 4; ++r) {
-    out[r] = m.m[r] * v[0] + m.m[4 + r] * v[1] + m.m[8 + r] * v[2] + m.m[12 + r] * v[3];
-  }
-}
-
 // The pixels [first, last] a point of size `size` covers along one axis at
 // window coordinate w (already snapped): those whose centre i + 0.5 lies in
 // [w - size / 2, w + size / 2). The left/bottom edge is included and the
@@ -46,6 +39,12 @@ void CoveredRange(float w, int size, int* first, int* last) {
 }
 
 }  // namespace
+
+void TransformPoint(const Mat4& m, const float v[4], float out[4]) {
+  for (int r = 0; r < 4; ++r) {
+    out[r] = m.m[r] * v[0] + m.m[4 + r] * v[1] + m.m[8 + r] * v[2] + m.m[12 + r] * v[3];
+  }
+}
 
 Mat4 Identity4() {
   Mat4 m{};
@@ -109,7 +108,7 @@ Mat4 LookAt(const float eye[3], const float center[3], const float up[3]) {
 
 Mat4 Multiply(const Mat4& a, const Mat4& b) {
   Mat4 r;
-  for (int col = 0; col < 4; ++col) Transform(a, &b.m[4 * col], &r.m[4 * col]);
+  for (int col = 0; col < 4; ++col) TransformPoint(a, &b.m[4 * col], &r.m[4 * col]);
   return r;
 }
 
@@ -119,8 +118,8 @@ Mat4 PublishedViewProjection(const Camera& camera, const std::vector<float>& y_r
   for (float angle : y_rotations_rad) rot = Rotate(rot, angle, 0.0f, 1.0f, 0.0f);
   const float x_axis[4] = {1, 0, 0, 0}, y_axis[4] = {0, 1, 0, 0};
   float dir[4], up[4];
-  Transform(rot, x_axis, dir);
-  Transform(rot, y_axis, up);
+  TransformPoint(rot, x_axis, dir);
+  TransformPoint(rot, y_axis, up);
   // camPos = gazePos - camDir * camDist, with gazePos the origin.
   const float eye[3] = {0.0f - dir[0] * camera.distance, 0.0f - dir[1] * camera.distance,
                         0.0f - dir[2] * camera.distance};
@@ -156,7 +155,7 @@ void ProjectPoints(const float* xyz, size_t n, const Mat4& mvp, const RasterOpti
   for (size_t i = 0; i < n; ++i) {
     const float v[4] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2], 1.0f};
     float c[4];
-    Transform(mvp, v, c);
+    TransformPoint(mvp, v, c);
     // A point is clipped by its vertex against the closed view volume.
     if (!(c[0] >= -c[3] && c[0] <= c[3] && c[1] >= -c[3] && c[1] <= c[3] && c[2] >= -c[3] &&
           c[2] <= c[3])) {

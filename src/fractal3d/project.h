@@ -26,6 +26,8 @@ Mat4 Rotate(const Mat4& m, float angle_rad, float ax, float ay, float az);  // g
 Mat4 LookAt(const float eye[3], const float center[3], const float up[3]);  // glm::lookAtRH
 Mat4 Multiply(const Mat4& a, const Mat4& b);                                // glm operator*
 float Radians(float degrees);                                               // glm::radians
+// m * v in glm's order (column 0 * v[0] + ... + column 3 * v[3]).
+void TransformPoint(const Mat4& m, const float v[4], float out[4]);
 
 // The published camera.
 struct Camera {
