@@ -149,6 +149,8 @@ Trial3 DrawTrial3(fractal::Mt19937& mt, int points) {
 
 bool ValidTableRows(int rows) { return rows >= 1 && rows <= 145 && (rows - 1) % 24 == 0; }
 
+int IdentityRow(int table_rows) { return TableSteps(table_rows); }
+
 void WeightRow3(int table_rows, int row, double out[12]) {
   if (!ValidTableRows(table_rows)) {
     throw UsageError("--weight-rows must be 1 + 24k (1, 25, 49, 73, 97, 121 or 145), got " +
