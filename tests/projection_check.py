@@ -256,6 +256,42 @@ def check_edges(tool, work, host_fused):
     return host_fused
 
 
+def boundary_cloud():
+    """N x 4 clip coordinates (w = 2) on and one float32 step outside the
+    clip volume's planes x = +-w, y = +-w, z = -w, spread along the other
+    axis of a 64 x 64 viewport so that size-3 points do not touch. (z = +w is
+    inside the volume but its depth, 1.0, fails the depth test against the
+    cleared 1.0, which the model leaves out.)"""
+    w = f32(2)
+    out_ = lambda v: np.nextafter(f32(v), f32(np.inf) if v > 0 else f32(-np.inf))
+    rows = []
+    for i, edge in enumerate((w, out_(w), -w, out_(-w))):
+        along = f32((8 * i + 8 - 32) / 32) * w
+        rows += [[edge, along, 0, w], [along, edge, 0, w]]
+    for i, z in enumerate((-w, out_(-w), f32(0.99) * w)):
+        rows.append([f32((8 * i + 12 - 32) / 32) * w, f32(0.25) * w, z, w])
+    return np.array(rows, f32)
+
+
+def check_boundary(tool, work):
+    path = os.path.join(work, "boundary.npy")
+    clip = boundary_cloud()
+    np.save(path, clip)
+    for profile in ("compat", "core"):
+        for size in (1, 3):
+            images, projs, views = gl_render(tool, path, os.path.join(work, "gl"), size, profile,
+                                             identity=True, image=64)
+            gl = images[0] > 0
+            for fused in (False, True):
+                model = model_image(clip, projs[0], views[0], size, profile, fused, 64)
+                if np.any(model != gl):
+                    sys.exit("FAIL: points on the clip planes, %s point size %d: llvmpipe differs "
+                             "from the model (closed clip volume) in %d pixels" %
+                             (profile, size, int(np.sum(model != gl))))
+    print("  clip planes: points on x, y = +-w and z = -w drawn, one float32 step "
+          "outside dropped, as modelled")
+
+
 def check_model(tool, work, cloud_name, path, xyz, profile, host_fused):
     """GL == model for every view and point size; returns the FMA variant seen."""
     for size in POINT_SIZES:
@@ -346,6 +382,7 @@ def main():
         sys.exit("FAIL: a point at window (12.24, 15.2) should light column 12 of row 15 "
                  "(row 0 = bottom); got %r %s" % (r.stdout, r.stderr))
 
+    check_boundary(tool, work)
     host_fused = check_edges(tool, work, None)
     paths = {}
     for name, xyz in clouds().items():
