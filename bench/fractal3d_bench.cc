@@ -165,10 +165,9 @@ int main(int argc, char** argv) {
     f3::InstanceCloud(params.ifs3[i / 4 % categories], 145, 6, 10000, 0, i / 4 % categories);
   });
   f3::RasterOptions raster;
-  std::vector<f3::Mat4> views;
+  std::vector<f3::ViewTransform> views;
   for (int k = 0; k < 12; ++k) {
-    views.push_back(f3::PublishedViewProjection(f3::Camera{}, recipe::FixedViewRotations(k, 12, 1.0),
-                                                224, 224));
+    views.push_back(f3::PublishedView(f3::Camera{}, recipe::FixedViewRotations(k, 12, 1.0), 224, 224));
   }
   codec::Image image;
   out["project_us"] = MicrosPer(clouds.size() * 12, [&](size_t i) {

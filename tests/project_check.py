@@ -7,10 +7,14 @@ the same pixels for several clouds, views, point sizes and colours.
 
 The matrices follow glm (PyGLM, float32): rotate, lookAt (right-handed),
 perspective (clip z in [-1, 1]), with float32 cosf/sinf/tanf from libm as
-glm calls them. Then, per point: clip = P V (x, y, z, 1); kept when
--w <= x, y, z <= w; window = size/2 * ndc + size/2; snapped to 1/256 pixel
-(halves up); a point of size S covers the pixels whose centre lies in
-[w - S/2, w + S/2) on each axis; image row = window y (glReadPixels order).
+glm calls them. Then, per point, as Mesa's llvmpipe computes the shader
+(tests/projection_check.py measures it): eye = V (x, y, z, 1), clip = P eye;
+kept when -w <= x, y, z <= w and the 16-bit depth round(65535 (z/w / 2 +
+1/2)) is below 65535; r = 1/w, window = fma(x r, size/2, size/2); snapped to
+1/256 pixel; the point rule of a compatibility context (size s odd: from
+floor(w) - (s-1)/2; even: floor(w + 1/2) - s/2) or of point sprites (core:
+the pixel centres in [w - s/2, w + s/2)); image row = window y
+(glReadPixels order).
 """
 import ctypes
 import math
@@ -67,6 +71,11 @@ def mul_vec(m, v):
     return [m[0][r] * v[0] + m[1][r] * v[1] + m[2][r] * v[2] + m[3][r] * v[3] for r in range(4)]
 
 
+def mul_vec_glm(m, v):
+    """glm's mat4 * vec4 pairs the columns."""
+    return [(m[0][r] * v[0] + m[1][r] * v[1]) + (m[2][r] * v[2] + m[3][r] * v[3]) for r in range(4)]
+
+
 def mul(a, b):
     return [mul_vec(a, b[c]) for c in range(4)]
 
@@ -99,41 +108,57 @@ def perspective(fovy, aspect, near, far):
     return m
 
 
-def view_projection(rotations, size):
+def view_matrices(rotations, size):
     rot = identity()
     for a in rotations:
         rot = rotate(rot, F(a), (0, 1, 0))
-    d = mul_vec(rot, [F(1), F(0), F(0), F(0)])
-    up = mul_vec(rot, [F(0), F(1), F(0), F(0)])
+    d = mul_vec_glm(rot, [F(1), F(0), F(0), F(0)])
+    up = mul_vec_glm(rot, [F(0), F(1), F(0), F(0)])
     eye = [F(0) - d[k] * F(4) for k in range(3)]
     proj = perspective(radians(45.0), F(size) / F(size), F(1), F(100))
-    return mul(proj, look_at(eye, up[:3]))
+    return proj, look_at(eye, up[:3])
+
+
+def fma32(a, b, c):
+    """fmaf: the float64 product of two float32 is exact, the sum here too."""
+    return (a.astype(np.float64) * np.float64(b) + np.float64(c)).astype(F)
 
 
 def render(cloud, rotations, size=224, point_size=1, bits=8, color=(255,) * 3,
-           background=(0,) * 3, channels=1):
-    m = view_projection(rotations, size)
+           background=(0,) * 3, channels=1, rule="compat"):
+    proj, view = view_matrices(rotations, size)
     x, y, z = cloud[:, 0], cloud[:, 1], cloud[:, 2]
-    clip = [m[0][r] * x + m[1][r] * y + m[2][r] * z + m[3][r] * F(1) for r in range(4)]
+    e = [view[0][r] * x + view[1][r] * y + view[2][r] * z + view[3][r] for r in range(4)]
+    clip = [proj[0][r] * e[0] + proj[1][r] * e[1] + proj[2][r] * e[2] + proj[3][r] * e[3]
+            for r in range(4)]
     w = clip[3]
-    keep = np.ones(len(x), dtype=bool)
-    for r in range(3):
-        keep &= (clip[r] >= -w) & (clip[r] <= w)
-    half = F(0.5) * F(size)
     with np.errstate(all="ignore"):
-        win = [half * (clip[r][keep] / w[keep]) + half for r in range(2)]
-    if bits:
-        grid = F(2.0 ** bits)
-        win = [np.floor(v * grid + F(0.5)) / grid for v in win]
+        inv = F(1) / w
+        depth = np.rint(fma32(clip[2] * inv, F(0.5), F(0.5)) * F(65535))
+        keep = depth < F(65535)
+        for r in range(3):
+            keep &= (clip[r] >= -w) & (clip[r] <= w)
+        half = F(0.5) * F(size)
+        win = [fma32(clip[r][keep] * inv[keep], half, half) for r in range(2)]
     img = np.empty((size, size, 3), dtype=np.uint8)
     img[:, :] = background
-    hs = F(0.5) * F(point_size)
-    lo = [np.ceil(v - hs - F(0.5)).astype(np.int64) for v in win]
-    hi = [np.ceil(v + hs - F(0.5)).astype(np.int64) - 1 for v in win]
+    first = []
+    for v in win:
+        v = v.astype(np.float64)
+        if rule == "compat":
+            if bits:
+                v = np.floor(v * 2.0 ** bits + 0.5) / 2.0 ** bits
+            shift = 0.5 if point_size % 2 == 0 else 0.0
+            first.append(np.floor(v + shift).astype(np.int64) - point_size // 2)
+        else:
+            if bits:
+                t = (v - 0.5) * 2.0 ** bits
+                v = np.trunc(t + np.copysign(0.5, t)) / 2.0 ** bits + 0.5
+            first.append(np.ceil(v - point_size / 2 - 0.5).astype(np.int64))
     for dy in range(point_size):
         for dx in range(point_size):
-            px, py = lo[0] + dx, lo[1] + dy
-            ok = (px <= hi[0]) & (py <= hi[1]) & (px >= 0) & (py >= 0) & (px < size) & (py < size)
+            px, py = first[0] + dx, first[1] + dy
+            ok = (px >= 0) & (py >= 0) & (px < size) & (py < size)
             img[py[ok], px[ok]] = color
     return img[:, :, 0] if channels == 1 else img
 
@@ -168,6 +193,25 @@ with tempfile.TemporaryDirectory() as tmp:
         lit = sum(int((t > 0).sum()) for t in theirs)
         check(len(ours) == 12 and sum(diff) == 0 and lit > 0,
               f"{name}: 12 fixed views, {lit} lit pixels, differing pixels per view {diff}")
+    for name in ("uniform 10k", "grid + origin"):
+        cloud = clouds[name]
+        for size in (1, 2, 3):
+            ours = synthub_views(cloud, ["--views", "12", "--point-rule", "core", "--point-size",
+                                         str(size)], tmp)
+            theirs = [render(cloud, fixed_view(k, 12, 0.0), point_size=size, rule="core")
+                      for k in range(12)]
+            diff = [int((a != b).sum()) for a, b in zip(ours, theirs)]
+            check(sum(diff) == 0, f"{name}: --point-rule core, point size {size}: differing {diff}")
+            ours = synthub_views(cloud, ["--views", "12", "--point-size", str(size)], tmp)
+            theirs = [render(cloud, fixed_view(k, 12, 0.0), point_size=size) for k in range(12)]
+            diff = [int((a != b).sum()) for a, b in zip(ours, theirs)]
+            check(sum(diff) == 0, f"{name}: compat rule, point size {size}: differing {diff}")
+    far = np.concatenate([rng.uniform(-40, 40, (3000, 3)), rng.uniform(90, 100, (3000, 3))]
+                         ).astype(np.float32)
+    ours = synthub_views(far, ["--angles", "180,200"], tmp)
+    theirs = [render(far, [radians(a)]) for a in (180.0, 200.0)]
+    check(all(np.array_equal(a, b) for a, b in zip(ours, theirs)),
+          "a cloud across the near and far planes (clipping and the depth test): identical")
     cloud = clouds["uniform 10k"]
     angles = [0.0, 17.25, 90.0, 200.5, 359.0]
     ours = synthub_views(cloud, ["--angles", ",".join(map(str, angles)), "--point-size", "3",

@@ -326,7 +326,7 @@ def compare_project(tool, synthub, work, cloud_name, path, xyz, profile):
         out = os.path.join(work, "cpu")
         shutil.rmtree(out, ignore_errors=True)
         r = run([synthub, "project", "--cloud", path, "--views", str(VIEWS), "--size", str(SIZE),
-                 "--point-size", str(size), "--out", out])
+                 "--point-size", str(size), "--point-rule", profile, "--out", out])
         if r.returncode != 0:
             sys.exit("synthub project failed: " + r.stderr)
         lit = diff_total = unexplained = 0

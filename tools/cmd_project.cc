@@ -38,6 +38,9 @@ const CommandSpec kSpec = {
      {"size", "224", "image size in pixels (square)"},
      {"point-size", "1", "GL point size in pixels"},
      {"subpixel-bits", "8", "window coordinates snap to 1/2^bits pixel (0: no snapping)"},
+     {"point-rule", "compat",
+      "GL's point rule: compat (a compatibility context, as the published renderer) | core "
+      "(point sprites)"},
      {"point-color", "ffffff", "point colour RRGGBB"},
      {"background", "000000", "background colour RRGGBB"}}};
 
@@ -90,6 +93,7 @@ int RunProject(int argc, char** argv) {
   raster.size = args.Int("size");
   raster.point_size = args.Int("point-size");
   raster.subpixel_bits = args.Int("subpixel-bits");
+  raster.rule = fractal3d::ParsePointRule(args.Str("point-rule"));
   recipe::ParseColor("point-color", args.Str("point-color"), raster.color);
   recipe::ParseColor("background", args.Str("background"), raster.background);
   const auto gray = [](const uint8_t c[3]) { return c[0] == c[1] && c[1] == c[2]; };
@@ -118,9 +122,9 @@ int RunProject(int argc, char** argv) {
   codec::EncodeOptions png;
   codec::Image image;
   for (size_t v = 0; v < views.size(); ++v) {
-    const fractal3d::Mat4 mvp =
-        fractal3d::PublishedViewProjection(fractal3d::Camera{}, views[v], raster.size, raster.size);
-    fractal3d::ProjectPoints(xyz.data(), xyz.size() / 3, mvp, raster, &image);
+    const fractal3d::ViewTransform transform =
+        fractal3d::PublishedView(fractal3d::Camera{}, views[v], raster.size, raster.size);
+    fractal3d::ProjectPoints(xyz.data(), xyz.size() / 3, transform, raster, &image);
     char name[32];
     std::snprintf(name, sizeof(name), "view_%03zu.png", v);
     WriteFileAtomic(JoinPath(out, name),

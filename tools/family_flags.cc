@@ -97,6 +97,10 @@ const std::vector<FamilyFlag>& AllFlags() {
       {{"point-size", "1", "3D families: GL point size in pixels"}, k3d},
       {{"subpixel-bits", "8", "3D families: window coordinates snap to 1/2^bits pixel (0: off)"},
        k3d},
+      {{"point-rule", "compat",
+        "3D families: GL's point rule, compat (a compatibility context: the published "
+        "renderer's) | core (point sprites)"},
+       k3d},
       {{"point-color", "ffffff", "3D families: point colour RRGGBB (gray colours: 1-channel PNG)"},
        k3d},
       {{"background", "000000", "3D families: background colour RRGGBB"}, k3d},
@@ -125,6 +129,7 @@ void ApplyFractal3d(const Args& args, recipe::Recipe* r) {
   if (args.Given("view-jitter")) o.jitter_deg = args.Double("view-jitter");
   if (args.Given("point-size")) o.point_size = args.Int("point-size");
   if (args.Given("subpixel-bits")) o.subpixel_bits = args.Int("subpixel-bits");
+  if (args.Given("point-rule")) o.point_rule = fractal3d::ParsePointRule(args.Str("point-rule"));
   if (args.Given("point-color")) recipe::ParseColor("point-color", args.Str("point-color"), o.point_color);
   if (args.Given("background")) recipe::ParseColor("background", args.Str("background"), o.background);
   if (args.Given("clouds")) {

@@ -26,55 +26,95 @@ Vec3 Normalize(const Vec3& v) {
   return {v.x * k, v.y * k, v.z * k};
 }
 
-// The pipeline for `n` points (interleaved xyz), up to the pixels:
-//  - clip = mvp (x, y, z, 1) in glm's order; keep[i] = the vertex lies in the
-//    closed clip volume -w <= x, y, z <= w (GL clips a point by its vertex);
-//  - window = size/2 * clip/w + size/2 (viewport 0, 0, size, size), snapped
-//    to the nearest 1/2^bits pixel, halves up (as Mesa's llvmpipe);
-//  - a point of size S covers the S pixels i whose centre i + 0.5 lies in
-//    [w - S/2, w + S/2): the lower (left, bottom) edge is included and the
-//    upper one excluded, so a centre exactly on an edge belongs to one
-//    square (GL leaves that tie to the implementation; docs/families.md,
-//    "Projection"). first[i] = ceil(w - S/2 - 0.5) is the first of them.
-// Plain IEEE float operations without contraction, so every ISA gives the
-// same values (the file is compiled with -fno-trapping-math, which lets the
-// compiler vectorise floor and ceil; it changes no value).
-SYNTHUB_CLONES void FirstPixels(const float* xyz, size_t n, const Mat4& mvp, int size,
-                                int point_size, int bits, float* __restrict first_x,
-                                float* __restrict first_y, uint8_t* __restrict keep) {
-  float m[16];  // a local copy: the stores below cannot alias it
-  std::copy(mvp.m, mvp.m + 16, m);
+// The pipeline for `n` points (interleaved xyz), up to the pixels, as
+// Mesa's llvmpipe computes it (measured with tests/gl_points_tool.cc):
+//  - eye = view (x, y, z, 1), then clip = proj eye (the shader's
+//    proj * view * model * p evaluated right to left; the identity model
+//    multiplies exactly), each row ((m0 a + m1 b) + m2 c) + m3 d, no FMA;
+//  - keep[i] = the vertex lies in the closed clip volume -w <= x, y, z <= w
+//    (GL clips a point by its vertex) and passes the depth test;
+//  - r = 1 / w, ndc = clip * r, window = fma(ndc, size/2, size/2) (one
+//    rounding, as llvmpipe on FMA hosts and GPUs compute it; std::fma is
+//    correctly rounded on every ISA);
+//  - snapped to the nearest 1/2^bits pixel, halves up (window coordinates
+//    of kept points are >= 0, so this is llvmpipe's half away from zero);
+//  - first[i] = the first covered pixel under `rule` (project.h); a point
+//    of size s covers s pixels from there.
+// Plain IEEE operations without contraction, so every ISA gives the same
+// values (the file is compiled with -fno-trapping-math, which lets GCC
+// vectorise floor and ceil; it changes no value).
+SYNTHUB_CLONES_FMA void FirstPixels(const float* xyz, size_t n, const ViewTransform& t, int size,
+                                int point_size, int bits, PointRule rule,
+                                float* __restrict first_x, float* __restrict first_y,
+                                uint8_t* __restrict keep) {
+  float v[16], p[16];  // local copies: the stores below cannot alias them
+  std::copy(t.view.m, t.view.m + 16, v);
+  std::copy(t.proj.m, t.proj.m + 16, p);
   const float half = 0.5f * static_cast<float>(size);
   const float grid = static_cast<float>(1 << bits), inv_grid = 1.0f / grid;
-  const float square = 0.5f * static_cast<float>(point_size);
+  // The rule as first = floor(w + shift) - back (compatibility) or
+  // ceil(w - s/2 - 1/2) (core).
+  const bool core = rule == PointRule::kCore;
+  const double shift = point_size % 2 == 0 ? 0.5 : 0.0;
+  const double back = point_size / 2;
+  const double square = 0.5 * point_size + 0.5;
   constexpr size_t kMax = 256;
   float x[kMax], y[kMax], z[kMax];
   for (size_t i = 0; i < n; ++i) {
     x[i] = xyz[3 * i], y[i] = xyz[3 * i + 1], z[i] = xyz[3 * i + 2];
   }
   for (size_t i = 0; i < n; ++i) {
-    // m[12 + r] * 1.0f is exact: written without the multiplication.
-    const float cx = m[0] * x[i] + m[4] * y[i] + m[8] * z[i] + m[12];
-    const float cy = m[1] * x[i] + m[5] * y[i] + m[9] * z[i] + m[13];
-    const float cz = m[2] * x[i] + m[6] * y[i] + m[10] * z[i] + m[14];
-    const float cw = m[3] * x[i] + m[7] * y[i] + m[11] * z[i] + m[15];
-    keep[i] = (cx >= -cw) & (cx <= cw) & (cy >= -cw) & (cy <= cw) & (cz >= -cw) & (cz <= cw);
-    float wx = half * (cx / cw) + half;
-    float wy = half * (cy / cw) + half;
+    const float ex = v[0] * x[i] + v[4] * y[i] + v[8] * z[i] + v[12];
+    const float ey = v[1] * x[i] + v[5] * y[i] + v[9] * z[i] + v[13];
+    const float ez = v[2] * x[i] + v[6] * y[i] + v[10] * z[i] + v[14];
+    const float ew = v[3] * x[i] + v[7] * y[i] + v[11] * z[i] + v[15];
+    const float cx = p[0] * ex + p[4] * ey + p[8] * ez + p[12] * ew;
+    const float cy = p[1] * ex + p[5] * ey + p[9] * ez + p[13] * ew;
+    const float cz = p[2] * ex + p[6] * ey + p[10] * ez + p[14] * ew;
+    const float cw = p[3] * ex + p[7] * ey + p[11] * ez + p[15] * ew;
+    const float r = 1.0f / cw;
+    // The depth test: GL_LESS against the 16-bit buffer cleared to 1.0 (the
+    // published renderer's defaults) fails where the depth rounds to 65535,
+    // on and near the far plane.
+    const float depth = std::nearbyint(std::fma(cz * r, 0.5f, 0.5f) * 65535.0f);
+    keep[i] = (cx >= -cw) & (cx <= cw) & (cy >= -cw) & (cy <= cw) & (cz >= -cw) & (cz <= cw) &
+              (depth < 65535.0f);
+    float wx = std::fma(cx * r, half, half);
+    float wy = std::fma(cy * r, half, half);
     if (bits > 0) {
-      wx = std::floor(wx * grid + 0.5f) * inv_grid;
-      wy = std::floor(wy * grid + 0.5f) * inv_grid;
+      if (core) {  // llvmpipe snaps w - 1/2, rounding halves away from zero
+        const float tx = (wx - 0.5f) * grid, ty = (wy - 0.5f) * grid;
+        wx = std::trunc(tx + std::copysign(0.5f, tx)) * inv_grid + 0.5f;
+        wy = std::trunc(ty + std::copysign(0.5f, ty)) * inv_grid + 0.5f;
+      } else {  // w >= 0 for a kept point: halves up is away from zero
+        wx = std::floor(wx * grid + 0.5f) * inv_grid;
+        wy = std::floor(wy * grid + 0.5f) * inv_grid;
+      }
     }
-    first_x[i] = std::ceil(wx - square - 0.5f);
-    first_y[i] = std::ceil(wy - square - 0.5f);
+    // The edges in double: exact whatever the magnitude of w.
+    first_x[i] = static_cast<float>(core ? std::ceil(static_cast<double>(wx) - square)
+                                         : std::floor(static_cast<double>(wx) + shift) - back);
+    first_y[i] = static_cast<float>(core ? std::ceil(static_cast<double>(wy) - square)
+                                         : std::floor(static_cast<double>(wy) + shift) - back);
   }
 }
 
 }  // namespace
 
 void TransformPoint(const Mat4& m, const float v[4], float out[4]) {
+  // glm's mat4 * vec4 pairs the columns: (c0 v0 + c1 v1) + (c2 v2 + c3 v3).
   for (int r = 0; r < 4; ++r) {
-    out[r] = m.m[r] * v[0] + m.m[4 + r] * v[1] + m.m[8 + r] * v[2] + m.m[12 + r] * v[3];
+    out[r] = (m.m[r] * v[0] + m.m[4 + r] * v[1]) + (m.m[8 + r] * v[2] + m.m[12 + r] * v[3]);
+  }
+}
+
+void ClipCoordinates(const ViewTransform& t, const float p[3], float clip[4]) {
+  const float* v = t.view.m;
+  const float* q = t.proj.m;
+  float e[4];
+  for (int r = 0; r < 4; ++r) e[r] = v[r] * p[0] + v[4 + r] * p[1] + v[8 + r] * p[2] + v[12 + r];
+  for (int r = 0; r < 4; ++r) {
+    clip[r] = q[r] * e[0] + q[4 + r] * e[1] + q[8 + r] * e[2] + q[12 + r] * e[3];
   }
 }
 
@@ -139,13 +179,20 @@ Mat4 LookAt(const float eye[3], const float center[3], const float up[3]) {
 }
 
 Mat4 Multiply(const Mat4& a, const Mat4& b) {
+  // glm's mat4 * mat4 sums the columns in order: ((a0 b0 + a1 b1) + a2 b2) + a3 b3.
   Mat4 r;
-  for (int col = 0; col < 4; ++col) TransformPoint(a, &b.m[4 * col], &r.m[4 * col]);
+  for (int col = 0; col < 4; ++col) {
+    const float* v = &b.m[4 * col];
+    for (int row = 0; row < 4; ++row) {
+      r.m[4 * col + row] =
+          a.m[row] * v[0] + a.m[4 + row] * v[1] + a.m[8 + row] * v[2] + a.m[12 + row] * v[3];
+    }
+  }
   return r;
 }
 
-Mat4 PublishedViewProjection(const Camera& camera, const std::vector<float>& y_rotations_rad,
-                             int width, int height) {
+ViewTransform PublishedView(const Camera& camera, const std::vector<float>& y_rotations_rad,
+                            int width, int height) {
   Mat4 rot = Identity4();
   for (float angle : y_rotations_rad) rot = Rotate(rot, angle, 0.0f, 1.0f, 0.0f);
   const float x_axis[4] = {1, 0, 0, 0}, y_axis[4] = {0, 1, 0, 0};
@@ -156,15 +203,24 @@ Mat4 PublishedViewProjection(const Camera& camera, const std::vector<float>& y_r
   const float eye[3] = {0.0f - dir[0] * camera.distance, 0.0f - dir[1] * camera.distance,
                         0.0f - dir[2] * camera.distance};
   const float center[3] = {0, 0, 0};
-  const Mat4 view = LookAt(eye, center, up);
-  const Mat4 proj = Perspective(Radians(camera.fov_deg),
-                                static_cast<float>(width) / static_cast<float>(height),
-                                camera.near, camera.far);
-  return Multiply(proj, view);
+  return {Perspective(Radians(camera.fov_deg),
+                      static_cast<float>(width) / static_cast<float>(height), camera.near,
+                      camera.far),
+          LookAt(eye, center, up)};
 }
 
-void ProjectPoints(const float* xyz, size_t n, const Mat4& mvp, const RasterOptions& o,
-                   codec::Image* out) {
+std::string PointRuleName(PointRule rule) {
+  return rule == PointRule::kCore ? "core" : "compat";
+}
+
+PointRule ParsePointRule(const std::string& name) {
+  if (name == "compat") return PointRule::kCompatibility;
+  if (name == "core") return PointRule::kCore;
+  throw UsageError("--point-rule: expected compat or core, got '" + name + "'");
+}
+
+void ProjectPoints(const float* xyz, size_t n, const ViewTransform& transform,
+                   const RasterOptions& o, codec::Image* out) {
   if (o.size < 1 || o.size > 16384) throw UsageError("--size must be in [1, 16384]");
   if (o.point_size < 1 || o.point_size > 64) throw UsageError("--point-size must be in [1, 64]");
   if (o.subpixel_bits < 0 || o.subpixel_bits > 16) {
@@ -189,7 +245,8 @@ void ProjectPoints(const float* xyz, size_t n, const Mat4& mvp, const RasterOpti
   const int s = o.point_size;
   for (size_t begin = 0; begin < n; begin += kBlock) {
     const size_t count = std::min(kBlock, n - begin);
-    FirstPixels(xyz + 3 * begin, count, mvp, size, s, o.subpixel_bits, fx, fy, keep);
+    FirstPixels(xyz + 3 * begin, count, transform, size, s, o.subpixel_bits, o.rule, fx, fy,
+                keep);
     for (size_t i = 0; i < count; ++i) {
       if (!keep[i]) continue;  // a kept point's first pixels are small integers
       const int x0 = static_cast<int>(fx[i]), y0 = static_cast<int>(fy[i]);

@@ -196,6 +196,7 @@ class Fractal3dFamily final : public Family {
         {"size", o.size},
         {"point_size", o.point_size},
         {"subpixel_bits", o.subpixel_bits},
+        {"point_rule", fractal3d::PointRuleName(o.point_rule)},
         {"point_color", ColorHex(o.point_color)},
         {"background", ColorHex(o.background)},
         {"clouds", CloudsName(o.clouds)},
@@ -224,6 +225,7 @@ class Fractal3dFamily final : public Family {
     o.size = JsonGet<int>(j, "size", where);
     o.point_size = JsonGet<int>(j, "point_size", where);
     o.subpixel_bits = JsonGet<int>(j, "subpixel_bits", where);
+    o.point_rule = fractal3d::ParsePointRule(JsonGet<std::string>(j, "point_rule", where));
     ParseColor("point_color", JsonGet<std::string>(j, "point_color", where), o.point_color);
     ParseColor("background", JsonGet<std::string>(j, "background", where), o.background);
     o.clouds = ParseClouds(JsonGet<std::string>(j, "clouds", where));
@@ -361,6 +363,7 @@ Fractal3dRenderer::Fractal3dRenderer(const Fractal3dFamily& family, const Recipe
   raster_.size = o.size;
   raster_.point_size = o.point_size;
   raster_.subpixel_bits = o.subpixel_bits;
+  raster_.rule = o.point_rule;
   std::copy(o.point_color, o.point_color + 3, raster_.color);
   std::copy(o.background, o.background + 3, raster_.background);
   raster_.channels = IsGray(o.point_color) && IsGray(o.background) ? 1 : 3;
@@ -411,9 +414,9 @@ void Fractal3dRenderer::Render(const SampleId& id, codec::Image* out) {
     out->pixels.clear();
     return;
   }
-  const fractal3d::Mat4 mvp = fractal3d::PublishedViewProjection(
+  const fractal3d::ViewTransform view = fractal3d::PublishedView(
       fractal3d::Camera{}, family_.ViewRotations(recipe_, id), raster_.size, raster_.size);
-  fractal3d::ProjectPoints(cloud.data(), cloud.size() / 3, mvp, raster_, out);
+  fractal3d::ProjectPoints(cloud.data(), cloud.size() / 3, view, raster_, out);
 }
 
 }  // namespace

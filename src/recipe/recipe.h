@@ -11,6 +11,7 @@
 #include "codec/image.h"
 #include "fractal/render.h"
 #include "fractal/search.h"
+#include "fractal3d/project.h"
 
 namespace synthub::recipe {
 
@@ -61,6 +62,9 @@ struct Fractal3dOptions {
   int size = 224;
   int point_size = 1;
   int subpixel_bits = 8;
+  // GL's point rule: the compatibility context's (the published renderer's)
+  // or point sprites' (a core context); fractal3d/project.h.
+  fractal3d::PointRule point_rule = fractal3d::PointRule::kCompatibility;
   uint8_t point_color[3] = {255, 255, 255};
   uint8_t background[3] = {0, 0, 0};
   CloudMembers clouds = CloudMembers::kNone;
