@@ -61,6 +61,19 @@ class LoaderTest(unittest.TestCase):
             seen.extend(epoch_keys(loader))
         self.assertEqual(len(seen), len(set(seen)))
 
+    def test_one_view_per_category(self):
+        # Each epoch one sample of each category (keys CCCCCC_RR_DDD_F), a new one each epoch.
+        options = dict(batch_size=2, image_size=16, seed=2, shuffle="global", one_view_per_category=True)
+        loader = synthub.Loader(DATA, **options)
+        self.assertEqual(loader.samples_per_epoch, loader.num_classes)
+        first, second = epoch_keys(loader), epoch_keys(loader)
+        for keys in (first, second):
+            self.assertEqual(sorted(int(k[:6]) for k in keys), list(range(loader.num_classes)))
+        self.assertNotEqual(sorted(first), sorted(second))
+        self.assertEqual(epoch_keys(synthub.Loader(DATA, **options)), first)
+        with self.assertRaisesRegex(synthub.Error, "one_view_per_category .* needs shuffle global"):
+            synthub.Loader(DATA, one_view_per_category=True)
+
     def test_torch_tensors_and_iterable_dataset(self):
         import torch
         from torch.utils.data import DataLoader

@@ -67,6 +67,16 @@ check "pretrain --recipe ofdb: --epochs, --batch-size, --lr given override the r
 import json; s = json.load(open("ofdb/config.json"))["synthub"]
 assert s["epochs"] == 1 and s["lr"] == 1e-3 and s["batch_size_total"] == 16, s'
 
+# --- 3D-OFDB's one view per category: an epoch is one sample per category ----
+"$SYNTHUB" pretrain --data six --val six --out one_view "${TINY[@]}" --epochs 1 --batch-size 2 \
+  --shuffle global --one-view-per-category --log-every 1 >/dev/null 2>one_view.err
+check "pretrain --one-view-per-category: 6 categories, 3 steps of 2; validation reads all 144" $PY -c '
+import json; rows = [json.loads(l) for l in open("one_view/metrics.jsonl")]
+assert len([r for r in rows if r["kind"] == "train"]) == 3, rows
+assert [r["samples"] for r in rows if r["kind"] == "eval"] == [144], rows'
+expect_exit 2 "pretrain --one-view-per-category needs --shuffle global" "needs --shuffle global" \
+  "$SYNTHUB" pretrain --data six --out r --one-view-per-category
+
 # --- a run writes timm-loadable weights; Python computes the same logits -----
 "$SYNTHUB" pretrain --data six --out run "${TINY[@]}" --epochs 2 --batch-size 16 --log-every 1 \
   >/dev/null 2>run.err

@@ -111,28 +111,23 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
   return plan;
 }
 
-std::vector<uint64_t> OnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
-                                  uint64_t seed, uint64_t epoch) {
+uint64_t ChosenSample(const Category& category, uint64_t seed, uint64_t epoch) {
   const uint32_t key[2] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
-  std::vector<uint64_t> chosen;
-  chosen.reserve(groups.size());
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const uint32_t ctr[4] = {static_cast<uint32_t>(g), static_cast<uint32_t>(epoch),
-                             static_cast<uint32_t>(epoch >> 32), kTagView};
-    const uint32_t word = fractal::Philox4x32(key, ctr).v[0];
-    chosen.push_back(groups[g][fractal::ScaleU32(word, static_cast<uint32_t>(groups[g].size()))]);
-  }
-  return chosen;
+  const uint32_t ctr[4] = {category.id, static_cast<uint32_t>(epoch),
+                           static_cast<uint32_t>(epoch >> 32), kTagView};
+  const uint32_t word = fractal::Philox4x32(key, ctr).v[0];
+  return category.samples[fractal::ScaleU32(word, static_cast<uint32_t>(category.samples.size()))];
 }
 
-EpochPlan MakeEpochPlanOnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
-                                   const PlanOptions& o) {
+EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,
+                                      const PlanOptions& o) {
   if (o.rank < 0 || o.rank >= o.world) throw UsageError("need 0 <= rank < world size");
-  const std::vector<uint64_t> chosen = OnePerGroup(groups, o.seed, o.epoch);
-  EpochPlan plan;
+  const uint64_t n = categories.size();
   const uint64_t key = GlobalKey(o);
-  for (uint64_t p : RankPositions(chosen.size(), o)) {
-    plan.global_order.push_back(chosen[recipe::PermuteIndex(p, chosen.size(), key)]);
+  EpochPlan plan;
+  for (uint64_t p : RankPositions(n, o)) {
+    const Category& c = categories[recipe::PermuteIndex(p, n, key)];
+    plan.global_order.push_back(ChosenSample(c, o.seed, o.epoch));
   }
   plan.samples = plan.global_order.size();
   return plan;

@@ -35,19 +35,26 @@ struct EpochPlan {
   std::vector<uint64_t> global_order;
 };
 
-// One member of each group (a category's samples, as global sample numbers),
-// chosen by a keyed hash of (seed, epoch, group): the samples of an epoch of
-// LoaderOptions::one_view_per_category, in group order.
-std::vector<uint64_t> OnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
-                                  uint64_t seed, uint64_t epoch);
+// A category's samples as global sample numbers, for
+// LoaderOptions::one_view_per_category.
+struct Category {
+  uint32_t id = 0;                // CCCCCC of the sample keys, or the plan's category
+  std::vector<uint64_t> samples;  // not empty
+};
+
+// The one sample of `category` that epoch `epoch` uses: a keyed hash (Philox)
+// of (seed, epoch, category id) picks it, so each epoch picks anew and every
+// rank, worker and resumed run picks the same.
+uint64_t ChosenSample(const Category& category, uint64_t seed, uint64_t epoch);
 
 // Samples each rank gets for a dataset of `total` samples.
 uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven);
 
 EpochPlan MakeEpochPlan(const std::vector<uint64_t>& shard_counts, const PlanOptions& o);
-// kGlobal over one sample per group (OnePerGroup) instead of every sample.
-EpochPlan MakeEpochPlanOnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
-                                   const PlanOptions& o);
+// kGlobal over the chosen sample of each category instead of every sample:
+// the same permutation, rank split and uneven policy, over categories.size().
+EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,
+                                      const PlanOptions& o);
 
 }  // namespace synthub::loader
 

@@ -1,7 +1,6 @@
 #include "loader/epoch_plan.h"
 
 #include <algorithm>
-
 #include <gtest/gtest.h>
 #include <numeric>
 #include <set>
@@ -83,49 +82,77 @@ TEST(EpochPlanTest, ReaderNeverRunsMoreThanTheBufferAhead) {
   }
 }
 
-// 50 categories of 12 samples each (3D-OFDB's views), numbered category-major.
-std::vector<std::vector<uint64_t>> Views() {
-  std::vector<std::vector<uint64_t>> groups(50);
-  for (uint64_t c = 0; c < 50; ++c) {
-    for (uint64_t v = 0; v < 12; ++v) groups[c].push_back(c * 12 + v);
+// `n` categories of 12 samples each (3D-OFDB's views), numbered
+// category-major; the ids are not their positions (a subset of a dataset).
+std::vector<Category> Views(uint32_t n) {
+  std::vector<Category> categories(n);
+  for (uint32_t c = 0; c < n; ++c) {
+    categories[c].id = 100 + 2 * c;
+    for (uint64_t v = 0; v < 12; ++v) categories[c].samples.push_back(c * 12 + v);
   }
-  return groups;
+  return categories;
 }
 
-TEST(EpochPlanTest, OneViewPerCategoryEachEpoch) {
-  const auto groups = Views();
-  const std::vector<uint64_t> e0 = OnePerGroup(groups, 7, 0), e1 = OnePerGroup(groups, 7, 1);
-  ASSERT_EQ(e0.size(), 50u);
-  int same = 0;
-  for (uint64_t c = 0; c < 50; ++c) {
-    EXPECT_EQ(e0[c] / 12, c);  // one member of each category
-    same += e0[c] == e1[c];
+TEST(EpochPlanTest, OneViewPerCategoryIsAKeyedChoiceOfSeedEpochCategory) {
+  const std::vector<Category> categories = Views(50);
+  int same_epoch = 0, same_seed = 0;
+  for (uint32_t c = 0; c < 50; ++c) {
+    const uint64_t chosen = ChosenSample(categories[c], 7, 0);
+    EXPECT_EQ(chosen / 12, c);  // one of the category's own samples
+    EXPECT_EQ(ChosenSample(categories[c], 7, 0), chosen);  // a pure function
+    same_epoch += ChosenSample(categories[c], 7, 1) == chosen;
+    same_seed += ChosenSample(categories[c], 8, 0) == chosen;
   }
-  EXPECT_LT(same, 15);  // a new view for most categories (1 in 12 by chance)
-  EXPECT_EQ(OnePerGroup(groups, 7, 0), e0);  // a pure function of (seed, epoch)
-  EXPECT_NE(OnePerGroup(groups, 8, 0), e0);
+  // Another epoch or seed: another view for most categories (1 in 12 by chance).
+  EXPECT_LT(same_epoch, 15);
+  EXPECT_LT(same_seed, 15);
+  // The category's id keys the choice (not its position among the others).
+  Category renamed = categories[30];
+  renamed.id = 7777;
+  int moved = 0;
+  for (uint64_t e = 0; e < 20; ++e) moved += ChosenSample(renamed, 7, e) != ChosenSample(categories[30], 7, e);
+  EXPECT_GT(moved, 10);
   // The views are used evenly over many epochs.
   std::vector<int> seen(12, 0);
-  for (uint64_t e = 0; e < 240; ++e) seen[OnePerGroup(groups, 1, e)[0] % 12]++;
+  for (uint64_t e = 0; e < 240; ++e) seen[ChosenSample(categories[0], 1, e) % 12]++;
   for (int n : seen) EXPECT_GT(n, 5);
 }
 
+// Two ranks together: every category once per epoch (an even count, or an odd
+// one padded or wrapped), in a new order each epoch; drop leaves one out.
 TEST(EpochPlanTest, OneViewPerCategoryAcrossRanks) {
-  const auto groups = Views();
-  PlanOptions o;
-  o.shuffle = ShuffleMode::kGlobal;
-  o.seed = 3;
-  o.epoch = 2;
-  o.world = 2;
-  std::vector<uint64_t> all;
-  for (int r = 0; r < 2; ++r) {
-    o.rank = r;
-    const EpochPlan plan = MakeEpochPlanOnePerGroup(groups, o);
-    EXPECT_EQ(plan.samples, 25u);
-    all.insert(all.end(), plan.global_order.begin(), plan.global_order.end());
+  for (uint32_t n : {50u, 49u}) {
+    const std::vector<Category> categories = Views(n);
+    for (UnevenPolicy uneven : {UnevenPolicy::kDrop, UnevenPolicy::kPad, UnevenPolicy::kWrap}) {
+      PlanOptions o;
+      o.shuffle = ShuffleMode::kGlobal;
+      o.seed = 3;
+      o.epoch = 2;
+      o.world = 2;
+      o.uneven = uneven;
+      std::vector<uint64_t> all;
+      for (int r = 0; r < 2; ++r) {
+        o.rank = r;
+        const EpochPlan plan = MakeEpochPlanOnePerCategory(categories, o);
+        EXPECT_EQ(plan.samples, SamplesPerRank(n, 2, uneven));
+        all.insert(all.end(), plan.global_order.begin(), plan.global_order.end());
+      }
+      std::set<uint64_t> expected;
+      for (const Category& c : categories) expected.insert(ChosenSample(c, 3, 2));
+      const std::set<uint64_t> distinct(all.begin(), all.end());
+      if (n % 2 == 1 && uneven == UnevenPolicy::kDrop) {
+        EXPECT_EQ(distinct.size(), n - 1u);
+        EXPECT_TRUE(std::includes(expected.begin(), expected.end(), distinct.begin(), distinct.end()));
+      } else {
+        EXPECT_EQ(distinct, expected) << n << " categories, uneven " << UnevenPolicyName(uneven);
+        EXPECT_EQ(all.size(), n + n % 2);  // pad and wrap repeat one sample
+      }
+      o.rank = 0;
+      const EpochPlan e2 = MakeEpochPlanOnePerCategory(categories, o);
+      o.epoch = 3;
+      EXPECT_NE(MakeEpochPlanOnePerCategory(categories, o).global_order, e2.global_order);
+    }
   }
-  std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, OnePerGroup(groups, 3, 2));  // each category exactly once over the ranks
 }
 
 }  // namespace

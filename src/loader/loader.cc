@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -42,6 +43,17 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     for (uint64_t s = 0; s < render_plan_->num_shards(); ++s) counts_.push_back(render_plan_->ShardSamples(s));
     num_classes_ = recipe_->categories;
   } else {
+    const bool indexed = o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder;
+    for (const auto& s : spec_.shards) {  // refused before counting streams a URL once
+      if (!indexed || !IsUrl(s.location)) continue;
+      if (o_.one_view_per_category) {
+        throw UsageError("one_view_per_category learns the categories from an index of local "
+                         "shards; a URL cannot be indexed (" + s.location + "): use local "
+                         "shards or render:");
+      }
+      throw UsageError("shuffle: global reads samples by offset and needs local shards; "
+                       "use local for URLs (" + s.location + ")");
+    }
     for (const auto& s : spec_.shards) {
       uint64_t n = s.samples;
       if (n == loader::kUnknownCount) {  // no manifest: count by walking the headers
@@ -59,12 +71,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
       }
       counts_.push_back(n);
     }
-    if (o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder) {
+    if (indexed) {
       for (const auto& s : spec_.shards) {
-        if (IsUrl(s.location)) {
-          throw UsageError("shuffle: global reads samples by offset and needs local shards; "
-                           "use local for URLs (" + s.location + ")");
-        }
         const uint64_t want = counts_[index_.size()];
         std::vector<SampleRef>& index = index_.emplace_back();
         try {
@@ -96,48 +104,56 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   if (o_.one_view_per_category) GroupByCategory();
 }
 
-// The category of a synthub sample key CCCCCC_RR_DDD_F (recipe/plan.h), or
-// -1 for a key of another shape.
-static int64_t KeyCategory(const std::string& key) {
-  int64_t category = -1;
-  int fields = 0;
+namespace {
+
+// The category of a synthub sample key CCCCCC_RR_DDD_F (four fields of
+// digits, recipe::DatasetPlan::SampleKey); false for a key of another shape.
+bool KeyCategory(const std::string& key, uint32_t* category) {
+  std::vector<std::string> fields;
   size_t at = 0;
-  while (at <= key.size()) {
-    size_t end = key.find('_', at);
-    if (end == std::string::npos) end = key.size();
-    const std::string field = key.substr(at, end - at);
-    if (field.empty() || field.size() > 9 || field.find_first_not_of("0123456789") != std::string::npos) {
-      return -1;
-    }
-    if (fields++ == 0) category = std::stoll(field);
-    at = end + 1;
+  for (size_t end; (end = key.find('_', at)) != std::string::npos; at = end + 1) {
+    fields.push_back(key.substr(at, end - at));
   }
-  return fields == 4 ? category : -1;
+  fields.push_back(key.substr(at));
+  if (fields.size() != 4) return false;
+  for (const std::string& f : fields) {
+    if (f.empty() || f.size() > 10 || f.find_first_not_of("0123456789") != std::string::npos) return false;
+  }
+  const uint64_t c = std::stoull(fields[0]);
+  if (c > UINT32_MAX) return false;
+  *category = static_cast<uint32_t>(c);
+  return true;
 }
 
+}  // namespace
+
+// one_view_per_category: each category's samples, from the render plan or
+// from the keys in the global-shuffle index of the shards.
 void Loader::Impl::GroupByCategory() {
   if (spec_.image_folder) {
     throw UsageError("one_view_per_category reads the category from synthub sample keys or a "
                      "render: recipe; an image folder has neither");
   }
-  std::map<int64_t, std::vector<uint64_t>> by_category;
+  std::map<uint32_t, std::vector<uint64_t>> by_category;
   for (uint32_t s = 0; s < counts_.size(); ++s) {
-    for (uint64_t i = 0; i < counts_[s]; ++i) {
-      int64_t category;
-      if (spec_.render) {
-        category = RenderOrder(s)[i].category;
-      } else {
-        const std::string& key = index_[s][i].key;
-        category = KeyCategory(key);
-        if (category < 0) {
-          throw Error(spec_.shards[s].location + ": sample key '" + key + "' is not a synthub "
-                      "key CCCCCC_RR_DDD_F; one_view_per_category needs the category in the key");
-        }
+    if (spec_.render) {
+      const std::vector<recipe::SampleId>& order = RenderOrder(s);
+      for (uint64_t i = 0; i < order.size(); ++i) by_category[order[i].category].push_back(GlobalNumber(s, i));
+      continue;
+    }
+    for (uint64_t i = 0; i < index_[s].size(); ++i) {
+      const SampleRef& ref = index_[s][i];
+      if (ref.offset == 0 && ref.key.empty()) continue;  // past damage (on_error skip): unreadable
+      uint32_t category;
+      if (!KeyCategory(ref.key, &category)) {
+        throw Error(spec_.shards[s].location + "@" + std::to_string(ref.offset) + ": sample key '" +
+                    ref.key + "' is not a synthub key CCCCCC_RR_DDD_F; one_view_per_category "
+                    "takes the category from it");
       }
       by_category[category].push_back(GlobalNumber(s, i));
     }
   }
-  for (auto& [category, members] : by_category) groups_.push_back(std::move(members));
+  for (auto& [id, samples] : by_category) categories_.push_back({id, std::move(samples)});
 }
 
 void Loader::Impl::Fail(const std::string& what) {
@@ -175,7 +191,7 @@ void Loader::Impl::StartEpoch() {
   po.shuffle = o_.shuffle;
   po.buffer = static_cast<uint64_t>(std::max(1, o_.shuffle_buffer));
   po.uneven = o_.uneven;
-  plan_ = o_.one_view_per_category ? loader::MakeEpochPlanOnePerGroup(groups_, po)
+  plan_ = o_.one_view_per_category ? loader::MakeEpochPlanOnePerCategory(categories_, po)
                                    : loader::MakeEpochPlan(counts_, po);
   stop_ = false;
   reader_done_ = false;

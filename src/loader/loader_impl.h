@@ -78,7 +78,7 @@ class Loader::Impl {
     return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
   }
   // Samples of one epoch over all ranks: every sample, or one per category.
-  uint64_t EpochTotal() const { return o_.one_view_per_category ? groups_.size() : total_; }
+  uint64_t EpochTotal() const { return o_.one_view_per_category ? categories_.size() : total_; }
   uint64_t SamplesPerEpoch() const {
     return loader::SamplesPerRank(EpochTotal(), o_.world_size, o_.uneven);
   }
@@ -101,6 +101,7 @@ class Loader::Impl {
   void WorkLoop();
   void MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* batch);
   void Fail(const std::string& what);
+  void GroupByCategory();  // fills categories_
   uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
   const std::vector<recipe::SampleId>& RenderOrder(uint32_t shard);
 
@@ -117,9 +118,8 @@ class Loader::Impl {
   std::map<uint32_t, std::vector<recipe::SampleId>> render_orders_;  // guarded
   // Global shuffle: per-shard indexes.
   std::vector<std::vector<SampleRef>> index_;
-  // one_view_per_category: each category's global sample numbers.
-  std::vector<std::vector<uint64_t>> groups_;
-  void GroupByCategory();
+  // one_view_per_category: each category's samples, by category id.
+  std::vector<loader::Category> categories_;
 
   // Epoch state (consumer thread).
   uint64_t epoch_ = 0;

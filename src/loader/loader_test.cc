@@ -1,6 +1,8 @@
 #include "synthub/loader.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -61,6 +63,44 @@ class LoaderTest : public ::testing::Test {
       }
     }
     return keys;
+  }
+
+  // A dataset as the generator writes it: `categories` categories of 5 views,
+  // keys CCCCCC_00_DDD_0, category-major over shards of 14 samples (so that
+  // categories straddle shards); label = category. Returns its folder; the
+  // shards are views-{0..}.tar.
+  std::string WriteViews(int categories) const {
+    const std::string dir = dir_ + "/views" + std::to_string(categories);
+    MakeDirs(dir);
+    for (int sample = 0, shard = 0; sample < categories * 5; ++shard) {
+      shard::TarWriter tar(dir + "/views-" + std::to_string(shard) + ".tar");
+      for (int i = 0; i < 14 && sample < categories * 5; ++i, ++sample) {
+        const int category = sample / 5;
+        std::vector<uint8_t> px(20 * 16, static_cast<uint8_t>(category * 10));
+        char key[32];
+        std::snprintf(key, sizeof(key), "%06d_00_%03d_0", category, sample % 5);
+        tar.AddFile(std::string(key) + ".png", codec::EncodeImage(px.data(), 20, 16, 1, {}));
+        tar.AddFile(std::string(key) + ".cls", std::to_string(category));
+      }
+      tar.Finish();
+    }
+    return dir;
+  }
+
+  LoaderOptions OneViewOptions(const std::string& spec) const {
+    LoaderOptions o = Options();
+    o.spec = spec;
+    o.shuffle = ShuffleMode::kGlobal;
+    o.one_view_per_category = true;
+    o.drop_last = false;
+    return o;
+  }
+
+  // The category of each key (CCCCCC_...).
+  static std::vector<int> Categories(const std::vector<std::string>& keys) {
+    std::vector<int> out;
+    for (const std::string& k : keys) out.push_back(std::stoi(k.substr(0, 6)));
+    return out;
   }
 
   const test::TempDir tmp_;
@@ -334,6 +374,188 @@ TEST(LoaderRenderTest, GlobalShuffleRendersThePermutation) {
   }
 }
 
+// one_view_per_category (3D-OFDB's training): each epoch one of each
+// category's views, a keyed choice of (seed, epoch, category).
+TEST_F(LoaderTest, OneViewPerCategoryEachEpoch) {
+  const std::string spec = WriteViews(8) + "/views-{0..2}.tar";
+  std::vector<std::string> epoch0;
+  for (int workers : {1, 3}) {
+    LoaderOptions o = OneViewOptions(spec);
+    o.workers = workers;
+    Loader loader(o);
+    EXPECT_EQ(loader.TotalSamples(), 40u);
+    EXPECT_EQ(loader.SamplesPerEpoch(), 8u);
+    EXPECT_EQ(loader.BatchesPerEpoch(), 2u);
+    const auto keys = Keys(loader);  // also checks label == category
+    std::vector<int> categories = Categories(keys);
+    std::sort(categories.begin(), categories.end());
+    EXPECT_EQ(categories, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7})) << "each category once";
+    if (epoch0.empty()) epoch0 = keys;
+    EXPECT_EQ(keys, epoch0) << "the same seed and epoch, the same views in the same order";
+    // The next epoch: again each category once, another view of most.
+    auto next = Keys(loader);
+    categories = Categories(next);
+    EXPECT_EQ(std::set<int>(categories.begin(), categories.end()).size(), 8u);
+    std::sort(next.begin(), next.end());
+    std::vector<std::string> sorted0 = epoch0;
+    std::sort(sorted0.begin(), sorted0.end());
+    std::vector<std::string> same;
+    std::set_intersection(sorted0.begin(), sorted0.end(), next.begin(), next.end(), std::back_inserter(same));
+    EXPECT_LT(same.size(), 4u) << "a new view for most categories";
+  }
+  LoaderOptions o = OneViewOptions(spec);
+  o.seed = 4;
+  Loader other(o);
+  EXPECT_NE(Keys(other), epoch0) << "another seed, other views";
+}
+
+TEST_F(LoaderTest, OneViewPerCategoryRanksTogetherCoverEachCategoryOnce) {
+  const std::string dir = WriteViews(7);
+  for (UnevenPolicy uneven : {UnevenPolicy::kDrop, UnevenPolicy::kPad, UnevenPolicy::kWrap}) {
+    std::vector<int> seen;
+    for (int rank = 0; rank < 2; ++rank) {
+      LoaderOptions o = OneViewOptions(dir + "/views-{0..2}.tar");
+      o.rank = rank;
+      o.world_size = 2;
+      o.uneven = uneven;
+      o.seed = 9;
+      Loader loader(o);
+      EXPECT_EQ(loader.SamplesPerEpoch(), uneven == UnevenPolicy::kDrop ? 3u : 4u);
+      const auto categories = Categories(Keys(loader));
+      seen.insert(seen.end(), categories.begin(), categories.end());
+    }
+    // 7 over 2 ranks: drop leaves one category out, pad and wrap repeat one.
+    const std::set<int> distinct(seen.begin(), seen.end());
+    EXPECT_EQ(distinct.size(), uneven == UnevenPolicy::kDrop ? 6u : 7u) << UnevenPolicyName(uneven);
+    EXPECT_EQ(seen.size(), uneven == UnevenPolicy::kDrop ? 6u : 8u);
+  }
+}
+
+TEST_F(LoaderTest, OneViewPerCategoryResumeKeepsTheChoice) {
+  LoaderOptions o = OneViewOptions(WriteViews(8) + "/views-{0..2}.tar");
+  o.batch_size = 2;
+  Loader full(o);
+  full.SetEpoch(5);
+  const auto all = Keys(full);
+  ASSERT_EQ(all.size(), 8u);
+  Loader first(o);
+  first.SetEpoch(5);
+  auto keys = Keys(first, 2);
+  Loader second(o);
+  second.Restore(LoaderState::FromJson(first.State().ToJson()));
+  const auto rest = Keys(second);
+  keys.insert(keys.end(), rest.begin(), rest.end());
+  EXPECT_EQ(keys, all);
+}
+
+// The skip policy's damaged shard: the samples past the damage are no
+// candidates; every category with a readable view still gets one.
+TEST_F(LoaderTest, OneViewPerCategoryPassesOverDamageWhenSkipping) {
+  const std::string dir = WriteViews(8);
+  shard::Manifest m;
+  m.name = "views";
+  m.source = shard::SampleSource::kPacked;
+  m.num_classes = 8;
+  m.num_samples = 40;
+  m.samples_per_shard = 14;
+  for (int s = 0; s < 3; ++s) {
+    m.shards.push_back({"views-" + std::to_string(s) + ".tar", s < 2 ? 14u : 12u, 1, std::string(64, '0')});
+  }
+  shard::WriteManifest(dir, m);
+  const std::string path = dir + "/views-1.tar";
+  const std::string data = ReadFile(path);
+  WriteFileAtomic(path, data.substr(0, data.size() / 2));  // keeps views of categories 2, 3, 4
+  LoaderOptions o = OneViewOptions(dir);
+  EXPECT_THROW(Loader{o}, Error);
+  o.on_error = ErrorPolicy::kSkip;
+  Loader loader(o);
+  const auto categories = Categories(Keys(loader));
+  EXPECT_EQ(std::set<int>(categories.begin(), categories.end()).size(), 8u);
+  EXPECT_EQ(loader.Stats().skipped, 0u);
+}
+
+TEST_F(LoaderTest, OneViewPerCategoryErrors) {
+  // Keys that are not synthub's: an Error naming the shard, the key and the option.
+  try {
+    Loader loader(OneViewOptions(spec_));
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    FAIL() << "a usage error: " << e.what();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("s-0.tar@0: sample key '0000' is not a synthub key CCCCCC_RR_DDD_F"),
+              std::string::npos) << what;
+    EXPECT_NE(what.find("one_view_per_category"), std::string::npos) << what;
+  }
+  // Another shard, whose keys are synthub's in all but one.
+  const std::string odd = dir_ + "/odd.tar";
+  {
+    shard::TarWriter tar(odd);
+    for (const char* key : {"000001_00_000_0", "000001_00_001_0", "000002_00_0x1_0"}) {
+      std::vector<uint8_t> px(20 * 16, 10);
+      tar.AddFile(std::string(key) + ".png", codec::EncodeImage(px.data(), 20, 16, 1, {}));
+      tar.AddFile(std::string(key) + ".cls", "1");
+    }
+    tar.Finish();
+  }
+  try {
+    Loader loader(OneViewOptions(odd));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("odd.tar@"), std::string::npos) << what;
+    EXPECT_NE(what.find(": sample key '000002_00_0x1_0' is not a synthub key"), std::string::npos) << what;
+  }
+  // Only shuffle global (it picks samples by index), no URLs (nothing to index), no image folder.
+  LoaderOptions o = OneViewOptions(WriteViews(2) + "/views-0.tar");
+  o.shuffle = ShuffleMode::kLocal;
+  EXPECT_THROW(Loader{o}, UsageError);
+  o = OneViewOptions("http://127.0.0.1:9/views-{0..1}.tar");
+  try {
+    Loader loader(o);
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("one_view_per_category learns the categories from an index of "
+                                         "local shards; a URL cannot be indexed (http://127.0.0.1:9/views-0.tar)"),
+              std::string::npos) << e.what();
+  }
+  const std::string folder = dir_ + "/folder/a";
+  MakeDirs(folder);
+  std::vector<uint8_t> px(16 * 16, 0);
+  WriteFileAtomic(folder + "/x.png", codec::EncodeImage(px.data(), 16, 16, 1, {}));
+  o = OneViewOptions("imagefolder:" + dir_ + "/folder");
+  EXPECT_THROW(Loader{o}, UsageError);
+}
+
+// render: the recipe's plan gives each sample's category; no keys to parse.
+TEST(LoaderRenderTest, OneViewPerCategoryRendersOneSamplePerCategory) {
+  LoaderOptions o;
+  o.spec = "render:demo";  // 10 categories
+  o.batch_size = 5;
+  o.image_size = 8;
+  o.seed = 5;
+  o.shuffle = ShuffleMode::kGlobal;
+  o.one_view_per_category = true;
+  o.layout = OutputLayout::kUint8Nhwc;
+  Loader loader(o);
+  EXPECT_EQ(loader.SamplesPerEpoch(), 10u);
+  std::vector<std::set<std::string>> epochs(2);
+  for (std::set<std::string>& keys : epochs) {
+    std::set<int> categories;
+    Batch b;
+    while (loader.Next(&b)) {
+      for (int i = 0; i < b.size; ++i) {
+        keys.insert(b.keys[i]);
+        categories.insert(std::stoi(b.keys[i].substr(0, 6)));
+        EXPECT_EQ(std::stoi(b.keys[i].substr(0, 6)), b.labels[i]) << b.keys[i];
+      }
+    }
+    EXPECT_EQ(categories.size(), 10u);
+    EXPECT_EQ(keys.size(), 10u);
+  }
+  EXPECT_NE(epochs[0], epochs[1]);
+}
+
 TEST_F(LoaderTest, BadSpecsAreClearErrors) {
   LoaderOptions o = Options();
   o.spec = dir_ + "/s-{0..9}.tar";
@@ -402,6 +624,10 @@ TEST(LoaderOptionsTest, ErrorsNameTheField) {
   o.random_erasing = 1.5;
   EXPECT_EQ(message(o), "random_erasing is a probability: it must be in [0, 1]");
   o.random_erasing = 0.5;
+  EXPECT_NO_THROW(ValidateLoaderOptions(o));
+  o.one_view_per_category = true;
+  EXPECT_EQ(message(o), "one_view_per_category picks samples by index: it needs shuffle global");
+  o.shuffle = ShuffleMode::kGlobal;
   EXPECT_NO_THROW(ValidateLoaderOptions(o));
 }
 

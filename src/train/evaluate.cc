@@ -52,6 +52,7 @@ EvalResult Evaluate(VisionTransformer& model, const LoaderOptions& data, const M
   lo.rank = 0;
   lo.world_size = 1;
   lo.shuffle = ShuffleMode::kNone;
+  lo.one_view_per_category = false;  // every view is evaluated
   lo.drop_last = false;
   lo.random_resized_crop = false;
   lo.hflip = lo.vflip = false;
