@@ -61,8 +61,12 @@ for fam in mv-fractaldb exfractaldb 3d-ofdb; do
   fi
   expect_exit 0 "$fam: verify passes" "0 problem" "$SYNTHUB" verify "k1_$fam"
   "$SYNTHUB" inspect "k1_$fam" --contact-sheet "sheet_$fam.png" >/dev/null 2>&1
-  check "$fam: inspect --contact-sheet writes a PNG" \
-    bash -c "head -c 8 sheet_$fam.png | cmp -s - <(printf '\x89PNG\r\n\x1a\n')"
+  check "$fam: inspect --contact-sheet writes a PNG with the points on it" "$PY" -c "
+import numpy as np
+from PIL import Image
+a = np.asarray(Image.open('sheet_$fam.png'))
+assert (a == 255).any(), 'no white point on the sheet'
+"
   if [ -d "$PYMODULE/synthub" ]; then
     check "$fam: render:DIR gives the shards' pixels (in order and shuffled on 2 workers)" \
       env PYTHONPATH="$PYMODULE" "$PY" "$TESTS_DIR/families_check.py" loader "k1_$fam" 64
@@ -134,6 +138,27 @@ if gen clouds_only --family 3d-ofdb --categories 3 --clouds only --seed 9; then
   check "--clouds only: 3 .npy members and no image" bash -c \
     "test \$(grep -c '\.npy$' members_only.txt) = 3 && ! grep -q '\.png$' members_only.txt"
   expect_exit 0 "--clouds only: verify passes" "0 problem" "$SYNTHUB" verify clouds_only
+  check "--clouds only: the manifest lists the members every sample has: cls, npy" \
+    "$PY" -c "import json; e = json.load(open('clouds_only/manifest.json'))['extensions']; assert e == ['cls', 'npy'], e"
+  expect_exit 1 "--clouds only: render: is an error saying there are no images" "point clouds only" \
+    "$SYNTHUB" load render:clouds_only --batch-size 3
+  expect_exit 1 "--clouds only: loading the shards names a sample without an image" "has no image" \
+    "$SYNTHUB" load clouds_only --batch-size 3
+  expect_exit 1 "--clouds only: inspect --contact-sheet says there is nothing to show" "no sample has" \
+    "$SYNTHUB" inspect clouds_only --contact-sheet sheet_only.png
+  "$SYNTHUB" hub init HC >/dev/null 2>&1
+  "$SYNTHUB" hub add clouds_only --hub HC --name alice/ofdb-clouds >/dev/null 2>&1
+  "$SYNTHUB" hub materialize alice/ofdb-clouds --hub HC --to clouds_only_regen --regenerate \
+    --quiet >mat_only.txt 2>&1
+  check "--clouds only: hub materialize --regenerate verifies it byte for byte" bash -c \
+    "grep -q 'verified 1 shards against the published SHA-256' mat_only.txt" &&
+    check "... byte-identical dataset" same_dataset clouds_only clouds_only_regen
+fi
+if gen clouds_ex --family exfractaldb --categories 2 --weight-rows 25 --images 50 --size 32 \
+     --clouds with-images --seed 9; then
+  check "exfractaldb --clouds with-images: one .npy per instance (2 x 25) beside 100 images" \
+    bash -c "tar tf clouds_ex/exfractaldb-000000.tar >members_ex.txt &&
+      test \$(grep -c '\.npy$' members_ex.txt) = 50 && test \$(grep -c '\.png$' members_ex.txt) = 100"
 fi
 
 # --- 3. bad input -------------------------------------------------------------------
