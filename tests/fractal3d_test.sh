@@ -168,6 +168,14 @@ expect_exit 2 "--weight-rows 30 is a usage error" "--weight-rows" \
   "$SYNTHUB" generate --family exfractaldb --weight-rows 30 --out bad2
 expect_exit 2 "--variance for FractalDB is refused" "--variance" \
   "$SYNTHUB" generate --family fractaldb --variance 0.1 --out bad3
+expect_exit 2 "--images for mv-fractaldb (its images are instances x views) is refused" "--images" \
+  "$SYNTHUB" generate --family mv-fractaldb --images 5 --out bad3
+expect_exit 2 "--views for exfractaldb (random views) is refused" "--views" \
+  "$SYNTHUB" generate --family exfractaldb --views 3 --out bad3
+expect_exit 2 "a bad --search-mode names --search-mode" "--search-mode" \
+  "$SYNTHUB" generate --family 3d-ofdb --search-mode sequential --out bad3
+expect_exit 2 "a bad --point-color names the flag" "--point-color" \
+  "$SYNTHUB" generate --family 3d-ofdb --point-color 12345 --out bad3
 expect_exit 1 "an impossible --variance stops after --max-trials, naming the flags" "--max-trials" \
   timeout 120 "$SYNTHUB" generate --family 3d-ofdb --categories 2 --variance 0.9 --max-trials 5000 \
   --threads 1 --out bad4
