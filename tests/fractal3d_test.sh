@@ -5,10 +5,12 @@
 #  - render:DIR (the loader's on-the-fly source) gives the shards' pixels;
 #  - --clouds with-images / only: <key>.npy members numpy loads (float32
 #    N x 3), GNU tar lists, and whose projection (synthub project) is the
-#    shards' images;
+#    shards' images; a clouds-only dataset lists cls + npy and is refused by
+#    the image loader, render: and the contact sheet with a message;
 #  - bad input: --views 0, an impossible --variance (bounded, with progress),
 #    a parameter CSV and a cloud with NaN, a 3D flag for FractalDB;
-#  - hub: publish, materialize --regenerate, verified and byte-identical.
+#  - hub: publish, materialize --regenerate, verified and byte-identical
+#    (each family, and datasets with clouds).
 # Usage: fractal3d_test.sh path/to/synthub [python module folder]
 # Prints "ok - ..." / "FAIL - ..."; exits 1 if any check failed.
 set -uo pipefail
@@ -209,5 +211,16 @@ if [ -d k1_mv-fractaldb ] && [ -d clouds_mv ]; then
   "$SYNTHUB" hub materialize alice/mv-clouds --hub H --to clouds_regen --regenerate --quiet >mat_c.txt 2>&1
   check "a dataset with .npy clouds regenerates byte-identical" same_dataset clouds_mv clouds_regen
 fi
+declare -A NSHARDS=([exfractaldb]=2 [3d-ofdb]=2)  # 30 and 20 samples, 16 a shard
+for fam in exfractaldb 3d-ofdb; do
+  [ -d "k1_$fam" ] || continue
+  "$SYNTHUB" hub init H >/dev/null 2>&1
+  "$SYNTHUB" hub add "k1_$fam" --hub H --name "alice/$fam" >/dev/null 2>&1
+  "$SYNTHUB" hub materialize "alice/$fam" --hub H --to "regen_$fam" --regenerate --quiet \
+    >"mat_$fam.txt" 2>&1
+  check "$fam: materialize --regenerate verifies every shard against the published SHA-256" \
+    grep -q "verified ${NSHARDS[$fam]} shards against the published SHA-256" "mat_$fam.txt"
+  check "$fam: ... byte-identical shards" same_dataset "k1_$fam" "regen_$fam"
+done
 
 finish
