@@ -5,10 +5,12 @@
 #  - render:DIR (the loader's on-the-fly source) gives the shards' pixels;
 #  - --clouds with-images / only: <key>.npy members numpy loads (float32
 #    N x 3), GNU tar lists, and whose projection (synthub project) is the
-#    shards' images;
+#    shards' images; a clouds-only dataset lists cls + npy and is refused by
+#    the image loader, render: and the contact sheet with a message;
 #  - bad input: --views 0, an impossible --variance (bounded, with progress),
 #    a parameter CSV and a cloud with NaN, a 3D flag for FractalDB;
-#  - hub: publish, materialize --regenerate, verified and byte-identical.
+#  - hub: publish, materialize --regenerate, verified and byte-identical
+#    (each family, and datasets with clouds).
 # Usage: fractal3d_test.sh path/to/synthub [python module folder]
 # Prints "ok - ..." / "FAIL - ..."; exits 1 if any check failed.
 set -uo pipefail
@@ -61,8 +63,12 @@ for fam in mv-fractaldb exfractaldb 3d-ofdb; do
   fi
   expect_exit 0 "$fam: verify passes" "0 problem" "$SYNTHUB" verify "k1_$fam"
   "$SYNTHUB" inspect "k1_$fam" --contact-sheet "sheet_$fam.png" >/dev/null 2>&1
-  check "$fam: inspect --contact-sheet writes a PNG" \
-    bash -c "head -c 8 sheet_$fam.png | cmp -s - <(printf '\x89PNG\r\n\x1a\n')"
+  check "$fam: inspect --contact-sheet writes a PNG with the points on it" "$PY" -c "
+import numpy as np
+from PIL import Image
+a = np.asarray(Image.open('sheet_$fam.png'))
+assert (a == 255).any(), 'no white point on the sheet'
+"
   if [ -d "$PYMODULE/synthub" ]; then
     check "$fam: render:DIR gives the shards' pixels (in order and shuffled on 2 workers)" \
       env PYTHONPATH="$PYMODULE" "$PY" "$TESTS_DIR/families_check.py" loader "k1_$fam" 64
@@ -134,6 +140,27 @@ if gen clouds_only --family 3d-ofdb --categories 3 --clouds only --seed 9; then
   check "--clouds only: 3 .npy members and no image" bash -c \
     "test \$(grep -c '\.npy$' members_only.txt) = 3 && ! grep -q '\.png$' members_only.txt"
   expect_exit 0 "--clouds only: verify passes" "0 problem" "$SYNTHUB" verify clouds_only
+  check "--clouds only: the manifest lists the members every sample has: cls, npy" \
+    "$PY" -c "import json; e = json.load(open('clouds_only/manifest.json'))['extensions']; assert e == ['cls', 'npy'], e"
+  expect_exit 1 "--clouds only: render: is an error saying there are no images" "point clouds only" \
+    "$SYNTHUB" load render:clouds_only --batch-size 3
+  expect_exit 1 "--clouds only: loading the shards names a sample without an image" "has no image" \
+    "$SYNTHUB" load clouds_only --batch-size 3
+  expect_exit 1 "--clouds only: inspect --contact-sheet says there is nothing to show" "no sample has" \
+    "$SYNTHUB" inspect clouds_only --contact-sheet sheet_only.png
+  "$SYNTHUB" hub init HC >/dev/null 2>&1
+  "$SYNTHUB" hub add clouds_only --hub HC --name alice/ofdb-clouds >/dev/null 2>&1
+  "$SYNTHUB" hub materialize alice/ofdb-clouds --hub HC --to clouds_only_regen --regenerate \
+    --quiet >mat_only.txt 2>&1
+  check "--clouds only: hub materialize --regenerate verifies it byte for byte" bash -c \
+    "grep -q 'verified 1 shards against the published SHA-256' mat_only.txt" &&
+    check "... byte-identical dataset" same_dataset clouds_only clouds_only_regen
+fi
+if gen clouds_ex --family exfractaldb --categories 2 --weight-rows 25 --images 50 --size 32 \
+     --clouds with-images --seed 9; then
+  check "exfractaldb --clouds with-images: one .npy per instance (2 x 25) beside 100 images" \
+    bash -c "tar tf clouds_ex/exfractaldb-000000.tar >members_ex.txt &&
+      test \$(grep -c '\.npy$' members_ex.txt) = 50 && test \$(grep -c '\.png$' members_ex.txt) = 100"
 fi
 
 # --- 3. bad input -------------------------------------------------------------------
@@ -143,6 +170,14 @@ expect_exit 2 "--weight-rows 30 is a usage error" "--weight-rows" \
   "$SYNTHUB" generate --family exfractaldb --weight-rows 30 --out bad2
 expect_exit 2 "--variance for FractalDB is refused" "--variance" \
   "$SYNTHUB" generate --family fractaldb --variance 0.1 --out bad3
+expect_exit 2 "--images for mv-fractaldb (its images are instances x views) is refused" "--images" \
+  "$SYNTHUB" generate --family mv-fractaldb --images 5 --out bad3
+expect_exit 2 "--views for exfractaldb (random views) is refused" "--views" \
+  "$SYNTHUB" generate --family exfractaldb --views 3 --out bad3
+expect_exit 2 "a bad --search-mode names --search-mode" "--search-mode" \
+  "$SYNTHUB" generate --family 3d-ofdb --search-mode sequential --out bad3
+expect_exit 2 "a bad --point-color names the flag" "--point-color" \
+  "$SYNTHUB" generate --family 3d-ofdb --point-color 12345 --out bad3
 expect_exit 1 "an impossible --variance stops after --max-trials, naming the flags" "--max-trials" \
   timeout 120 "$SYNTHUB" generate --family 3d-ofdb --categories 2 --variance 0.9 --max-trials 5000 \
   --threads 1 --out bad4
@@ -176,5 +211,16 @@ if [ -d k1_mv-fractaldb ] && [ -d clouds_mv ]; then
   "$SYNTHUB" hub materialize alice/mv-clouds --hub H --to clouds_regen --regenerate --quiet >mat_c.txt 2>&1
   check "a dataset with .npy clouds regenerates byte-identical" same_dataset clouds_mv clouds_regen
 fi
+declare -A NSHARDS=([exfractaldb]=2 [3d-ofdb]=2)  # 30 and 20 samples, 16 a shard
+for fam in exfractaldb 3d-ofdb; do
+  [ -d "k1_$fam" ] || continue
+  "$SYNTHUB" hub init H >/dev/null 2>&1
+  "$SYNTHUB" hub add "k1_$fam" --hub H --name "alice/$fam" >/dev/null 2>&1
+  "$SYNTHUB" hub materialize "alice/$fam" --hub H --to "regen_$fam" --regenerate --quiet \
+    >"mat_$fam.txt" 2>&1
+  check "$fam: materialize --regenerate verifies every shard against the published SHA-256" \
+    grep -q "verified ${NSHARDS[$fam]} shards against the published SHA-256" "mat_$fam.txt"
+  check "$fam: ... byte-identical shards" same_dataset "k1_$fam" "regen_$fam"
+done
 
 finish

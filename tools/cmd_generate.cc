@@ -97,6 +97,10 @@ int RunGenerate(int argc, char** argv, World& world) {
       throw UsageError("--images applies to the other families; FractalDB's samples per "
                        "category are --draws x --flips x 25 rows (--instances-per-category)");
     }
+    if (r.family == "mv-fractaldb" || r.family == "3d-ofdb") {
+      throw UsageError("--images applies to exfractaldb among the 3D families; " + r.family +
+                       "'s images per category are its instances x --views");
+    }
     r.draws = args.Int("images");
     if (r.draws < 1) throw UsageError("--images must be >= 1");
   }

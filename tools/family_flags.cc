@@ -112,11 +112,20 @@ const std::vector<FamilyFlag>& AllFlags() {
   return flags;
 }
 
+// --search-mode (fractal::ParseSearchMode's message names `synthub search`'s --mode).
+fractal::SearchMode SearchModeFlag(const Args& args) {
+  const std::string mode = args.Str("search-mode");
+  if (mode != "numpy" && mode != "keyed") {
+    throw UsageError("--search-mode: expected numpy or keyed, got '" + mode + "'");
+  }
+  return fractal::ParseSearchMode(mode);
+}
+
 void ApplyFractal3d(const Args& args, recipe::Recipe* r) {
   recipe::Fractal3dOptions& o = r->fractal3d;
   if (args.Given("size")) o.size = args.Int("size");
   if (args.Given("points")) o.points = args.Int("points");
-  if (args.Given("search-mode")) o.search_mode = fractal::ParseSearchMode(args.Str("search-mode"));
+  if (args.Given("search-mode")) o.search_mode = SearchModeFlag(args);
   if (args.Given("search-seed")) o.search_seed = args.U64("search-seed");
   if (args.Given("variance")) o.variance = args.Double("variance");
   if (args.Given("max-trials")) {
@@ -154,7 +163,7 @@ void ApplyFractalDb(const Args& args, recipe::Recipe* r) {
   if (args.Given("weight-k")) r->render.weight_k = args.Double("weight-k");
   if (args.Given("draws")) r->draws = args.Int("draws");
   if (args.Given("flips")) r->flips = args.Int("flips");
-  if (args.Given("search-mode")) r->search.mode = fractal::ParseSearchMode(args.Str("search-mode"));
+  if (args.Given("search-mode")) r->search.mode = SearchModeFlag(args);
   if (args.Given("search-seed")) r->search.seed = args.U64("search-seed");
   if (args.Given("threshold")) r->search.threshold = args.Double("threshold");
   if (args.Given("search-points")) r->search.points = args.Int("search-points");

@@ -38,7 +38,10 @@ std::vector<std::string> PresetNames();
 // presets with keyed categories allow (not fractaldb-1k and the OFDB
 // presets, whose published categories come from one sequential search: pass
 // their CSV). The VisualAtom, RCDB and 1p-frac presets draw the category
-// from their seed: pass an empty `category_csv`.
+// from their seed: pass an empty `category_csv`. The 3D presets
+// (mv-fractaldb-1k, exfractaldb-*, 3d-ofdb-*; keyed categories) take either:
+// the category's 3D IFS CSV (NNNNN.csv in a dataset's params.ustar) or
+// empty, which searches categories 0..sample.category here.
 // Throws synthub::UsageError for an unknown preset, an index out of range or
 // a CSV where none belongs, synthub::Error for a malformed CSV.
 RenderedImage RenderPresetSample(const std::string& preset, const std::string& category_csv,

@@ -207,15 +207,21 @@ struct ParamsFile {
   uint64_t bytes = 0;
 };
 
+// `images`: whether the samples carry images (not a point-cloud-only
+// dataset); the manifest lists the member extensions every sample has.
 shard::Manifest BuildManifest(const Context& ctx, const std::string& recipe_json,
-                              const ParamsFile& params) {
+                              const ParamsFile& params, bool images) {
   shard::Manifest m;
   m.name = ctx.recipe.name;
   m.generator_version = SYNTHUB_VERSION;
   m.num_classes = ctx.recipe.categories;
   m.num_samples = ctx.plan.num_samples();
   m.samples_per_shard = ctx.recipe.shard_size;
-  m.extensions = {codec::FormatExtension(ctx.recipe.encode.format), "cls"};
+  if (images) {
+    m.extensions = {codec::FormatExtension(ctx.recipe.encode.format), "cls"};
+  } else {
+    m.extensions = {"cls", "npy"};
+  }
   m.recipe_json = recipe_json;
   for (uint64_t s = 0; s < ctx.plan.num_shards(); ++s) {
     const std::string rp = RecordPath(ctx, ctx.plan.ShardName(s));
@@ -378,7 +384,7 @@ void RenderMyShards(const Context& ctx, const std::vector<uint64_t>& mine, int t
 // 4. On rank 0: wids.json and manifest.json (last) once every shard, of every
 //    process, has its record. Returns whether the manifest was written.
 bool WriteManifestWhenComplete(const Context& ctx, const std::string& recipe_json,
-                               const ParamsFile& params) {
+                               const ParamsFile& params, bool images) {
   const DatasetPlan& plan = ctx.plan;
   uint64_t done = 0;
   for (uint64_t s = 0; s < plan.num_shards(); ++s) {
@@ -390,7 +396,7 @@ bool WriteManifestWhenComplete(const Context& ctx, const std::string& recipe_jso
             " shards done; manifest.json is written when all are (rerun any part)");
     return false;
   }
-  const shard::Manifest m = BuildManifest(ctx, recipe_json, params);
+  const shard::Manifest m = BuildManifest(ctx, recipe_json, params, images);
   if (ctx.options.wids) WriteFileAtomic(JoinPath(ctx.options.out, "wids.json"), shard::WidsIndex(m));
   shard::WriteManifest(ctx.options.out, m);
   return true;
@@ -421,7 +427,12 @@ GenerateStats Generate(GenerateOptions o, World& world) {
   stats.shards_mine = mine.size();
   RendererPool renderers(recipe, params);
   RenderMyShards(ctx, mine, threads, renderers, world, &stats);
-  if (world.rank() == 0) stats.manifest_written = WriteManifestWhenComplete(ctx, recipe_json, params_file);
+  if (world.rank() == 0) {
+    std::unique_ptr<recipe::SampleRenderer> renderer = renderers.Take();
+    const bool images = renderer->HasImage();
+    renderers.Give(std::move(renderer));
+    stats.manifest_written = WriteManifestWhenComplete(ctx, recipe_json, params_file, images);
+  }
   world.Barrier();
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;

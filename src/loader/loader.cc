@@ -40,6 +40,11 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
       params_ = recipe::FamilyOf(*recipe_).MakeParams(
           *recipe_, static_cast<int>(std::thread::hardware_concurrency()), false);
     }
+    if (!recipe::FamilyOf(*recipe_).NewRenderer(*recipe_, params_)->HasImage()) {
+      throw Error(o_.spec + ": the recipe makes point clouds only (" + recipe_->family +
+                  " --clouds only): there are no images to render; read the .npy members of "
+                  "its shards instead");
+    }
     for (uint64_t s = 0; s < render_plan_->num_shards(); ++s) counts_.push_back(render_plan_->ShardSamples(s));
     num_classes_ = recipe_->categories;
   } else {

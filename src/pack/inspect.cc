@@ -79,6 +79,10 @@ void WriteContactSheet(const std::string& dir, const std::string& png_path,
       if (image && value >= 0) place(std::to_string(value), image->data, s.name + ":" + sample.key);
     }
   }
+  if (placed == 0) {
+    throw Error(dir + ": no sample has both an image and a label to show (a point-cloud dataset, "
+                "--clouds only? draw a <key>.npy with synthub project)");
+  }
   WriteFileAtomic(png_path, codec::EncodeImage(sheet.data(), width, height, 3,
                                                codec::EncodeOptions{}));
 }

@@ -11,7 +11,8 @@ std::string DatasetSummary(const std::string& dir);
 
 // Writes a grid: one row per class (the first `classes` classes met), up to
 // `per_class` thumbnails of `thumb` pixels each. Reads shards in order until
-// the grid is full. Throws Error on unreadable data.
+// the grid is full. Throws Error on unreadable data, or when no sample has
+// both an image and a label (nothing to show).
 void WriteContactSheet(const std::string& dir, const std::string& png_path,
                        int classes, int per_class, int thumb);
 

@@ -33,6 +33,7 @@ TEST(Fractal3dFamilyTest, PresetsAndAxes) {
   EXPECT_EQ(ofdb.Instances(), 12);
   EXPECT_EQ(PresetRecipe("3d-ofdb-21k").categories, 21000);
   EXPECT_EQ(PresetRecipe("exfractaldb-1k").fractal3d.size, 224);
+  EXPECT_EQ(PresetRecipe("exfractaldb-1k").encode.png_level, codec::kPngRle);
   ofdb.fractal3d.clouds = CloudMembers::kOnly;
   EXPECT_EQ(ofdb.Instances(), 1);
   mv.fractal3d.clouds = CloudMembers::kOnly;

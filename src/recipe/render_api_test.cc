@@ -8,6 +8,7 @@
 #include "codec/image.h"
 #include "fractal/ifs.h"
 #include "fractal/search.h"
+#include "fractal3d/ifs3d.h"
 #include "recipe/family.h"
 #include "recipe/recipe.h"
 #include "synthub/error.h"
@@ -43,6 +44,31 @@ TEST(RenderApiTest, KeyedPresetMatchesTheFamilyRenderer) {
   EXPECT_TRUE(std::any_of(want.pixels.begin(), want.pixels.end(), [](uint8_t p) { return p; }));
   const RenderedImage given = RenderPresetSample("demo", fractal::FormatIfsCsv(params.ifs[1]), s);
   EXPECT_EQ(given.pixels, want.pixels);
+}
+
+// A 3D preset renders a category searched here, or given as its CSV, as
+// the family's renderer does (instance row and view from the preset's seed).
+TEST(RenderApiTest, Fractal3dPresetTakesTheCategoryOrItsCsv) {
+  const recipe::Recipe r = recipe::PresetRecipe("3d-ofdb-1k");
+  recipe::Recipe two = r;
+  two.categories = 2;
+  const recipe::CategoryParams params = recipe::FamilyOf(r).MakeParams(two, 1, false);
+  codec::Image want;
+  recipe::FamilyOf(r).NewRenderer(r, params)->Render({1, 0, 5, 0}, &want);
+  SampleIndex s;
+  s.category = 1;
+  s.draw = 5;
+  const RenderedImage searched = RenderPresetSample("3d-ofdb-1k", "", s);
+  EXPECT_EQ(searched.width, 224);
+  EXPECT_EQ(searched.channels, 1);
+  EXPECT_EQ(searched.pixels, want.pixels);
+  EXPECT_TRUE(std::any_of(want.pixels.begin(), want.pixels.end(), [](uint8_t p) { return p; }));
+  const RenderedImage given =
+      RenderPresetSample("3d-ofdb-1k", fractal3d::Ifs3ToCsv(params.ifs3[1]), s);
+  EXPECT_EQ(given.pixels, want.pixels);
+  EXPECT_THROW(RenderPresetSample("3d-ofdb-1k", "0.1,0.2\n", s), Error);
+  s.draw = 12;  // 12 views
+  EXPECT_THROW(RenderPresetSample("3d-ofdb-1k", "", s), UsageError);
 }
 
 TEST(RenderApiTest, PublishedPresetNeedsTheCategoryCsv) {
