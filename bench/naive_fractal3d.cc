@@ -1,6 +1,7 @@
 #include "naive_fractal3d.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <string>
@@ -31,8 +32,10 @@ NaiveMat4 Mul(const NaiveMat4& a, const NaiveMat4& b) {
   return r;
 }
 
-std::vector<double> MulVec(const NaiveMat4& a, const std::vector<double>& v) {
-  std::vector<double> r(4, 0.0);
+using NaiveVec4 = std::array<double, 4>;
+
+NaiveVec4 MulVec(const NaiveMat4& a, const NaiveVec4& v) {
+  NaiveVec4 r = {0, 0, 0, 0};
   for (int row = 0; row < 4; ++row) {
     for (int k = 0; k < 4; ++k) r[row] += a.m[k][row] * v[k];
   }
@@ -170,15 +173,15 @@ std::vector<uint8_t> NaiveRenderView(const std::vector<NaiveVertex>& vertices,
   const NaiveMat4 proj = Perspective(45.0 * pi / 180.0, 1.0, 1.0, 100.0);
   NaiveMat4 rot;
   for (double angle : y_rotations) rot = RotateY(rot, angle);
-  const std::vector<double> cam_dir = MulVec(rot, {1, 0, 0, 0});
-  const std::vector<double> up = MulVec(rot, {0, 1, 0, 0});
+  const NaiveVec4 cam_dir = MulVec(rot, {1, 0, 0, 0});
+  const NaiveVec4 up = MulVec(rot, {0, 1, 0, 0});
   const NaiveVec3 eye = {0 - cam_dir[0] * 4, 0 - cam_dir[1] * 4, 0 - cam_dir[2] * 4};
   const NaiveMat4 view = LookAt(eye, {0, 0, 0}, {up[0], up[1], up[2]});
   const NaiveMat4 mvp = Mul(proj, view);
 
   std::vector<uint8_t> rgb(static_cast<size_t>(size) * size * 3, 0);
   for (const NaiveVertex& v : vertices) {
-    const std::vector<double> clip = MulVec(mvp, {v.x, v.y, v.z, 1.0});
+    const NaiveVec4 clip = MulVec(mvp, {v.x, v.y, v.z, 1.0});
     const double w = clip[3];
     if (clip[0] < -w || clip[0] > w || clip[1] < -w || clip[1] > w || clip[2] < -w ||
         clip[2] > w) {
