@@ -1,230 +1,331 @@
-// The per-core measurements of bench/fractal3d_run.sh, printed as one JSON
-// object: the 3D families' stages (search trial, instance cloud, projection
-// of a view from a cached cloud, PNG encode) against the PNG decode of the
-// same view (the goal: a view from a cached cloud costs less than decoding
-// it) and a naive C++ transcription of the published pipeline (per-map
-// dictionaries, a vector grown point by point, double matrices built per
-// view, a full RGB image) on the same clouds and views.
-//   synthub_fractal3d_bench [--categories C] [--min-cpu S]
-// CPU time is the process's (one thread); each loop repeats until it has
-// used --min-cpu seconds (default 1).
-#include <time.h>
+// The per-core measurements of bench/fractal3d_run.sh (Google Benchmark; one
+// thread, so items_per_second = items per CPU-second): the 3D families'
+// stages against the PNG decode of the same views (the goal: a view from a
+// cached cloud costs less than decoding it) and against the naive C++
+// transcription of the published pipeline (naive_fractal3d.h) on the same
+// categories, clouds and views:
+//   BM_Search3Trial          one trial of the category search (10,000 points)
+//   BM_InstanceCloud         one instance cloud (chaos game + normalisation)
+//   BM_ProjectView           a 224^2 view of a cached cloud (ProjectPoints)
+//   BM_EncodePng             that view's PNG, the presets' encoding
+//   BM_DecodePng             that PNG decoded (the loader's decoder, to RGB)
+//   BM_DecodePngNative       the same, libspng to 8-bit gray (no conversion)
+//   BM_RenderSample/FAMILY   the family's SampleRenderer per sample, in
+//                            generate's order (views of an instance together)
+//   BM_Naive*                the naive transcription's cloud (+ float32
+//                            copy), view and RGB PNG (libpng defaults)
+// Before timing, the naive transcription is checked against synthub on the
+// same inputs (clouds bit for bit, views pixel by pixel); the results are in
+// the JSON context (naive_clouds_identical, naive_view_pixels).
+//   synthub_fractal3d_bench [benchmark flags] [--categories C] [--csv-dir DIR]
+// --csv-dir writes the searched categories (NNNNNN.csv, a..l,p per map) for
+// bench/fractal3d_python.py.
+#include <benchmark/benchmark.h>
+#include <spng.h>
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "codec/image.h"
 #include "fractal/random.h"
 #include "fractal3d/ifs3d.h"
 #include "fractal3d/project.h"
+#include "naive_fractal3d.h"
+#include "naive_reference.h"
 #include "recipe/family.h"
 #include "recipe/fractal3d_family.h"
 #include "recipe/plan.h"
+#include "util/file.h"
 
 namespace synthub::bench {
 namespace {
 
-using nlohmann::json;
 namespace f3 = fractal3d;
 
-double CpuSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
+constexpr int kPoints = 10000;
+constexpr int kViews = 12;
+constexpr int kSize = 224;
+// The instances measured per category: the first and last rows of the
+// 145-row table, the identity and one in the middle.
+constexpr int kRows[] = {0, 6, 72, 144};
+
+// What every benchmark reads; built once in main() before timing.
+struct Setup {
+  recipe::Recipe mv, ex;
+  recipe::CategoryParams params;
+  struct Instance {
+    uint32_t category;
+    int row;
+  };
+  std::vector<Instance> instances;             // the finite clouds among C x kRows
+  std::vector<std::vector<float>> clouds;      // synthub's, per instance
+  std::vector<std::vector<double>> rotations;  // per view: render.py's three y angles
+  std::vector<f3::ViewTransform> views;        // per view
+  std::vector<codec::Image> images;            // instance-major, kViews per instance
+  std::vector<std::string> pngs;               // the presets' encoding of `images`
+  std::vector<std::vector<NaiveVertex>> naive_vertices;
+  std::vector<std::vector<uint8_t>> naive_images;
+};
+Setup* g;
+
+std::vector<uint32_t> InstanceKey(uint64_t seed, uint32_t category, int row) {
+  return {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32), category,
+          static_cast<uint32_t>(row)};
 }
 
-double g_min_cpu = 1.0;
-
-// Microseconds per call of `body`, repeated over `items` items until
-// --min-cpu seconds of CPU are used.
-double MicrosPer(size_t items, const std::function<void(size_t)>& body) {
-  const double start = CpuSeconds();
-  size_t calls = 0;
-  do {
-    body(calls % items);
-    ++calls;
-  } while (CpuSeconds() - start < g_min_cpu);
-  return (CpuSeconds() - start) * 1e6 / calls;
-}
-
-// --- the naive transcription of the published pipeline -----------------------
-// IteratedFunctionSystem.calculate: one dictionary per map, points appended.
-std::vector<double> NaiveCloud(const f3::Ifs3& ifs, const double* w, const double* u, int n) {
-  static const char* kNames[12] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"};
-  std::vector<std::map<std::string, double>> function;
-  std::vector<double> select;
-  double total = 0;
-  for (const f3::Map3& m : ifs.maps) {
-    std::map<std::string, double> f;
-    for (int k = 0; k < 12; ++k) f[kNames[k]] = (k < 9 ? m.m[k] : m.t[k - 9]) * w[k];
-    function.push_back(f);
-    total += m.p;
-    select.push_back(total);
+void BuildSetup(int categories, const std::string& csv_dir) {
+  g->mv = recipe::PresetRecipe("mv-fractaldb-1k");
+  g->mv.categories = categories;
+  g->ex = recipe::PresetRecipe("exfractaldb-1k");
+  g->ex.categories = categories;
+  g->params = recipe::FamilyOf(g->mv).MakeParams(g->mv, 1, false);
+  if (!csv_dir.empty()) {
+    MakeDirs(csv_dir);
+    for (int c = 0; c < categories; ++c) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "%06d.csv", c);
+      WriteFileAtomic(JoinPath(csv_dir, name), f3::Ifs3ToCsv(g->params.ifs3[c]));
+    }
   }
-  std::vector<double> xs, ys, zs;
-  double x = 0, y = 0, z = 0, nx = 0, ny = 0, nz = 0;
-  for (int i = 0; i < n - 1; ++i) {
-    for (size_t j = 0; j < select.size(); ++j) {
-      if (u[i] <= select[j]) {
-        auto& f = function[j];
-        nx = x * f["a"] + y * f["b"] + z * f["c"] + f["j"];
-        ny = x * f["d"] + y * f["e"] + z * f["f"] + f["k"];
-        nz = x * f["g"] + y * f["h"] + z * f["i"] + f["l"];
-        break;
+  // Views: render.py's theta and 30 degrees, and a jitter drawn uniform in
+  // (-pi, pi) degrees, as published.
+  fractal::Mt19937 jitter(12345);
+  for (int k = 0; k < kViews; ++k) {
+    const double offset = fractal::NumpyUniform(jitter, -M_PI, M_PI);
+    const std::vector<float> angles = recipe::FixedViewRotations(k, kViews, offset);
+    g->rotations.emplace_back(angles.begin(), angles.end());
+    g->views.push_back(f3::PublishedView(f3::Camera{}, angles, kSize, kSize));
+  }
+  f3::RasterOptions raster;
+  raster.size = kSize;
+  int identical = 0;
+  uint64_t lit = 0, naive_lit = 0, differing = 0;
+  for (int c = 0; c < categories; ++c) {
+    for (int row : kRows) {
+      std::vector<float> cloud = f3::InstanceCloud(g->params.ifs3[c], f3::kTableRows, row, kPoints,
+                                                   g->mv.seed, c);
+      bool finite = true;
+      for (float v : cloud) finite = finite && std::isfinite(v);
+      if (!finite) continue;  // a diverging instance (the family shows row 6 instead)
+      double w[12];
+      f3::WeightRow3(f3::kTableRows, row, w);
+      const std::vector<NaiveVertex> vertices = NaiveVertices(
+          NaiveInstanceCloud(g->params.ifs3[c], w, InstanceKey(g->mv.seed, c, row), kPoints));
+      bool same = vertices.size() * 3 == cloud.size();
+      for (size_t i = 0; same && i < vertices.size(); ++i) {
+        same = vertices[i].x == cloud[3 * i] && vertices[i].y == cloud[3 * i + 1] &&
+               vertices[i].z == cloud[3 * i + 2];
       }
+      identical += same;
+      for (int k = 0; k < kViews; ++k) {
+        codec::Image image;
+        f3::ProjectPoints(cloud.data(), cloud.size() / 3, g->views[k], raster, &image);
+        std::vector<uint8_t> rgb = NaiveRenderView(vertices, g->rotations[k], kSize);
+        for (size_t i = 0; i < image.pixels.size(); ++i) {
+          lit += image.pixels[i] != 0;
+          naive_lit += rgb[3 * i] != 0;
+          differing += image.pixels[i] != rgb[3 * i];
+        }
+        g->pngs.push_back(
+            codec::EncodeImage(image.pixels.data(), kSize, kSize, 1, g->mv.encode));
+        g->images.push_back(std::move(image));
+        g->naive_images.push_back(std::move(rgb));
+      }
+      g->instances.push_back({static_cast<uint32_t>(c), row});
+      g->clouds.push_back(std::move(cloud));
+      g->naive_vertices.push_back(vertices);
     }
-    xs.push_back(nx), ys.push_back(ny), zs.push_back(nz);
-    x = nx, y = ny, z = nz;
   }
-  // min_max over everything, then centoroid (sum / points).
-  double lo = xs[0], hi = xs[0];
-  for (auto* v : {&xs, &ys, &zs}) {
-    for (double a : *v) lo = std::min(lo, a), hi = std::max(hi, a);
-  }
-  std::vector<double> out;
-  for (auto* v : {&xs, &ys, &zs}) {
-    double sum = 0;
-    for (double& a : *v) {
-      a = ((a - lo) / (hi - lo)) * 2.0 - 1.0;
-      sum += a;
-    }
-    for (double& a : *v) a -= sum / n;
-  }
-  for (size_t i = 0; i < xs.size(); ++i) out.insert(out.end(), {xs[i], ys[i], zs[i]});
-  return out;
+  benchmark::AddCustomContext("categories", std::to_string(categories));
+  benchmark::AddCustomContext("instances", std::to_string(g->instances.size()));
+  benchmark::AddCustomContext("naive_clouds_identical", std::to_string(identical) + " of " +
+                                                            std::to_string(g->clouds.size()));
+  benchmark::AddCustomContext("naive_view_pixels",
+                              "synthub lit " + std::to_string(lit) + ", naive lit " +
+                                  std::to_string(naive_lit) + ", differing " +
+                                  std::to_string(differing) + ", views " +
+                                  std::to_string(g->images.size()));
 }
 
-// The GL vertex pipeline written plainly: matrices built per view in double,
-// each point through proj * view, an RGB canvas.
-std::vector<uint8_t> NaiveView(const std::vector<float>& cloud, double angle_deg, int size) {
-  const double a = angle_deg * M_PI / 180.0, t = std::tan(M_PI / 8);
-  const double eye[3] = {-4 * std::cos(a), 0, 4 * std::sin(a)};
-  std::vector<uint8_t> rgb(static_cast<size_t>(size) * size * 3, 0);
-  for (size_t i = 0; i < cloud.size(); i += 3) {
-    // view: camera looking at the origin from `eye`, up y.
-    const double dx = cloud[i] - eye[0], dy = cloud[i + 1] - eye[1], dz = cloud[i + 2] - eye[2];
-    const double fwd = (dx * std::cos(a) - dz * std::sin(a));
-    const double side = (dx * std::sin(a) + dz * std::cos(a));
-    if (fwd < 1 || fwd > 100) continue;
-    const double xd = side / (fwd * t), yd = dy / (fwd * t);
-    if (std::fabs(xd) > 1 || std::fabs(yd) > 1) continue;
-    const int px = static_cast<int>(std::floor((xd + 1) * size / 2));
-    const int py = static_cast<int>(std::floor((yd + 1) * size / 2));
-    if (px < 0 || px >= size || py < 0 || py >= size) continue;
-    uint8_t* p = &rgb[(static_cast<size_t>(py) * size + px) * 3];
-    p[0] = p[1] = p[2] = 255;
+void BM_Search3Trial(benchmark::State& state) {
+  const uint32_t key[3] = {1, 0, 0};  // category 0's keyed stream, search seed 1
+  fractal::Mt19937 mt(key, 3);
+  int64_t accepted = 0;
+  for (auto _ : state) {
+    const f3::Trial3 t = f3::DrawTrial3(mt, kPoints);
+    accepted += t.stats.finite && t.stats.var[0] > 0.05 && t.stats.var[1] > 0.05 &&
+                t.stats.var[2] > 0.05;
   }
-  return rgb;
+  state.SetItemsProcessed(state.iterations());
+  state.counters["acceptance"] = static_cast<double>(accepted) / state.iterations();
 }
+BENCHMARK(BM_Search3Trial)->Unit(benchmark::kMicrosecond);
+
+void BM_InstanceCloud(benchmark::State& state) {
+  size_t i = 0;
+  for (auto _ : state) {
+    const Setup::Instance& in = g->instances[i++ % g->instances.size()];
+    benchmark::DoNotOptimize(f3::InstanceCloud(g->params.ifs3[in.category], f3::kTableRows,
+                                               in.row, kPoints, g->mv.seed, in.category));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InstanceCloud)->Unit(benchmark::kMicrosecond);
+
+void BM_ProjectView(benchmark::State& state) {
+  f3::RasterOptions raster;
+  raster.size = kSize;
+  codec::Image image;
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::vector<float>& cloud = g->clouds[i / kViews % g->clouds.size()];
+    f3::ProjectPoints(cloud.data(), cloud.size() / 3, g->views[i % kViews], raster, &image);
+    benchmark::DoNotOptimize(image.pixels.data());
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ProjectView)->Unit(benchmark::kMicrosecond);
+
+void BM_EncodePng(benchmark::State& state) {
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    const codec::Image& image = g->images[i++ % g->images.size()];
+    bytes += codec::EncodeImage(image.pixels.data(), kSize, kSize, 1, g->mv.encode).size();
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes_per_image"] = static_cast<double>(bytes) / state.iterations();
+}
+BENCHMARK(BM_EncodePng)->Unit(benchmark::kMicrosecond);
+
+void BM_DecodePng(benchmark::State& state) {
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(codec::DecodeImage(g->pngs[i++ % g->pngs.size()], "view.png"));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecodePng)->Unit(benchmark::kMicrosecond);
+
+// The same PNGs decoded by the same library in their own format (8-bit
+// gray, no conversion to RGB, into a reused buffer): the cheapest decode of
+// these files, so the goal's margin does not rest on the loader's RGB path.
+void BM_DecodePngNative(benchmark::State& state) {
+  std::vector<uint8_t> pixels(kSize * kSize);
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::string& png = g->pngs[i++ % g->pngs.size()];
+    spng_ctx* ctx = spng_ctx_new(0);
+    size_t size = 0;
+    int rc = spng_set_png_buffer(ctx, png.data(), png.size());
+    if (rc == 0) rc = spng_decoded_image_size(ctx, SPNG_FMT_PNG, &size);
+    if (rc == 0 && size == pixels.size()) {
+      rc = spng_decode_image(ctx, pixels.data(), size, SPNG_FMT_PNG, 0);
+    }
+    spng_ctx_free(ctx);
+    if (rc != 0 || size != pixels.size()) {
+      state.SkipWithError("spng: not a 224 x 224 8-bit gray PNG");
+      break;
+    }
+    benchmark::DoNotOptimize(pixels.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DecodePngNative)->Unit(benchmark::kMicrosecond);
+
+// The family's renderer per sample, in generate's order: mv-fractaldb's 12
+// views of an instance one after another (instances C x every 16th row);
+// exfractaldb's 1,000 images of a category (about 7 per instance).
+void BM_RenderSample(benchmark::State& state, const char* family) {
+  const bool mv = std::string(family) == "mv-fractaldb";
+  const recipe::Recipe& r = mv ? g->mv : g->ex;
+  std::vector<recipe::SampleId> ids;
+  for (uint32_t c = 0; c < static_cast<uint32_t>(r.categories); ++c) {
+    if (mv) {
+      for (uint32_t row = 0; row < f3::kTableRows; row += 16) {
+        for (uint32_t v = 0; v < kViews; ++v) ids.push_back({c, row, v, 0});
+      }
+    } else {
+      for (uint32_t d = 0; d < static_cast<uint32_t>(r.draws); ++d) ids.push_back({c, 0, d, 0});
+    }
+  }
+  std::unique_ptr<recipe::SampleRenderer> renderer = recipe::FamilyOf(r).NewRenderer(r, g->params);
+  codec::Image image;
+  size_t i = 0;
+  for (auto _ : state) {
+    renderer->Render(ids[i++ % ids.size()], &image);
+    benchmark::DoNotOptimize(image.pixels.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_RenderSample, mv-fractaldb, "mv-fractaldb")->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_RenderSample, exfractaldb, "exfractaldb")->Unit(benchmark::kMicrosecond);
+
+void BM_NaiveInstanceCloud(benchmark::State& state) {
+  size_t i = 0;
+  for (auto _ : state) {
+    const Setup::Instance& in = g->instances[i++ % g->instances.size()];
+    double w[12];
+    f3::WeightRow3(f3::kTableRows, in.row, w);
+    benchmark::DoNotOptimize(NaiveVertices(NaiveInstanceCloud(
+        g->params.ifs3[in.category], w, InstanceKey(g->mv.seed, in.category, in.row), kPoints)));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NaiveInstanceCloud)->Unit(benchmark::kMicrosecond);
+
+void BM_NaiveRenderView(benchmark::State& state) {
+  size_t i = 0;
+  for (auto _ : state) {
+    const std::vector<NaiveVertex>& v = g->naive_vertices[i / kViews % g->naive_vertices.size()];
+    benchmark::DoNotOptimize(NaiveRenderView(v, g->rotations[i % kViews], kSize));
+    ++i;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NaiveRenderView)->Unit(benchmark::kMicrosecond);
+
+void BM_NaiveEncodeRgbPng(benchmark::State& state) {
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    bytes += NaiveEncodeRgbPng(g->naive_images[i++ % g->naive_images.size()], kSize).size();
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["bytes_per_image"] = static_cast<double>(bytes) / state.iterations();
+}
+BENCHMARK(BM_NaiveEncodeRgbPng)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace synthub::bench
 
 int main(int argc, char** argv) {
-  using namespace synthub;
   using namespace synthub::bench;
+  benchmark::Initialize(&argc, argv);
   int categories = 4;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::string csv_dir;
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--categories") categories = std::atoi(argv[i + 1]);
-    if (flag == "--min-cpu") g_min_cpu = std::atof(argv[i + 1]);
-  }
-  json out;
-  recipe::Recipe mv = recipe::PresetRecipe("mv-fractaldb-1k");
-  mv.categories = categories;
-  const recipe::Family& family = recipe::FamilyOf(mv);
-  const recipe::CategoryParams params = family.MakeParams(mv, 1, false);
-
-  // Search: one trial of the published search (the keyed stream of category 0).
-  {
-    const uint32_t key[3] = {1, 0, 0};
-    fractal::Mt19937 mt(key, 3);
-    uint64_t accepted = 0, trials = 0;
-    out["search_trial_us"] = MicrosPer(1, [&](size_t) {
-      const f3::Trial3 t = f3::DrawTrial3(mt, 10000);
-      ++trials;
-      accepted += t.stats.finite && std::min({t.stats.var[0], t.stats.var[1], t.stats.var[2]}) > 0.05;
-    });
-    out["search_acceptance"] = static_cast<double>(accepted) / trials;
-  }
-  // The instance clouds (chaos game + normalisation), then views of them.
-  std::vector<std::vector<float>> clouds;
-  for (int c = 0; c < categories; ++c) {
-    for (int row : {0, 6, 72, 144}) {
-      clouds.push_back(f3::InstanceCloud(params.ifs3[c], 145, row, 10000, 0, c));
+    if (i + 1 < argc && flag == "--categories") {
+      categories = std::atoi(argv[++i]);
+    } else if (i + 1 < argc && flag == "--csv-dir") {
+      csv_dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "synthub_fractal3d_bench: unknown argument %s\n", argv[i]);
+      return 2;
     }
   }
-  out["cloud_us"] = MicrosPer(clouds.size(), [&](size_t i) {
-    f3::InstanceCloud(params.ifs3[i / 4 % categories], 145, 6, 10000, 0, i / 4 % categories);
-  });
-  f3::RasterOptions raster;
-  std::vector<f3::ViewTransform> views;
-  for (int k = 0; k < 12; ++k) {
-    views.push_back(f3::PublishedView(f3::Camera{}, recipe::FixedViewRotations(k, 12, 1.0), 224, 224));
+  if (categories < 1) {
+    std::fprintf(stderr, "synthub_fractal3d_bench: --categories must be >= 1\n");
+    return 2;
   }
-  codec::Image image;
-  out["project_us"] = MicrosPer(clouds.size() * 12, [&](size_t i) {
-    const std::vector<float>& c = clouds[i / 12];
-    f3::ProjectPoints(c.data(), c.size() / 3, views[i % 12], raster, &image);
-  });
-  std::vector<codec::Image> rendered(clouds.size() * 12);
-  std::vector<std::string> pngs;
-  for (size_t i = 0; i < rendered.size(); ++i) {
-    const std::vector<float>& c = clouds[i / 12];
-    f3::ProjectPoints(c.data(), c.size() / 3, views[i % 12], raster, &rendered[i]);
-    pngs.push_back(codec::EncodeImage(rendered[i].pixels.data(), 224, 224, 1, mv.encode));
-  }
-  out["encode_us"] = MicrosPer(rendered.size(), [&](size_t i) {
-    codec::EncodeImage(rendered[i].pixels.data(), 224, 224, 1, mv.encode);
-  });
-  size_t png_bytes = 0;
-  for (const std::string& p : pngs) png_bytes += p.size();
-  out["png_bytes"] = static_cast<double>(png_bytes) / pngs.size();
-  out["decode_us"] = MicrosPer(pngs.size(), [&](size_t i) {
-    codec::DecodeImage(pngs[i], "view.png");
-  });
-  // The family's renderer, per sample, as generate and render: use it:
-  // mv-fractaldb's 12 views share a cloud; exfractaldb walks instances.
-  {
-    auto renderer = family.NewRenderer(mv, params);
-    std::vector<recipe::SampleId> ids;
-    for (int c = 0; c < categories; ++c) {
-      for (uint32_t r = 0; r < 145; r += 16) {
-        for (uint32_t v = 0; v < 12; ++v) ids.push_back({static_cast<uint32_t>(c), r, v, 0});
-      }
-    }
-    out["mv_sample_us"] = MicrosPer(ids.size(), [&](size_t i) { renderer->Render(ids[i], &image); });
-    recipe::Recipe ex = recipe::PresetRecipe("exfractaldb-1k");
-    ex.categories = categories;
-    auto ex_renderer = recipe::FamilyOf(ex).NewRenderer(ex, params);
-    out["ex_sample_us"] = MicrosPer(categories * 1000, [&](size_t i) {
-      ex_renderer->Render({static_cast<uint32_t>(i / 1000), 0, static_cast<uint32_t>(i % 1000), 0},
-                          &image);
-    });
-  }
-  // The naive transcription on the same categories.
-  {
-    std::vector<double> u(10000);
-    fractal::Mt19937 mt(7);
-    fractal::NumpyRandomFill(mt, u.data(), u.size());
-    const double ones[12] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-    out["naive_cloud_us"] = MicrosPer(categories, [&](size_t c) {
-      NaiveCloud(params.ifs3[c], ones, u.data(), 10000);
-    });
-    out["naive_view_us"] = MicrosPer(clouds.size() * 12, [&](size_t i) {
-      const std::vector<uint8_t> rgb = NaiveView(clouds[i / 12], (i % 12) * 30.0 + 30.0, 224);
-      codec::EncodeOptions png;
-      png.png_level = 6;  // PIL's default
-      codec::EncodeImage(rgb.data(), 224, 224, 3, png);
-    });
-  }
-  std::printf("%s\n", out.dump(1).c_str());
+  Setup setup;
+  g = &setup;
+  BuildSetup(categories, csv_dir);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
   return 0;
 }

@@ -47,8 +47,11 @@ void ChaosGame(const Ifs3& ifs, const double* weights, const double* u, int n,
   double x = 0.0, y = 0.0, z = 0.0;
   for (int i = 0; i + 1 < n; ++i) {
     const double r = u[i];
+    // The first j with r <= cum[j]: cum is a running sum of p >= 0, so the
+    // j with r > cum[j] are a prefix and counting them finds it without a
+    // branch per map (a NaN sum compares false both ways, as in the loop).
     int j = 0;
-    while (j < count && r > cum[j]) ++j;
+    for (int k = 0; k < count; ++k) j += r > cum[k];
     const double* a = c[j];
     // x' = a x + b y + c z + j, evaluated left to right as the script does.
     const double nx = x * a[0] + y * a[1] + z * a[2] + a[9];
@@ -63,19 +66,32 @@ void ChaosGame(const Ifs3& ifs, const double* weights, const double* u, int n,
 // sequential sum / divisor (instance.py's min_max and centoroid).
 void Normalize(std::vector<double>* xyz, int divisor) {
   if (xyz->empty()) return;
-  double lo = (*xyz)[0], hi = (*xyz)[0];
-  for (double v : *xyz) {
-    // numpy's min/max propagate NaN.
-    if (std::isnan(v) || std::isnan(lo)) {
-      lo = hi = std::numeric_limits<double>::quiet_NaN();
-      break;
+  // Min and max in four independent chains (the order changes neither, and
+  // a zero's sign cannot change the results below), NaN noted apart:
+  // numpy's min/max propagate it.
+  const double* v = xyz->data();
+  const size_t count = xyz->size();
+  double lo4[4] = {v[0], v[0], v[0], v[0]}, hi4[4] = {v[0], v[0], v[0], v[0]};
+  bool nan = false;
+  size_t e = 0;
+  for (; e + 4 <= count; e += 4) {
+    for (int k = 0; k < 4; ++k) {
+      nan |= v[e + k] != v[e + k];
+      lo4[k] = std::min(lo4[k], v[e + k]);
+      hi4[k] = std::max(hi4[k], v[e + k]);
     }
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
   }
-  for (double& v : *xyz) v = ((v - lo) / (hi - lo)) * (1.0 - (-1.0)) - 1.0;
+  for (; e < count; ++e) {
+    nan |= v[e] != v[e];
+    lo4[0] = std::min(lo4[0], v[e]);
+    hi4[0] = std::max(hi4[0], v[e]);
+  }
+  double lo = std::min(std::min(lo4[0], lo4[1]), std::min(lo4[2], lo4[3]));
+  double hi = std::max(std::max(hi4[0], hi4[1]), std::max(hi4[2], hi4[3]));
+  if (nan) lo = hi = std::numeric_limits<double>::quiet_NaN();
+  for (double& x : *xyz) x = ((x - lo) / (hi - lo)) * (1.0 - (-1.0)) - 1.0;
   double sum[3] = {0, 0, 0};
-  const size_t n = xyz->size() / 3;
+  const size_t n = count / 3;
   for (size_t i = 0; i < n; ++i) {
     for (int k = 0; k < 3; ++k) sum[k] += (*xyz)[3 * i + k];
   }
@@ -187,26 +203,31 @@ std::vector<double> PublishedCloud(const Ifs3& ifs, const double* weights,
 }
 
 CloudStats Stats(const std::vector<double>& xyz) {
-  CloudStats s{{0, 0, 0}, true};
+  CloudStats s{{0, 0, 0}, false};
   const size_t n = xyz.size() / 3;
-  for (double v : xyz) {
-    if (!std::isfinite(v)) s.finite = false;
+  if (n == 0) return s;
+  // Each axis summed in point order, the three axes in one pass. A value
+  // that is not finite makes its axis's sum non-finite, so the values are
+  // looked at one by one only then (or after an overflow).
+  double mean[3] = {0, 0, 0}, var[3] = {0, 0, 0};
+  for (size_t i = 0; i < n; ++i) {
+    for (int k = 0; k < 3; ++k) mean[k] += xyz[3 * i + k];
   }
-  if (n == 0 || !s.finite) {
-    s.finite = s.finite && n > 0;
-    return s;
-  }
-  for (int k = 0; k < 3; ++k) {
-    double mean = 0.0;
-    for (size_t i = 0; i < n; ++i) mean += xyz[3 * i + k];
-    mean /= static_cast<double>(n);
-    double var = 0.0;
-    for (size_t i = 0; i < n; ++i) {
-      const double d = xyz[3 * i + k] - mean;
-      var += d * d;
+  if (!(std::isfinite(mean[0]) && std::isfinite(mean[1]) && std::isfinite(mean[2])) ||
+      xyz.size() != 3 * n) {
+    for (double v : xyz) {
+      if (!std::isfinite(v)) return s;
     }
-    s.var[k] = var / static_cast<double>(n);
   }
+  s.finite = true;
+  for (double& m : mean) m /= static_cast<double>(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (int k = 0; k < 3; ++k) {
+      const double d = xyz[3 * i + k] - mean[k];
+      var[k] += d * d;
+    }
+  }
+  for (int k = 0; k < 3; ++k) s.var[k] = var[k] / static_cast<double>(n);
   return s;
 }
 

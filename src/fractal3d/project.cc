@@ -99,6 +99,20 @@ SYNTHUB_CLONES_FMA void FirstPixels(const float* xyz, size_t n, const ViewTransf
   }
 }
 
+// The presets' case, one gray pixel per point, apart from the general loop
+// so that its few values stay in registers.
+void ScatterOnePixel(const float* first_x, const float* first_y, const uint8_t* keep,
+                     size_t count, int size, uint8_t color, uint8_t* __restrict px) {
+  const unsigned limit = static_cast<unsigned>(size);
+  for (size_t i = 0; i < count; ++i) {
+    if (!keep[i]) continue;  // a kept point's first pixels are small integers
+    const int x0 = static_cast<int>(first_x[i]), y0 = static_cast<int>(first_y[i]);
+    if (static_cast<unsigned>(x0) < limit && static_cast<unsigned>(y0) < limit) {
+      px[static_cast<size_t>(y0) * size + x0] = color;
+    }
+  }
+}
+
 }  // namespace
 
 void TransformPoint(const Mat4& m, const float v[4], float out[4]) {
@@ -247,15 +261,13 @@ void ProjectPoints(const float* xyz, size_t n, const ViewTransform& transform,
     const size_t count = std::min(kBlock, n - begin);
     FirstPixels(xyz + 3 * begin, count, transform, size, s, o.subpixel_bits, o.rule, fx, fy,
                 keep);
+    if (s == 1 && o.channels == 1) {
+      ScatterOnePixel(fx, fy, keep, count, size, o.color[0], px);
+      continue;
+    }
     for (size_t i = 0; i < count; ++i) {
       if (!keep[i]) continue;  // a kept point's first pixels are small integers
       const int x0 = static_cast<int>(fx[i]), y0 = static_cast<int>(fy[i]);
-      if (s == 1 && o.channels == 1) {  // the common case: one pixel
-        if (x0 >= 0 && x0 < size && y0 >= 0 && y0 < size) {
-          px[static_cast<size_t>(y0) * size + x0] = o.color[0];
-        }
-        continue;
-      }
       for (int y = std::max(y0, 0); y < std::min(y0 + s, size); ++y) {
         uint8_t* row = px + static_cast<size_t>(y) * size * o.channels;
         for (int x = std::max(x0, 0); x < std::min(x0 + s, size); ++x) {
