@@ -34,7 +34,7 @@ const char* const kKeywords[] = {
     "batch_size", "rank", "world_size", "workers", "prefetch", "seed", "shuffle",
     "shuffle_buffer", "uneven", "drop_last", "on_error", "image_size", "random_resized_crop",
     "scale", "ratio", "hflip", "vflip", "interpolation", "layout", "mean", "std",
-    "rand_augment", "color_jitter", "random_erasing"};
+    "rand_augment", "color_jitter", "random_erasing", "one_view_per_category"};
 
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -95,6 +95,7 @@ LoaderOptions MakeOptions(const std::string& spec, const py::kwargs& kw) {
   get("rand_augment", o.rand_augment);
   get("color_jitter", o.color_jitter);
   get("random_erasing", o.random_erasing);
+  get("one_view_per_category", o.one_view_per_category);
   if (kw.contains("scale")) std::tie(o.scale_min, o.scale_max) = kw["scale"].cast<std::pair<double, double>>();
   if (kw.contains("ratio")) std::tie(o.ratio_min, o.ratio_max) = kw["ratio"].cast<std::pair<double, double>>();
   auto text = [&](const char* name) { return kw[name].cast<std::string>(); };

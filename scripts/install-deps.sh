@@ -10,6 +10,7 @@ PACKAGES=(
   python3 python3-dev python3-numpy python3-torch python3-pil python3-noise pybind11-dev tar file
   libtorch-dev libopenblas0-openmp dataset-fashion-mnist
   libcpp-httplib-dev chromium wrk curl
+  libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libglm-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -76,6 +76,32 @@ if [ -d k1_3d-ofdb ]; then
       "cmp -s k1_3d-ofdb/params.ustar seed6_3d-ofdb/params.ustar && ! cmp -s k1_3d-ofdb/3d-ofdb-000000.tar seed6_3d-ofdb/3d-ofdb-000000.tar"
 fi
 
+# --- the loader's one view per category per epoch (3D-OFDB's training) -------
+if [ -d k1_3d-ofdb ]; then
+  one_view() { "$SYNTHUB" load "$1" --shuffle global --one-view-per-category --image-size 16 \
+    --batch-size 5 --workers 1 --epoch "$2" 2>/dev/null | grep -v '^#' | awk '{print $4}' | sort; }
+  for e in 0 1 2; do one_view k1_3d-ofdb $e > "view$e.txt"; done
+  check "--one-view-per-category: each of the 5 categories once per epoch" bash -c \
+    "test \$(wc -l < view0.txt) = 5 && test \$(cut -c1-6 view0.txt | sort -u | wc -l) = 5"
+  check "... another view of some category in the next epochs" bash -c \
+    "! (cmp -s view0.txt view1.txt && cmp -s view0.txt view2.txt)"
+  one_view render:k1_3d-ofdb 1 > view1r.txt
+  check "... the same samples from render: as from the shards" cmp -s view1.txt view1r.txt
+  expect_exit 2 "--one-view-per-category without --shuffle global is a usage error" "--shuffle global" \
+    "$SYNTHUB" load k1_3d-ofdb --one-view-per-category
+  if [ -d "$PYMODULE/synthub" ]; then
+    check "Python: Loader(one_view_per_category=True) has one batch of 5 per epoch" \
+      env PYTHONPATH="$PYMODULE" "$PY" -c "
+import synthub
+l = synthub.Loader('k1_3d-ofdb', shuffle='global', one_view_per_category=True, batch_size=5,
+                   image_size=16, as_numpy=True)
+assert len(l) == 1, len(l)
+for batch, labels in l:
+    assert sorted(int(x) for x in labels) == [0, 1, 2, 3, 4], labels
+"
+  fi
+fi
+
 # --- 2. point clouds as members -------------------------------------------------
 if gen clouds_mv --family mv-fractaldb --categories 2 --weight-rows 1 --views 3 --size 64 \
      --view-jitter 0 --clouds with-images --seed 9; then

@@ -19,7 +19,7 @@ namespace {
 const std::vector<std::string> kTrainLoaderFlags = {
     "batch-size", "workers", "prefetch", "seed", "shuffle", "shuffle-buffer", "on-error",
     "no-crop", "scale", "hflip", "vflip", "interpolation", "mean", "std", "rand-augment",
-    "color-jitter", "random-erasing"};
+    "color-jitter", "random-erasing", "one-view-per-category"};
 // eval reads every sample once, resized, in order.
 const std::vector<std::string> kEvalLoaderFlags = {
     "batch-size", "workers", "prefetch", "on-error", "interpolation", "mean", "std"};

@@ -27,6 +27,7 @@ const FieldFlag kFieldFlags[] = {
     {"mean", "mean"},               {"std", "std"},
     {"rand_augment", "rand-augment"}, {"color_jitter", "color-jitter"},
     {"random_erasing", "random-erasing"},
+    {"one_view_per_category", "one-view-per-category"},
 };
 
 std::string Choices(const std::vector<std::string>& names) {
@@ -93,6 +94,7 @@ void FillDeclared(const Args& args, LoaderOptions* o) {
   if (has("rand-augment")) o->rand_augment = args.Str("rand-augment");
   if (has("color-jitter")) o->color_jitter = args.Double("color-jitter");
   if (has("random-erasing")) o->random_erasing = args.Double("random-erasing");
+  if (has("one-view-per-category")) o->one_view_per_category = args.Switch("one-view-per-category");
 }
 
 }  // namespace
@@ -133,6 +135,10 @@ std::vector<FlagSpec> LoaderFlags(const std::vector<std::string>& only) {
        "not applied with --rand-augment)"},
       {"random-erasing", Num(d.random_erasing),
        "probability of erasing one box with per-pixel noise (timm RandomErasing, mode pixel)"},
+      {"one-view-per-category", d.one_view_per_category ? "true" : "false",
+       "each epoch one sample per category, a new one each epoch (3D-OFDB's 12 views; "
+       "needs --shuffle global)",
+       true},
   };
   if (only.empty()) return all;
   std::vector<FlagSpec> picked;

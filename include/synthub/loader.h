@@ -67,6 +67,11 @@ struct LoaderOptions {
   int shuffle_buffer = 5000;  // samples (kLocal)
   UnevenPolicy uneven = UnevenPolicy::kDrop;
   bool drop_last = true;      // drop a partial last batch
+  // Each epoch, one sample per category (a keyed choice of (seed, epoch,
+  // category), a new view each epoch): how 3D-OFDB trains on its 12 views.
+  // Categories come from synthub's sample keys (CCCCCC_RR_DDD_F) or the
+  // render: plan. Needs shuffle global (it picks samples by index).
+  bool one_view_per_category = false;
   ErrorPolicy on_error = ErrorPolicy::kError;
 
   // Augmentation (the FractalDB / DeiT recipes).

@@ -33,6 +33,8 @@ class Loader:
     mean, std [(0.5, 0.5, 0.5)], rand_augment ["" off; timm's syntax, e.g.
     "rand-m9-mstd0.5-inc1"], color_jitter [0.0; not applied with
     rand_augment, as timm], random_erasing [0.0, a probability],
+    one_view_per_category [False; one sample per category each epoch, a
+    new one each epoch; needs shuffle="global"],
     as_numpy [False].
 
     The spellings are the library's (synthub.CHOICES, shared with the command

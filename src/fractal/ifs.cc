@@ -11,22 +11,20 @@
 
 namespace synthub::fractal {
 
-std::string FormatIfsCsv(const Ifs& ifs) {
+std::string FormatSavetxtRow(const double* values, int n) {
   std::string out;
   char buf[64];
-  for (const AffineMap& m : ifs.maps) {
-    const double v[7] = {m.a, m.b, m.c, m.d, m.e, m.f, m.p};
-    for (int k = 0; k < 7; ++k) {
-      std::snprintf(buf, sizeof(buf), "%.18e", v[k]);
-      out += buf;
-      out += k < 6 ? ',' : '\n';
-    }
+  for (int k = 0; k < n; ++k) {
+    std::snprintf(buf, sizeof(buf), "%.18e", values[k]);
+    out += buf;
+    out += k < n - 1 ? ',' : '\n';
   }
   return out;
 }
 
-Ifs ParseIfsCsv(const std::string& text, const std::string& where) {
-  Ifs ifs;
+std::vector<std::vector<double>> ParseSavetxtRows(const std::string& text, const std::string& where,
+                                                  int columns) {
+  std::vector<std::vector<double>> rows;
   size_t pos = 0;
   int line_no = 0;
   while (pos < text.size()) {
@@ -37,44 +35,56 @@ Ifs ParseIfsCsv(const std::string& text, const std::string& where) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    double v[7];
+    const std::string at = where + ":" + std::to_string(line_no) + ": ";
+    std::vector<double> v(columns);
     const char* p = line.c_str();
-    for (int k = 0; k < 7; ++k) {
+    for (int k = 0; k < columns; ++k) {
       char* next = nullptr;
       v[k] = std::strtod(p, &next);
       if (next == p) {
-        throw Error(where + ":" + std::to_string(line_no) + ": column " +
-                    std::to_string(k + 1) + " is not a number: '" + line + "'");
+        throw Error(at + "column " + std::to_string(k + 1) + " is not a number: '" + line + "'");
       }
       if (!std::isfinite(v[k])) {
-        throw Error(where + ":" + std::to_string(line_no) + ": column " +
-                    std::to_string(k + 1) + " is not finite");
+        throw Error(at + "column " + std::to_string(k + 1) + " is " +
+                    (std::isnan(v[k]) ? "NaN" : "infinite"));
       }
       p = next;
       while (*p == ' ' || *p == '\t') ++p;
-      if (k < 6) {
+      if (k < columns - 1) {
         if (*p != ',') {
-          throw Error(where + ":" + std::to_string(line_no) +
-                      ": expected 7 comma-separated columns, got " +
-                      std::to_string(k + 1));
+          throw Error(at + "expected " + std::to_string(columns) +
+                      " comma-separated columns, got " + std::to_string(k + 1));
         }
         ++p;
       }
     }
-    if (*p != '\0') {
-      throw Error(where + ":" + std::to_string(line_no) +
-                  ": trailing text after 7 columns");
+    if (*p != '\0') throw Error(at + "trailing text after " + std::to_string(columns) + " columns");
+    if (v.back() < 0) {
+      throw Error(at + "probability (column " + std::to_string(columns) + ") is negative");
     }
-    if (v[6] < 0) {
-      throw Error(where + ":" + std::to_string(line_no) +
-                  ": probability (column 7) is negative");
-    }
-    ifs.maps.push_back({v[0], v[1], v[2], v[3], v[4], v[5], v[6]});
+    rows.push_back(std::move(v));
   }
-  if (ifs.maps.empty()) throw Error(where + ": no maps (empty file)");
-  if (ifs.maps.size() > kMaxMaps) {
-    throw Error(where + ": " + std::to_string(ifs.maps.size()) +
-                " maps, at most " + std::to_string(kMaxMaps) + " supported");
+  if (rows.empty()) throw Error(where + ": no maps (empty file)");
+  if (rows.size() > kMaxMaps) {
+    throw Error(where + ": " + std::to_string(rows.size()) + " maps, at most " +
+                std::to_string(kMaxMaps) + " supported");
+  }
+  return rows;
+}
+
+std::string FormatIfsCsv(const Ifs& ifs) {
+  std::string out;
+  for (const AffineMap& m : ifs.maps) {
+    const double v[7] = {m.a, m.b, m.c, m.d, m.e, m.f, m.p};
+    out += FormatSavetxtRow(v, 7);
+  }
+  return out;
+}
+
+Ifs ParseIfsCsv(const std::string& text, const std::string& where) {
+  Ifs ifs;
+  for (const std::vector<double>& v : ParseSavetxtRows(text, where, 7)) {
+    ifs.maps.push_back({v[0], v[1], v[2], v[3], v[4], v[5], v[6]});
   }
   return ifs;
 }

@@ -21,6 +21,15 @@ struct Ifs {
   std::vector<AffineMap> maps;
 };
 
+// numpy savetxt's text (np.savetxt(f, rows, delimiter=",")): one row of
+// "%.18e" numbers, comma-separated, newline-terminated; exact for doubles.
+std::string FormatSavetxtRow(const double* values, int n);
+// Parses rows of `columns` such numbers, one map per row with p last: every
+// value finite, p >= 0, 1 to kMaxMaps rows (blank lines skipped). Throws
+// Error naming `where` and the line.
+std::vector<std::vector<double>> ParseSavetxtRows(const std::string& text, const std::string& where,
+                                                  int columns);
+
 // numpy savetxt form: one row per map, 7 columns "%.18e", comma-separated.
 std::string FormatIfsCsv(const Ifs& ifs);
 // Parses the CSV form. `where` names the source in error messages

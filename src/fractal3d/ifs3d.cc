@@ -7,10 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
+#include "fractal/ifs.h"
 #include "fractal/random.h"
 #include "synthub/error.h"
 #include "util/parallel.h"
@@ -19,7 +20,8 @@
 namespace synthub::fractal3d {
 namespace {
 
-constexpr int kMaxMaps3 = 16;  // the search draws 2..7; a params file may hold more
+constexpr int kMaxMaps3 = fractal::kMaxMaps;  // the search draws 2..7; a file may hold more
+static_assert(kMaxMaps3 % 4 == 0, "the map selection compares sums four at a time");
 // numpy reduces a contiguous row in pieces of its ufunc buffer (8192
 // elements, np.getbufsize()), each summed pairwise.
 constexpr size_t kNumpyBufferSize = 8192;
@@ -373,6 +375,8 @@ Trial3 DrawTrial3(fractal::Mt19937& mt, int points) {
 
 bool ValidTableRows(int rows) { return rows >= 1 && rows <= 145 && (rows - 1) % 24 == 0; }
 
+int IdentityRow(int table_rows) { return TableSteps(table_rows); }
+
 void WeightRow3(int table_rows, int row, double out[12]) {
   if (!ValidTableRows(table_rows)) {
     throw UsageError("--weight-rows must be 1 + 24k (1, 25, 49, 73, 97, 121 or 145), got " +
@@ -482,68 +486,24 @@ uint64_t Search3(const Search3Options& o, int categories, int threads,
 
 std::string Ifs3ToCsv(const Ifs3& ifs) {
   std::string out;
-  char buf[64];
   for (const Map3& m : ifs.maps) {
     double v[13];
     std::copy(m.m, m.m + 9, v);
     std::copy(m.t, m.t + 3, v + 9);
     v[12] = m.p;
-    for (int k = 0; k < 13; ++k) {
-      std::snprintf(buf, sizeof(buf), "%.18e", v[k]);
-      out += buf;
-      out += k < 12 ? ',' : '\n';
-    }
+    out += fractal::FormatSavetxtRow(v, 13);
   }
   return out;
 }
 
 Ifs3 Ifs3FromCsv(const std::string& text, const std::string& where) {
   Ifs3 ifs;
-  size_t pos = 0;
-  int line_no = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    const std::string at = where + ":" + std::to_string(line_no) + ": ";
-    double v[13];
-    const char* p = line.c_str();
-    for (int k = 0; k < 13; ++k) {
-      char* next = nullptr;
-      v[k] = std::strtod(p, &next);
-      if (next == p) {
-        throw Error(at + "column " + std::to_string(k + 1) + " is not a number");
-      }
-      if (!std::isfinite(v[k])) {
-        throw Error(at + "column " + std::to_string(k + 1) + " is " +
-                    (std::isnan(v[k]) ? "NaN" : "infinite"));
-      }
-      p = next;
-      while (*p == ' ' || *p == '\t') ++p;
-      if (k < 12) {
-        if (*p != ',') {
-          throw Error(at + "expected 13 comma-separated columns (a..l, p), got " +
-                      std::to_string(k + 1));
-        }
-        ++p;
-      }
-    }
-    if (*p != '\0') throw Error(at + "trailing text after 13 columns");
-    if (v[12] < 0) throw Error(at + "probability (column 13) is negative");
+  for (const std::vector<double>& v : fractal::ParseSavetxtRows(text, where, 13)) {
     Map3 m;
-    std::copy(v, v + 9, m.m);
-    std::copy(v + 9, v + 12, m.t);
+    std::copy(v.begin(), v.begin() + 9, m.m);
+    std::copy(v.begin() + 9, v.begin() + 12, m.t);
     m.p = v[12];
     ifs.maps.push_back(m);
-  }
-  if (ifs.maps.empty()) throw Error(where + ": no maps (empty file)");
-  if (ifs.maps.size() > kMaxMaps3) {
-    throw Error(where + ": " + std::to_string(ifs.maps.size()) + " maps, at most " +
-                std::to_string(kMaxMaps3) + " supported");
   }
   return ifs;
 }

@@ -42,6 +42,8 @@ bool ValidTableRows(int rows);
 // Row `row` of the N-row table, in the published file order: 12 multipliers
 // for a..l, decimals m / 10.0 (see ifs3d.cc for the order).
 void WeightRow3(int table_rows, int row, double out[12]);
+// The all-ones row of the N-row table (6 of 145, 0 of 1).
+int IdentityRow(int table_rows);
 
 // The published chaos game and normalisation. `uniforms` holds `points`
 // values in [0, 1) (only the first points - 1 are used); the walk starts at

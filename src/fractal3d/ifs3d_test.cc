@@ -36,6 +36,9 @@ TEST(Ifs3dTest, WeightTables) {
   EXPECT_EQ(w[11], 1.1);
   WeightRow3(1, 0, w);
   for (int k = 0; k < 12; ++k) EXPECT_EQ(w[k], 1.0);
+  EXPECT_EQ(IdentityRow(145), 6);
+  EXPECT_EQ(IdentityRow(25), 1);
+  EXPECT_EQ(IdentityRow(1), 0);
   EXPECT_TRUE(ValidTableRows(49));
   EXPECT_FALSE(ValidTableRows(144));
   EXPECT_THROW(WeightRow3(144, 0, w), UsageError);

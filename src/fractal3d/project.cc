@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "synthub/error.h"
+#include "util/target_clones.h"
 
 namespace synthub::fractal3d {
 namespace {
@@ -25,17 +26,48 @@ Vec3 Normalize(const Vec3& v) {
   return {v.x * k, v.y * k, v.z * k};
 }
 
-// The pixels [first, last] a point of size `size` covers along one axis at
-// window coordinate w (already snapped): those whose centre i + 0.5 lies in
-// [w - size / 2, w + size / 2). The left/bottom edge is included and the
-// right/top one excluded, so a centre exactly on the edge between two
-// points' squares belongs to one of them (the GL specification leaves this
-// tie to the implementation; see docs/families.md, "Projection").
-void CoveredRange(float w, int size, int* first, int* last) {
+// The pipeline for `n` points (interleaved xyz), up to the pixels:
+//  - clip = mvp (x, y, z, 1) in glm's order; keep[i] = the vertex lies in the
+//    closed clip volume -w <= x, y, z <= w (GL clips a point by its vertex);
+//  - window = size/2 * clip/w + size/2 (viewport 0, 0, size, size), snapped
+//    to the nearest 1/2^bits pixel, halves up (as Mesa's llvmpipe);
+//  - a point of size S covers the S pixels i whose centre i + 0.5 lies in
+//    [w - S/2, w + S/2): the lower (left, bottom) edge is included and the
+//    upper one excluded, so a centre exactly on an edge belongs to one
+//    square (GL leaves that tie to the implementation; docs/families.md,
+//    "Projection"). first[i] = ceil(w - S/2 - 0.5) is the first of them.
+// Plain IEEE float operations without contraction, so every ISA gives the
+// same values (the file is compiled with -fno-trapping-math, which lets the
+// compiler vectorise floor and ceil; it changes no value).
+SYNTHUB_CLONES void FirstPixels(const float* xyz, size_t n, const Mat4& mvp, int size,
+                                int point_size, int bits, float* __restrict first_x,
+                                float* __restrict first_y, uint8_t* __restrict keep) {
+  float m[16];  // a local copy: the stores below cannot alias it
+  std::copy(mvp.m, mvp.m + 16, m);
   const float half = 0.5f * static_cast<float>(size);
-  // i + 0.5 >= w - half  <=>  i >= w - half - 0.5;  i + 0.5 < w + half  <=>  i < w + half - 0.5
-  *first = static_cast<int>(std::ceil(w - half - 0.5f));
-  *last = static_cast<int>(std::ceil(w + half - 0.5f)) - 1;
+  const float grid = static_cast<float>(1 << bits), inv_grid = 1.0f / grid;
+  const float square = 0.5f * static_cast<float>(point_size);
+  constexpr size_t kMax = 256;
+  float x[kMax], y[kMax], z[kMax];
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = xyz[3 * i], y[i] = xyz[3 * i + 1], z[i] = xyz[3 * i + 2];
+  }
+  for (size_t i = 0; i < n; ++i) {
+    // m[12 + r] * 1.0f is exact: written without the multiplication.
+    const float cx = m[0] * x[i] + m[4] * y[i] + m[8] * z[i] + m[12];
+    const float cy = m[1] * x[i] + m[5] * y[i] + m[9] * z[i] + m[13];
+    const float cz = m[2] * x[i] + m[6] * y[i] + m[10] * z[i] + m[14];
+    const float cw = m[3] * x[i] + m[7] * y[i] + m[11] * z[i] + m[15];
+    keep[i] = (cx >= -cw) & (cx <= cw) & (cy >= -cw) & (cy <= cw) & (cz >= -cw) & (cz <= cw);
+    float wx = half * (cx / cw) + half;
+    float wy = half * (cy / cw) + half;
+    if (bits > 0) {
+      wx = std::floor(wx * grid + 0.5f) * inv_grid;
+      wy = std::floor(wy * grid + 0.5f) * inv_grid;
+    }
+    first_x[i] = std::ceil(wx - square - 0.5f);
+    first_y[i] = std::ceil(wy - square - 0.5f);
+  }
 }
 
 }  // namespace
@@ -149,35 +181,33 @@ void ProjectPoints(const float* xyz, size_t n, const Mat4& mvp, const RasterOpti
   } else {
     for (size_t i = 0; i < out->pixels.size(); i += 3) std::memcpy(px + i, o.background, 3);
   }
-  // Viewport (0, 0, size, size): xw = (size / 2) xd + size / 2.
-  const float half = 0.5f * static_cast<float>(size);
-  const float grid = std::ldexp(1.0f, o.subpixel_bits);
-  for (size_t i = 0; i < n; ++i) {
-    const float v[4] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2], 1.0f};
-    float c[4];
-    TransformPoint(mvp, v, c);
-    // A point is clipped by its vertex against the closed view volume.
-    if (!(c[0] >= -c[3] && c[0] <= c[3] && c[1] >= -c[3] && c[1] <= c[3] && c[2] >= -c[3] &&
-          c[2] <= c[3])) {
-      continue;
-    }
-    float xw = half * (c[0] / c[3]) + half;
-    float yw = half * (c[1] / c[3]) + half;
-    if (o.subpixel_bits > 0) {  // to the nearest grid point, halves up (as Mesa's llvmpipe)
-      xw = std::floor(xw * grid + 0.5f) / grid;
-      yw = std::floor(yw * grid + 0.5f) / grid;
-    }
-    int x0, x1, y0, y1;
-    CoveredRange(xw, o.point_size, &x0, &x1);
-    CoveredRange(yw, o.point_size, &y0, &y1);
-    x0 = std::max(x0, 0), y0 = std::max(y0, 0);
-    x1 = std::min(x1, size - 1), y1 = std::min(y1, size - 1);
-    for (int y = y0; y <= y1; ++y) {
-      uint8_t* row = px + static_cast<size_t>(y) * size * o.channels;
-      if (o.channels == 1) {
-        for (int x = x0; x <= x1; ++x) row[x] = o.color[0];
-      } else {
-        for (int x = x0; x <= x1; ++x) std::memcpy(row + 3 * x, o.color, 3);
+  // Blocks of points: their first pixels in a loop the compiler vectorises
+  // (FirstPixels), then the writes.
+  constexpr size_t kBlock = 256;
+  float fx[kBlock], fy[kBlock];
+  uint8_t keep[kBlock];
+  const int s = o.point_size;
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t count = std::min(kBlock, n - begin);
+    FirstPixels(xyz + 3 * begin, count, mvp, size, s, o.subpixel_bits, fx, fy, keep);
+    for (size_t i = 0; i < count; ++i) {
+      if (!keep[i]) continue;  // a kept point's first pixels are small integers
+      const int x0 = static_cast<int>(fx[i]), y0 = static_cast<int>(fy[i]);
+      if (s == 1 && o.channels == 1) {  // the common case: one pixel
+        if (x0 >= 0 && x0 < size && y0 >= 0 && y0 < size) {
+          px[static_cast<size_t>(y0) * size + x0] = o.color[0];
+        }
+        continue;
+      }
+      for (int y = std::max(y0, 0); y < std::min(y0 + s, size); ++y) {
+        uint8_t* row = px + static_cast<size_t>(y) * size * o.channels;
+        for (int x = std::max(x0, 0); x < std::min(x0 + s, size); ++x) {
+          if (o.channels == 1) {
+            row[x] = o.color[0];
+          } else {
+            std::memcpy(row + 3 * x, o.color, 3);
+          }
+        }
       }
     }
   }

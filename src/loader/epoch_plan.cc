@@ -13,6 +13,11 @@ namespace {
 constexpr uint32_t kTagShardOrder = 0x534f5244;  // "SORD"
 constexpr uint32_t kTagBuffer = 0x42000000;      // "B" + rank
 constexpr uint32_t kTagGlobal = 0x474c4f42;      // "GLOB"
+constexpr uint32_t kTagView = 0x56494557;        // "VIEW"
+
+uint64_t GlobalKey(const PlanOptions& o) {
+  return o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
+}
 
 // This rank's positions in an epoch sequence of `total` samples.
 std::vector<uint64_t> RankPositions(uint64_t total, const PlanOptions& o) {
@@ -48,7 +53,7 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
   EpochPlan plan;
   if (o.shuffle == ShuffleMode::kGlobal) {
     // One permutation of every sample of every shard, new each epoch.
-    const uint64_t key = o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
+    const uint64_t key = GlobalKey(o);
     for (uint64_t p : RankPositions(total, o)) {
       plan.global_order.push_back(recipe::PermuteIndex(p, total, key));
     }
@@ -103,6 +108,33 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
     if (buffer.size() >= o.buffer) emit();
   }
   while (!buffer.empty()) emit();
+  return plan;
+}
+
+std::vector<uint64_t> OnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
+                                  uint64_t seed, uint64_t epoch) {
+  const uint32_t key[2] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
+  std::vector<uint64_t> chosen;
+  chosen.reserve(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const uint32_t ctr[4] = {static_cast<uint32_t>(g), static_cast<uint32_t>(epoch),
+                             static_cast<uint32_t>(epoch >> 32), kTagView};
+    const uint32_t word = fractal::Philox4x32(key, ctr).v[0];
+    chosen.push_back(groups[g][fractal::ScaleU32(word, static_cast<uint32_t>(groups[g].size()))]);
+  }
+  return chosen;
+}
+
+EpochPlan MakeEpochPlanOnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
+                                   const PlanOptions& o) {
+  if (o.rank < 0 || o.rank >= o.world) throw UsageError("need 0 <= rank < world size");
+  const std::vector<uint64_t> chosen = OnePerGroup(groups, o.seed, o.epoch);
+  EpochPlan plan;
+  const uint64_t key = GlobalKey(o);
+  for (uint64_t p : RankPositions(chosen.size(), o)) {
+    plan.global_order.push_back(chosen[recipe::PermuteIndex(p, chosen.size(), key)]);
+  }
+  plan.samples = plan.global_order.size();
   return plan;
 }
 

@@ -35,10 +35,19 @@ struct EpochPlan {
   std::vector<uint64_t> global_order;
 };
 
+// One member of each group (a category's samples, as global sample numbers),
+// chosen by a keyed hash of (seed, epoch, group): the samples of an epoch of
+// LoaderOptions::one_view_per_category, in group order.
+std::vector<uint64_t> OnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
+                                  uint64_t seed, uint64_t epoch);
+
 // Samples each rank gets for a dataset of `total` samples.
 uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven);
 
 EpochPlan MakeEpochPlan(const std::vector<uint64_t>& shard_counts, const PlanOptions& o);
+// kGlobal over one sample per group (OnePerGroup) instead of every sample.
+EpochPlan MakeEpochPlanOnePerGroup(const std::vector<std::vector<uint64_t>>& groups,
+                                   const PlanOptions& o);
 
 }  // namespace synthub::loader
 

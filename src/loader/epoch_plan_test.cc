@@ -1,5 +1,7 @@
 #include "loader/epoch_plan.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <numeric>
 #include <set>
@@ -79,6 +81,51 @@ TEST(EpochPlanTest, ReaderNeverRunsMoreThanTheBufferAhead) {
   for (uint64_t p = 0; p < plan.samples; ++p) {
     EXPECT_LT(p, plan.deliver_at[p] + o.buffer);
   }
+}
+
+// 50 categories of 12 samples each (3D-OFDB's views), numbered category-major.
+std::vector<std::vector<uint64_t>> Views() {
+  std::vector<std::vector<uint64_t>> groups(50);
+  for (uint64_t c = 0; c < 50; ++c) {
+    for (uint64_t v = 0; v < 12; ++v) groups[c].push_back(c * 12 + v);
+  }
+  return groups;
+}
+
+TEST(EpochPlanTest, OneViewPerCategoryEachEpoch) {
+  const auto groups = Views();
+  const std::vector<uint64_t> e0 = OnePerGroup(groups, 7, 0), e1 = OnePerGroup(groups, 7, 1);
+  ASSERT_EQ(e0.size(), 50u);
+  int same = 0;
+  for (uint64_t c = 0; c < 50; ++c) {
+    EXPECT_EQ(e0[c] / 12, c);  // one member of each category
+    same += e0[c] == e1[c];
+  }
+  EXPECT_LT(same, 15);  // a new view for most categories (1 in 12 by chance)
+  EXPECT_EQ(OnePerGroup(groups, 7, 0), e0);  // a pure function of (seed, epoch)
+  EXPECT_NE(OnePerGroup(groups, 8, 0), e0);
+  // The views are used evenly over many epochs.
+  std::vector<int> seen(12, 0);
+  for (uint64_t e = 0; e < 240; ++e) seen[OnePerGroup(groups, 1, e)[0] % 12]++;
+  for (int n : seen) EXPECT_GT(n, 5);
+}
+
+TEST(EpochPlanTest, OneViewPerCategoryAcrossRanks) {
+  const auto groups = Views();
+  PlanOptions o;
+  o.shuffle = ShuffleMode::kGlobal;
+  o.seed = 3;
+  o.epoch = 2;
+  o.world = 2;
+  std::vector<uint64_t> all;
+  for (int r = 0; r < 2; ++r) {
+    o.rank = r;
+    const EpochPlan plan = MakeEpochPlanOnePerGroup(groups, o);
+    EXPECT_EQ(plan.samples, 25u);
+    all.insert(all.end(), plan.global_order.begin(), plan.global_order.end());
+  }
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, OnePerGroup(groups, 3, 2));  // each category exactly once over the ranks
 }
 
 }  // namespace

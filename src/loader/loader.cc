@@ -93,6 +93,51 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     total_ += counts_[i];
   }
   if (total_ == 0) throw Error(o_.spec + ": no samples");
+  if (o_.one_view_per_category) GroupByCategory();
+}
+
+// The category of a synthub sample key CCCCCC_RR_DDD_F (recipe/plan.h), or
+// -1 for a key of another shape.
+static int64_t KeyCategory(const std::string& key) {
+  int64_t category = -1;
+  int fields = 0;
+  size_t at = 0;
+  while (at <= key.size()) {
+    size_t end = key.find('_', at);
+    if (end == std::string::npos) end = key.size();
+    const std::string field = key.substr(at, end - at);
+    if (field.empty() || field.size() > 9 || field.find_first_not_of("0123456789") != std::string::npos) {
+      return -1;
+    }
+    if (fields++ == 0) category = std::stoll(field);
+    at = end + 1;
+  }
+  return fields == 4 ? category : -1;
+}
+
+void Loader::Impl::GroupByCategory() {
+  if (spec_.image_folder) {
+    throw UsageError("one_view_per_category reads the category from synthub sample keys or a "
+                     "render: recipe; an image folder has neither");
+  }
+  std::map<int64_t, std::vector<uint64_t>> by_category;
+  for (uint32_t s = 0; s < counts_.size(); ++s) {
+    for (uint64_t i = 0; i < counts_[s]; ++i) {
+      int64_t category;
+      if (spec_.render) {
+        category = RenderOrder(s)[i].category;
+      } else {
+        const std::string& key = index_[s][i].key;
+        category = KeyCategory(key);
+        if (category < 0) {
+          throw Error(spec_.shards[s].location + ": sample key '" + key + "' is not a synthub "
+                      "key CCCCCC_RR_DDD_F; one_view_per_category needs the category in the key");
+        }
+      }
+      by_category[category].push_back(GlobalNumber(s, i));
+    }
+  }
+  for (auto& [category, members] : by_category) groups_.push_back(std::move(members));
 }
 
 void Loader::Impl::Fail(const std::string& what) {
@@ -130,7 +175,8 @@ void Loader::Impl::StartEpoch() {
   po.shuffle = o_.shuffle;
   po.buffer = static_cast<uint64_t>(std::max(1, o_.shuffle_buffer));
   po.uneven = o_.uneven;
-  plan_ = loader::MakeEpochPlan(counts_, po);
+  plan_ = o_.one_view_per_category ? loader::MakeEpochPlanOnePerGroup(groups_, po)
+                                   : loader::MakeEpochPlan(counts_, po);
   stop_ = false;
   reader_done_ = false;
   error_.clear();

@@ -77,7 +77,11 @@ class Loader::Impl {
     const uint64_t n = SamplesPerEpoch();
     return o_.drop_last ? n / o_.batch_size : (n + o_.batch_size - 1) / o_.batch_size;
   }
-  uint64_t SamplesPerEpoch() const { return loader::SamplesPerRank(total_, o_.world_size, o_.uneven); }
+  // Samples of one epoch over all ranks: every sample, or one per category.
+  uint64_t EpochTotal() const { return o_.one_view_per_category ? groups_.size() : total_; }
+  uint64_t SamplesPerEpoch() const {
+    return loader::SamplesPerRank(EpochTotal(), o_.world_size, o_.uneven);
+  }
   uint64_t total() const { return total_; }
   int num_classes() const { return num_classes_; }
 
@@ -113,6 +117,9 @@ class Loader::Impl {
   std::map<uint32_t, std::vector<recipe::SampleId>> render_orders_;  // guarded
   // Global shuffle: per-shard indexes.
   std::vector<std::vector<SampleRef>> index_;
+  // one_view_per_category: each category's global sample numbers.
+  std::vector<std::vector<uint64_t>> groups_;
+  void GroupByCategory();
 
   // Epoch state (consumer thread).
   uint64_t epoch_ = 0;

@@ -98,6 +98,9 @@ void ValidateLoaderOptions(const LoaderOptions& o) {
   if (!(o.color_jitter >= 0 && std::isfinite(o.color_jitter))) {
     throw UsageError("color_jitter must be >= 0 (0 = off)");
   }
+  if (o.one_view_per_category && o.shuffle != ShuffleMode::kGlobal) {
+    throw UsageError("one_view_per_category picks samples by index: it needs shuffle global");
+  }
   if (!(o.random_erasing >= 0 && o.random_erasing <= 1)) {
     throw UsageError("random_erasing is a probability: it must be in [0, 1]");
   }

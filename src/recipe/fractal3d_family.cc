@@ -1,6 +1,8 @@
 #include "recipe/fractal3d_family.h"
 
+#include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -376,6 +378,16 @@ const std::vector<float>& Fractal3dRenderer::Cloud(uint32_t category, int row) {
   const Fractal3dOptions& o = recipe_.fractal3d;
   oldest->cloud = fractal3d::InstanceCloud(params_.ifs3[category], o.table_rows, row, o.points,
                                            recipe_.seed, category);
+  // A weight row can make the system diverge (about 0.4 % of instances: a
+  // parameter x 1.4 .. 1.6). The published instance.py then writes no PLY
+  // and the instance is missing; here it shows the category's own system
+  // (the identity row), so no sample is blank.
+  if (!std::all_of(oldest->cloud.begin(), oldest->cloud.end(),
+                   [](float v) { return std::isfinite(v); })) {
+    oldest->cloud = fractal3d::InstanceCloud(params_.ifs3[category], o.table_rows,
+                                             fractal3d::IdentityRow(o.table_rows), o.points,
+                                             recipe_.seed, category);
+  }
   oldest->category = category;
   oldest->row = row;
   oldest->used = ++clock_;

@@ -1,5 +1,8 @@
 #include "recipe/fractal3d_family.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "recipe/plan.h"
@@ -141,6 +144,28 @@ TEST(Fractal3dFamilyTest, ExFractalDbWalksTheInstancesAndDrawsViews) {
     clouds += renderer->LastCloud() != nullptr;
   }
   EXPECT_EQ(clouds, 25);
+}
+
+TEST(Fractal3dFamilyTest, ADivergentInstanceShowsTheCategorysOwnSystem) {
+  Recipe r = FamilyNamed("mv-fractaldb").Defaults();
+  r.categories = 30;
+  r.fractal3d.clouds = CloudMembers::kOnly;
+  const Family& f = FamilyOf(r);
+  const CategoryParams params = f.MakeParams(r, 2, false);
+  auto renderer = f.NewRenderer(r, params);
+  codec::Image img;
+  int divergent = 0;
+  for (uint32_t c = 0; c < 30; ++c) {
+    for (int row = 0; row < 145; row += 1) {
+      const std::vector<float> raw = fractal3d::InstanceCloud(params.ifs3[c], 145, row, 10000, 0, c);
+      if (std::all_of(raw.begin(), raw.end(), [](float v) { return std::isfinite(v); })) continue;
+      ++divergent;
+      renderer->Render({c, static_cast<uint32_t>(row), 0, 0}, &img);
+      ASSERT_NE(renderer->LastCloud(), nullptr);
+      EXPECT_EQ(*renderer->LastCloud(), fractal3d::InstanceCloud(params.ifs3[c], 145, 6, 10000, 0, c));
+    }
+  }
+  EXPECT_GT(divergent, 0);  // 16 of these 4,350 instances diverge
 }
 
 TEST(Fractal3dFamilyTest, FixedViewsAreThePublishedRotations) {
