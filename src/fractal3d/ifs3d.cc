@@ -90,7 +90,8 @@ typedef int64_t Int4 __attribute__((vector_size(32)));
 // (rounding) or sums that are NaN (every p zero) give j = count: no map.
 // Comparisons are exact at any vector width, so the AVX2 clone agrees.
 template <int kSlots>
-__attribute__((always_inline)) inline void SelectMapsN(const double* cum, const double* u, size_t n, int32_t* selection) {
+__attribute__((always_inline)) inline void SelectMapsN(const double* cum, const double* u, size_t n,
+                                                       int32_t* selection) {
   size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     Double4 r;
@@ -299,11 +300,25 @@ Ifs3 SampleIfs3(fractal::Mt19937& mt) {
   return ifs;
 }
 
-// Scratch memory of one searching thread.
+// Scratch memory of one thread (a cloud's buffers are too large to
+// allocate per trial: each allocation would fault its pages in again).
 struct Scratch {
   std::vector<double> uniforms;
   WalkBuffers walk;
 };
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+// The published cloud of `ifs` scaled by `weights`, normalised, as rows.
+Planar NormalizedCloud(const Ifs3& ifs, const double* weights, const double* uniforms,
+                       int points, WalkBuffers* b) {
+  Planar c = ChaosGame(MakeWalk(ifs, weights), uniforms, points, false, b);
+  for (int k = 0; k < 3; ++k) NormalizeRow(&c, k, points);
+  return c;
+}
 
 // Draws a trial from `mt` and runs its chaos game into `s`.
 Planar DrawCloud(fractal::Mt19937& mt, int points, Scratch* s, Ifs3* ifs) {
@@ -335,7 +350,7 @@ bool Passes(Planar* c, int points, double variance, double* best) {
 // Draws trials from `mt` until one passes; throws after max trials.
 Ifs3 SearchOne(fractal::Mt19937& mt, const Search3Options& o, int category, uint64_t* trials,
                const Progress3Fn& progress) {
-  Scratch scratch;
+  Scratch& scratch = ThreadScratch();
   Ifs3 ifs;
   double best = -std::numeric_limits<double>::infinity();
   for (uint64_t t = 1; t <= o.max_trials_per_category; ++t) {
@@ -362,9 +377,8 @@ Ifs3 SearchOne(fractal::Mt19937& mt, const Search3Options& o, int category, uint
 }  // namespace
 
 Trial3 DrawTrial3(fractal::Mt19937& mt, int points) {
-  thread_local Scratch scratch;
   Trial3 trial;
-  Planar c = DrawCloud(mt, points, &scratch, &trial.ifs);
+  Planar c = DrawCloud(mt, points, &ThreadScratch(), &trial.ifs);
   trial.stats.finite = c.finite;
   for (int k = 0; k < 3; ++k) {
     trial.stats.var[k] =
@@ -405,9 +419,7 @@ void WeightRow3(int table_rows, int row, double out[12]) {
 
 std::vector<double> PublishedCloud(const Ifs3& ifs, const double* weights,
                                    const double* uniforms, int points) {
-  WalkBuffers b;
-  Planar c = ChaosGame(MakeWalk(ifs, weights), uniforms, points, false, &b);
-  for (int k = 0; k < 3; ++k) NormalizeRow(&c, k, points);
+  const Planar c = NormalizedCloud(ifs, weights, uniforms, points, &ThreadScratch().walk);
   std::vector<double> xyz(3 * c.n);
   for (size_t i = 0; i < c.n; ++i) {
     for (int k = 0; k < 3; ++k) xyz[3 * i + k] = c.row[k][i];
@@ -434,10 +446,15 @@ std::vector<float> InstanceCloud(const Ifs3& ifs, int table_rows, int row, int p
   const uint32_t key[4] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
                            category, static_cast<uint32_t>(row)};
   fractal::Mt19937 mt(key, 4);
-  std::vector<double> u(points);
-  fractal::NumpyRandomFill(mt, u.data(), u.size());
-  const std::vector<double> xyz = PublishedCloud(ifs, w, u.data(), points);
-  return std::vector<float>(xyz.begin(), xyz.end());
+  Scratch& s = ThreadScratch();
+  s.uniforms.resize(std::max(points, 0));
+  fractal::NumpyRandomFill(mt, s.uniforms.data(), s.uniforms.size());
+  const Planar c = NormalizedCloud(ifs, w, s.uniforms.data(), points, &s.walk);
+  std::vector<float> xyz(3 * c.n);
+  for (size_t i = 0; i < c.n; ++i) {
+    for (int k = 0; k < 3; ++k) xyz[3 * i + k] = static_cast<float>(c.row[k][i]);
+  }
+  return xyz;
 }
 
 void ValidateSearch3Options(const Search3Options& o) {
