@@ -302,6 +302,8 @@ Ifs3 SampleIfs3(fractal::Mt19937& mt) {
 
 // Scratch memory of one thread (a cloud's buffers are too large to
 // allocate per trial: each allocation would fault its pages in again).
+// Each use ends before any callback runs, so the search's callbacks may
+// compute clouds on the same thread.
 struct Scratch {
   std::vector<double> uniforms;
   WalkBuffers walk;
