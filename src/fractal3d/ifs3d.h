@@ -55,9 +55,11 @@ std::vector<double> PublishedCloud(const Ifs3& ifs, const double* weights,
                                    const double* uniforms, int points);
 
 struct CloudStats {
-  double var[3];  // population variance per axis
-  bool finite;    // no NaN or infinity
+  double var[3];  // np.var per axis (population), bit for bit; NaN when !finite
+  bool finite;    // no NaN or infinity (and at least one point)
 };
+// Statistics of an interleaved xyz cloud, as numpy computes np.var of the
+// published (3, n) array along axis 1 (pairwise sums in pieces of 8192).
 CloudStats Stats(const std::vector<double>& xyz);
 
 // The float32 N x 3 cloud of (category, table row), keyed by the dataset
@@ -87,6 +89,8 @@ Trial3 DrawTrial3(fractal::Mt19937& mt, int points);
 // Throws UsageError naming the flag (--variance, --points, --max-trials).
 void ValidateSearch3Options(const Search3Options& options);
 
+// Called once per accepted category with the trials it took (kNumpy: in
+// category order; kKeyed: in any order, one call at a time).
 using Accept3Fn = std::function<void(int category, const Ifs3& ifs, uint64_t trials)>;
 // Progress: called now and then with the category being searched and the
 // trials drawn for it so far. May be empty.
