@@ -43,26 +43,20 @@ Vec3 Normalize(const Vec3& v) {
 // Plain IEEE operations without contraction, so every ISA gives the same
 // values (the file is compiled with -fno-trapping-math, which lets GCC
 // vectorise floor and ceil; it changes no value).
-SYNTHUB_CLONES_FMA void FirstPixels(const float* xyz, size_t n, const ViewTransform& t, int size,
-                                int point_size, int bits, PointRule rule,
-                                float* __restrict first_x, float* __restrict first_y,
-                                uint8_t* __restrict keep) {
-  float v[16], p[16];  // local copies: the stores below cannot alias them
-  std::copy(t.view.m, t.view.m + 16, v);
-  std::copy(t.proj.m, t.proj.m + 16, p);
-  const float half = 0.5f * static_cast<float>(size);
-  const float grid = static_cast<float>(1 << bits), inv_grid = 1.0f / grid;
-  // The rule as first = floor(w + shift) - back (compatibility) or
-  // ceil(w - s/2 - 1/2) (core).
-  const bool core = rule == PointRule::kCore;
-  const double shift = point_size % 2 == 0 ? 0.5 : 0.0;
-  const double back = point_size / 2;
-  const double square = 0.5 * point_size + 0.5;
-  constexpr size_t kMax = 256;
-  float x[kMax], y[kMax], z[kMax];
-  for (size_t i = 0; i < n; ++i) {
-    x[i] = xyz[3 * i], y[i] = xyz[3 * i + 1], z[i] = xyz[3 * i + 2];
-  }
+// One mode of the loop, so that the compiler sees no branch in it; always
+// inlined, so that it is compiled for each clone of FirstPixels. With
+// snapping, window coordinates are multiples of 1/2^bits below 2^16 and the
+// edge arithmetic in float is exact; without, it runs in double.
+template <bool kCore, bool kSnap>
+__attribute__((always_inline)) inline void FirstPixelsLoop(const float* x, const float* y, const float* z, size_t n, const float* v,
+                     const float* p, float half, float grid, int point_size,
+                     float* __restrict first_x, float* __restrict first_y,
+                     uint8_t* __restrict keep) {
+  const float inv_grid = 1.0f / grid;
+  // first = floor(w + shift) - back (compatibility) or ceil(w - square) (core).
+  const float shift = point_size % 2 == 0 ? 0.5f : 0.0f;
+  const float back = static_cast<float>(point_size / 2);
+  const float square = 0.5f * static_cast<float>(point_size) + 0.5f;
   for (size_t i = 0; i < n; ++i) {
     const float ex = v[0] * x[i] + v[4] * y[i] + v[8] * z[i] + v[12];
     const float ey = v[1] * x[i] + v[5] * y[i] + v[9] * z[i] + v[13];
@@ -81,22 +75,76 @@ SYNTHUB_CLONES_FMA void FirstPixels(const float* xyz, size_t n, const ViewTransf
               (depth < 65535.0f);
     float wx = std::fma(cx * r, half, half);
     float wy = std::fma(cy * r, half, half);
-    if (bits > 0) {
-      if (core) {  // llvmpipe snaps w - 1/2, rounding halves away from zero
-        const float tx = (wx - 0.5f) * grid, ty = (wy - 0.5f) * grid;
-        wx = std::trunc(tx + std::copysign(0.5f, tx)) * inv_grid + 0.5f;
-        wy = std::trunc(ty + std::copysign(0.5f, ty)) * inv_grid + 0.5f;
-      } else {  // w >= 0 for a kept point: halves up is away from zero
-        wx = std::floor(wx * grid + 0.5f) * inv_grid;
-        wy = std::floor(wy * grid + 0.5f) * inv_grid;
-      }
+    if (kSnap && kCore) {  // llvmpipe snaps w - 1/2, rounding halves away from zero
+      const float tx = (wx - 0.5f) * grid, ty = (wy - 0.5f) * grid;
+      wx = std::trunc(tx + std::copysign(0.5f, tx)) * inv_grid + 0.5f;
+      wy = std::trunc(ty + std::copysign(0.5f, ty)) * inv_grid + 0.5f;
+    } else if (kSnap) {  // w >= 0 for a kept point: halves up is away from zero
+      wx = std::floor(wx * grid + 0.5f) * inv_grid;
+      wy = std::floor(wy * grid + 0.5f) * inv_grid;
     }
-    // The edges in double: exact whatever the magnitude of w.
-    first_x[i] = static_cast<float>(core ? std::ceil(static_cast<double>(wx) - square)
-                                         : std::floor(static_cast<double>(wx) + shift) - back);
-    first_y[i] = static_cast<float>(core ? std::ceil(static_cast<double>(wy) - square)
-                                         : std::floor(static_cast<double>(wy) + shift) - back);
+    if (kSnap) {
+      first_x[i] = kCore ? std::ceil(wx - square) : std::floor(wx + shift) - back;
+      first_y[i] = kCore ? std::ceil(wy - square) : std::floor(wy + shift) - back;
+    } else {
+      const double dx = wx, dy = wy;
+      first_x[i] = static_cast<float>(kCore ? std::ceil(dx - square) : std::floor(dx + shift) - back);
+      first_y[i] = static_cast<float>(kCore ? std::ceil(dy - square) : std::floor(dy + shift) - back);
+    }
   }
+}
+
+__attribute__((always_inline)) inline void FirstPixelsBody(const float* xyz, size_t n, const ViewTransform& t, int size,
+                                                            int point_size, int bits,
+                                                            PointRule rule,
+                                                            float* __restrict first_x,
+                                                            float* __restrict first_y,
+                                                            uint8_t* __restrict keep) {
+  float v[16], p[16];  // local copies: the stores below cannot alias them
+  std::copy(t.view.m, t.view.m + 16, v);
+  std::copy(t.proj.m, t.proj.m + 16, p);
+  constexpr size_t kMax = 256;
+  float x[kMax], y[kMax], z[kMax];
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = xyz[3 * i], y[i] = xyz[3 * i + 1], z[i] = xyz[3 * i + 2];
+  }
+  const float half = 0.5f * static_cast<float>(size);
+  const float grid = static_cast<float>(1 << bits);
+  const bool core = rule == PointRule::kCore;
+  if (core && bits > 0) {
+    FirstPixelsLoop<true, true>(x, y, z, n, v, p, half, grid, point_size, first_x, first_y, keep);
+  } else if (bits > 0) {
+    FirstPixelsLoop<false, true>(x, y, z, n, v, p, half, grid, point_size, first_x, first_y, keep);
+  } else if (core) {
+    FirstPixelsLoop<true, false>(x, y, z, n, v, p, half, grid, point_size, first_x, first_y, keep);
+  } else {
+    FirstPixelsLoop<false, false>(x, y, z, n, v, p, half, grid, point_size, first_x, first_y, keep);
+  }
+}
+
+// FirstPixelsBody compiled twice: for AVX2 with FMA (vectorised, fused
+// multiply-adds in hardware) and for the baseline (std::fma through fmaf),
+// chosen by the CPU's features. Both give the same values: std::fma is
+// correctly rounded on every ISA. (target_clones' "arch=haswell" would test
+// the CPU model, not its features.)
+#if defined(__x86_64__) && !defined(SYNTHUB_NO_CLONES)
+__attribute__((target("avx2,fma"))) void FirstPixelsAvx2(
+    const float* xyz, size_t n, const ViewTransform& t, int size, int point_size, int bits,
+    PointRule rule, float* first_x, float* first_y, uint8_t* keep) {
+  FirstPixelsBody(xyz, n, t, size, point_size, bits, rule, first_x, first_y, keep);
+}
+#endif
+
+void FirstPixels(const float* xyz, size_t n, const ViewTransform& t, int size, int point_size,
+                 int bits, PointRule rule, float* first_x, float* first_y, uint8_t* keep) {
+#if defined(__x86_64__) && !defined(SYNTHUB_NO_CLONES)
+  static const bool avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2_fma) {
+    FirstPixelsAvx2(xyz, n, t, size, point_size, bits, rule, first_x, first_y, keep);
+    return;
+  }
+#endif
+  FirstPixelsBody(xyz, n, t, size, point_size, bits, rule, first_x, first_y, keep);
 }
 
 // The presets' case, one gray pixel per point, apart from the general loop

@@ -17,12 +17,8 @@
 
 #if defined(SYNTHUB_NO_CLONES) || !defined(__x86_64__)
 #define SYNTHUB_CLONES
-#define SYNTHUB_CLONES_FMA
 #else
 #define SYNTHUB_CLONES __attribute__((target_clones("avx2", "default")))
-// AVX2 with FMA (Haswell and later), for code that calls std::fma: the
-// default clone computes the same correctly rounded values through fmaf.
-#define SYNTHUB_CLONES_FMA __attribute__((target_clones("arch=haswell", "default")))
 #endif
 
 #endif  // SYNTHUB_UTIL_TARGET_CLONES_H_
