@@ -9,7 +9,6 @@ WORK=$(new_work_dir cli)
 trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 shard_hashes() { python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("\n".join(s["sha256"] for s in m["shards"]))' "$1/manifest.json"; }
-same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
 
 # A small recipe that still exercises everything: keyed search, patches,
 # 4 flips, several shards with a short last one.
@@ -38,7 +37,6 @@ S=(--mode keyed --categories 8 --points 20000 --search-size 128 --quiet)
 "$SYNTHUB" search "${S[@]}" --out s2 --shards 1/2 --threads 1 >/dev/null 2>&1
 check "keyed search: 1 process == 2 processes" diff -r -x search.json s1 s2
 check "keyed search wrote 8 categories" test "$(ls s1/*.csv | wc -l)" = 8
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
 if [ -n "${SYNTHUB_TEST_NO_MPI:-}" ]; then
   echo "# skipped MPI checks (SYNTHUB_TEST_NO_MPI: this build has no MPI)"
 elif command -v mpirun >/dev/null; then

@@ -23,20 +23,7 @@ export HOME="$WORK/home" XDG_CACHE_HOME= SYNTHUB_HUB=
 PY=/usr/bin/python3  # Debian's: python3-noise and python3-pil
 CHECK=("$PY" "$TESTS_DIR/families_check.py")
 PUBLISHED=("$PY" "$TESTS_DIR/contour_published.py")
-same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
 folder_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
-have_mpi() { [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; }
-
-# gen NAME ARGS...: synthub generate ARGS --out NAME; a failure is reported
-# with its message (so a missing feature reads as one) and returns 1.
-gen() {
-  local out=$1 rc; shift
-  "$SYNTHUB" generate "$@" --quiet --out "$out" >"$out.log" 2>&1; rc=$?
-  [ "$rc" = 0 ] && return 0
-  fail "generate $* --out $out: exit $rc: $(tail -c 300 "$out.log")"
-  return 1
-}
 
 # --- the feature is there ------------------------------------------------------
 "$SYNTHUB" generate --help >help.txt 2>&1

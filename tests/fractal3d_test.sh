@@ -24,17 +24,6 @@ cd "$WORK"
 use_private_binaries
 export HOME="$WORK/home" XDG_CACHE_HOME= SYNTHUB_HUB=
 PY=/usr/bin/python3  # Debian's numpy and PIL
-same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
-have_mpi() { [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; }
-
-gen() {
-  local out=$1 rc; shift
-  "$SYNTHUB" generate "$@" --quiet --out "$out" >"$out.log" 2>&1; rc=$?
-  [ "$rc" = 0 ] && return 0
-  fail "generate $* --out $out: exit $rc: $(tail -c 300 "$out.log")"
-  return 1
-}
 
 "$SYNTHUB" generate --help >help.txt 2>&1
 for flag in --variance --max-trials --weight-rows --views --view-jitter --point-size --clouds; do

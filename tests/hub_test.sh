@@ -219,7 +219,6 @@ check "old layout: a store without its shards and params.tar regenerates them un
    for f in saved/*.tar; do cmp -s \$f oldfromrecipe/\$(basename \$f) || exit 1; done && '$SYNTHUB' verify oldfromrecipe >/dev/null"
 expect_exit 1 "a model cannot be regenerated" "cannot be regenerated" \
   "$SYNTHUB" hub materialize bob/vit-f4 "${H[@]}" --to mm --regenerate
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
 if [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; then
   "${MPIRUN[@]}" "$SYNTHUB" hub materialize alice/fractal4 "${H[@]}" --to mpi --regenerate --threads 1 --quiet \
     >mat6.txt 2>&1

@@ -36,3 +36,22 @@ use_private_binaries() {
   cp "$SYNTHUB" "$WORK/synthub-under-test" && SYNTHUB=$WORK/synthub-under-test
   if [ -x "$train_exe" ]; then cp "$train_exe" "$WORK/synthub-train"; fi
 }
+
+# same_dataset A B: the two dataset folders hold byte-identical manifests and shards.
+same_dataset() { [ -f "$1/manifest.json" ] && [ -f "$2/manifest.json" ] && cmp -s "$1/manifest.json" "$2/manifest.json" && for f in "$1"/*.tar; do cmp -s "$f" "$2/$(basename "$f")" || return 1; done; }
+
+# Two MPI ranks on this machine (as root, over loopback TCP); have_mpi: mpirun
+# is there and SYNTHUB_TEST_NO_MPI is unset.
+MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
+have_mpi() { [ -z "${SYNTHUB_TEST_NO_MPI:-}" ] && command -v mpirun >/dev/null; }
+
+# gen NAME ARGS...: $SYNTHUB generate ARGS --quiet --out NAME (log in NAME.log);
+# a failure is reported with its message (so a missing feature reads as one)
+# and returns 1.
+gen() {
+  local out=$1 rc; shift
+  "$SYNTHUB" generate "$@" --quiet --out "$out" >"$out.log" 2>&1; rc=$?
+  [ "$rc" = 0 ] && return 0
+  fail "generate $* --out $out: exit $rc: $(tail -c 300 "$out.log")"
+  return 1
+}

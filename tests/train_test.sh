@@ -138,7 +138,6 @@ expect_exit 1 "resume with another seed is refused" "resume with the same seed" 
 check "resumed run: the same final weights" test "$(maxdiff run/model.safetensors stop/model.safetensors)" = 0.0
 
 # --- data-parallel: 2 MPI ranks == 1 rank with the same global batch ---------
-MPIRUN=(mpirun --allow-run-as-root --oversubscribe -np 2 --mca btl self,tcp --mca btl_tcp_if_include lo)
 # 32 samples = one global batch, so every step sees the same samples either way.
 "$SYNTHUB" generate --categories 4 --size 16 --points 2000 --draws 2 --shard-size 16 --instances-per-category 8 \
   --search-mode keyed --search-size 48 --search-points 8000 --seed 3 --quiet --out four >/dev/null 2>&1

@@ -290,14 +290,9 @@ class Fractal3dFamily final : public Family {
   CategoryParams ReadParamsArchive(const std::string& path) const override {
     shard::TarReader reader(path);
     CategoryParams params;
-    shard::TarEntry e;
-    while (reader.Next(&e)) {
-      const std::string want = ParamsFileName(static_cast<int>(params.ifs3.size()));
-      if (e.name != want) {
-        throw Error(path + ": expected member " + want + ", found '" + e.name + "'");
-      }
-      params.ifs3.push_back(fractal3d::Ifs3FromCsv(e.data, path + ":" + e.name));
-    }
+    ForEachNumberedCsv(reader, path, [&](const std::string& text, const std::string& where) {
+      params.ifs3.push_back(fractal3d::Ifs3FromCsv(text, where));
+    });
     if (params.ifs3.empty()) throw Error(path + ": no categories");
     return params;
   }

@@ -262,13 +262,9 @@ class OnePFrac final : public Family {
       throw Error(path + ": expected member " + kBaseFile + " first (a 1p-frac parameter file)");
     }
     params.base = fractal::ParseIfsCsv(e.data, path + ":" + e.name);
-    while (reader.Next(&e)) {
-      const std::string want = ParamsFileName(static_cast<int>(params.ifs.size()));
-      if (e.name != want) {
-        throw Error(path + ": expected member " + want + ", found '" + e.name + "'");
-      }
-      params.ifs.push_back(fractal::ParseIfsCsv(e.data, path + ":" + e.name));
-    }
+    ForEachNumberedCsv(reader, path, [&](const std::string& text, const std::string& where) {
+      params.ifs.push_back(fractal::ParseIfsCsv(text, where));
+    });
     CheckClasses(params, path);
     return params;
   }

@@ -56,17 +56,24 @@ std::string WriteParamsTar(const std::string& path, const std::vector<fractal::I
   return tar.sha256();
 }
 
+void ForEachNumberedCsv(shard::TarReader& reader, const std::string& path,
+                        const std::function<void(const std::string& text,
+                                                 const std::string& where)>& each) {
+  shard::TarEntry e;
+  for (int i = 0; reader.Next(&e); ++i) {
+    if (e.name != ParamsFileName(i)) {
+      throw Error(path + ": expected member " + ParamsFileName(i) + ", found '" + e.name + "'");
+    }
+    each(e.data, path + ":" + e.name);
+  }
+}
+
 std::vector<fractal::Ifs> ReadParamsTar(const std::string& path) {
   shard::TarReader reader(path);
   std::vector<fractal::Ifs> params;
-  shard::TarEntry e;
-  while (reader.Next(&e)) {
-    if (e.name != ParamsFileName(static_cast<int>(params.size()))) {
-      throw Error(path + ": expected member " + ParamsFileName(static_cast<int>(params.size())) +
-                  ", found '" + e.name + "'");
-    }
-    params.push_back(fractal::ParseIfsCsv(e.data, path + ":" + e.name));
-  }
+  ForEachNumberedCsv(reader, path, [&](const std::string& text, const std::string& where) {
+    params.push_back(fractal::ParseIfsCsv(text, where));
+  });
   return params;
 }
 

@@ -4,15 +4,28 @@
 #ifndef SYNTHUB_RECIPE_PARAMS_H_
 #define SYNTHUB_RECIPE_PARAMS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "fractal/ifs.h"
 #include "fractal/search.h"
 
+namespace synthub::shard {
+class TarReader;
+}
+
 namespace synthub::recipe {
 
 std::string ParamsFileName(int category);  // "00012.csv"
+
+// Reads the members of a parameter archive from where `reader` stands to its
+// end: they must be 00000.csv, 00001.csv, ... in order; calls each(text,
+// where) for every one ("params.ustar:00012.csv"). Throws Error naming the
+// archive for a member out of order. Every family's archive uses it.
+void ForEachNumberedCsv(shard::TarReader& reader, const std::string& path,
+                        const std::function<void(const std::string& text,
+                                                 const std::string& where)>& each);
 
 // Reads 00000.csv .. (n-1).csv. With categories = 0, n is the number of
 // NNNNN.csv files present. Throws Error naming the first missing or bad file.
