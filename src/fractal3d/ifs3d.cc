@@ -470,6 +470,18 @@ void ValidateSearch3Options(const Search3Options& o) {
   if (o.max_trials_per_category < 1) throw UsageError("--max-trials must be >= 1");
 }
 
+Ifs3 KeyedCategory(const Search3Options& o, int category, uint64_t* trials,
+                   const Progress3Fn& progress) {
+  ValidateSearch3Options(o);
+  const uint32_t key[3] = {static_cast<uint32_t>(o.seed), static_cast<uint32_t>(o.seed >> 32),
+                           static_cast<uint32_t>(category)};
+  fractal::Mt19937 mt(key, 3);
+  uint64_t t = 0;
+  Ifs3 ifs = SearchOne(mt, o, category, &t, progress);
+  if (trials) *trials = t;
+  return ifs;
+}
+
 uint64_t Search3(const Search3Options& o, int categories, int threads,
                  const Accept3Fn& on_accept, const Progress3Fn& progress) {
   ValidateSearch3Options(o);
@@ -491,11 +503,8 @@ uint64_t Search3(const Search3Options& o, int categories, int threads,
     if (progress) progress(c, t);
   };
   ParallelFor(static_cast<size_t>(categories), threads, [&](size_t c) {
-    const uint32_t key[3] = {static_cast<uint32_t>(o.seed), static_cast<uint32_t>(o.seed >> 32),
-                             static_cast<uint32_t>(c)};
-    fractal::Mt19937 mt(key, 3);
     uint64_t t = 0;
-    Ifs3 ifs = SearchOne(mt, o, static_cast<int>(c), &t, locked_progress);
+    Ifs3 ifs = KeyedCategory(o, static_cast<int>(c), &t, locked_progress);
     total += t;
     std::lock_guard<std::mutex> lock(mu);
     on_accept(static_cast<int>(c), ifs, t);

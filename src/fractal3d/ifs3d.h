@@ -103,6 +103,11 @@ using Progress3Fn = std::function<void(int category, uint64_t trials)>;
 uint64_t Search3(const Search3Options& options, int categories, int threads,
                  const Accept3Fn& on_accept, const Progress3Fn& progress);
 
+// Category `category` of the keyed search (options.mode is not consulted):
+// what Search3 finds for it in kKeyed mode, alone. `trials` may be null.
+Ifs3 KeyedCategory(const Search3Options& options, int category, uint64_t* trials,
+                   const Progress3Fn& progress);
+
 // numpy savetxt form: one line per map, 13 columns a..l, p, "%.18e".
 std::string Ifs3ToCsv(const Ifs3& ifs);
 // Throws Error naming `where` (and the line) on a malformed file: a wrong

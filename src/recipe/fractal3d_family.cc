@@ -159,7 +159,7 @@ class Fractal3dFamily final : public Family {
 
   void Validate(const Recipe& r) const override {
     const Fractal3dOptions& o = r.fractal3d;
-    fractal3d::ValidateSearch3Options(SearchOptions(r));
+    fractal3d::ValidateSearch3Options(Search3OptionsOf(r));
     if (!fractal3d::ValidTableRows(o.table_rows)) {
       throw UsageError("--weight-rows must be 1 + 24k (1, 25, 49, 73, 97, 121 or 145), got " +
                        std::to_string(o.table_rows));
@@ -244,7 +244,7 @@ class Fractal3dFamily final : public Family {
     CategoryParams params;
     params.ifs3.resize(r.categories);
     Progress bar("3D search", r.categories, "categories", progress);
-    const fractal3d::Search3Options o = SearchOptions(r);
+    const fractal3d::Search3Options o = Search3OptionsOf(r);
     fractal3d::Search3(
         o, r.categories, threads,
         [&](int c, const fractal3d::Ifs3& ifs, uint64_t) {
@@ -339,15 +339,6 @@ class Fractal3dFamily final : public Family {
     return FixedViewRotations(static_cast<int>(id.draw), r.fractal3d.views, offset);
   }
 
-  static fractal3d::Search3Options SearchOptions(const Recipe& r) {
-    fractal3d::Search3Options o;
-    o.mode = r.fractal3d.search_mode;
-    o.seed = r.fractal3d.search_seed;
-    o.variance = r.fractal3d.variance;
-    o.points = r.fractal3d.points;
-    o.max_trials_per_category = r.fractal3d.max_trials;
-    return o;
-  }
 
  private:
   std::string name_;
@@ -419,6 +410,16 @@ void Fractal3dRenderer::Render(const SampleId& id, codec::Image* out) {
 }
 
 }  // namespace
+
+fractal3d::Search3Options Search3OptionsOf(const Recipe& r) {
+  fractal3d::Search3Options o;
+  o.mode = r.fractal3d.search_mode;
+  o.seed = r.fractal3d.search_seed;
+  o.variance = r.fractal3d.variance;
+  o.points = r.fractal3d.points;
+  o.max_trials_per_category = r.fractal3d.max_trials;
+  return o;
+}
 
 void ParseColor(const std::string& flag, const std::string& hex, uint8_t out[3]) {
   std::string h = hex;

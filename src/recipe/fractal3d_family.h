@@ -22,6 +22,9 @@ const Family& MvFractalDbFamily();
 const Family& ExFractalDbFamily();
 const Family& Ofdb3dFamily();
 
+// The 3D search settings of a recipe of these families.
+fractal3d::Search3Options Search3OptionsOf(const Recipe& recipe);
+
 // "ffffff" -> {255, 255, 255}; throws UsageError naming `flag`.
 void ParseColor(const std::string& flag, const std::string& hex, uint8_t out[3]);
 std::string ColorHex(const uint8_t rgb[3]);

@@ -12,6 +12,7 @@
 #include "fractal/search.h"
 #include "fractal3d/ifs3d.h"
 #include "recipe/family.h"
+#include "recipe/fractal3d_family.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
 #include "synthub/error.h"
@@ -55,17 +56,23 @@ RenderedImage RenderPresetSample(const std::string& preset, const std::string& c
     // keyed by it too): only this category's entry is filled in.
     params.ifs.resize(sample.category + 1);
     params.ifs[sample.category] = std::move(ifs);
-  } else if (!category_csv.empty() && (r.family == "mv-fractaldb" ||
-                                        r.family == "exfractaldb" || r.family == "3d-ofdb")) {
-    // The 3D presets: the given category's system; its instances and views
-    // come from the preset's seed.
+  } else if (r.family == "mv-fractaldb" || r.family == "exfractaldb" || r.family == "3d-ofdb") {
+    // The 3D presets: the given category's system, or the keyed search's for
+    // this category alone; its instances and views come from the preset's seed.
     params.ifs3.resize(sample.category + 1);
-    params.ifs3[sample.category] = fractal3d::Ifs3FromCsv(
-        category_csv, preset + " category " + std::to_string(sample.category) + " CSV");
+    if (!category_csv.empty()) {
+      params.ifs3[sample.category] = fractal3d::Ifs3FromCsv(
+          category_csv, preset + " category " + std::to_string(sample.category) + " CSV");
+    } else if (r.fractal3d.search_mode == fractal::SearchMode::kKeyed) {
+      params.ifs3[sample.category] = fractal3d::KeyedCategory(
+          recipe::Search3OptionsOf(r), static_cast<int>(sample.category), nullptr, nullptr);
+    } else {
+      throw UsageError(preset + ": its categories come from one sequential search; pass the "
+                       "CSV of category " + std::to_string(sample.category));
+    }
   } else {
-    // The other families' presets (VisualAtom, RCDB, 1p-frac; the 3D ones
-    // without a CSV) draw category c from (seed, c) alone, so the first
-    // c + 1 categories hold it.
+    // The other families' presets (VisualAtom, RCDB, 1p-frac) draw category
+    // c from (seed, c) alone, so the first c + 1 categories hold it.
     if (!category_csv.empty()) {
       throw UsageError(preset + ": a " + r.family + " preset draws its categories from its "
                        "seed; pass an empty category_csv");

@@ -9,6 +9,7 @@
 #include "fractal/ifs.h"
 #include "fractal/search.h"
 #include "fractal3d/ifs3d.h"
+#include "recipe/fractal3d_family.h"
 #include "recipe/family.h"
 #include "recipe/recipe.h"
 #include "synthub/error.h"
@@ -69,6 +70,14 @@ TEST(RenderApiTest, Fractal3dPresetTakesTheCategoryOrItsCsv) {
   EXPECT_THROW(RenderPresetSample("3d-ofdb-1k", "0.1,0.2\n", s), Error);
   s.draw = 12;  // 12 views
   EXPECT_THROW(RenderPresetSample("3d-ofdb-1k", "", s), UsageError);
+  // The keyed search finds a category alone: the last of a 21k preset
+  // renders without searching the 20,999 before it.
+  EXPECT_EQ(fractal3d::Ifs3ToCsv(fractal3d::KeyedCategory(recipe::Search3OptionsOf(r), 1, nullptr,
+                                                          nullptr)),
+            fractal3d::Ifs3ToCsv(params.ifs3[1]));
+  s.category = 20999;
+  s.draw = 0;
+  EXPECT_EQ(RenderPresetSample("3d-ofdb-21k", "", s).width, 224);
 }
 
 TEST(RenderApiTest, PublishedPresetNeedsTheCategoryCsv) {
