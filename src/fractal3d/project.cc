@@ -36,22 +36,24 @@ Vec3 Normalize(const Vec3& v) {
 //  - r = 1 / w, ndc = clip * r, window = fma(ndc, size/2, size/2) (one
 //    rounding, as llvmpipe on FMA hosts and GPUs compute it; std::fma is
 //    correctly rounded on every ISA);
-//  - snapped to the nearest 1/2^bits pixel, halves up (window coordinates
-//    of kept points are >= 0, so this is llvmpipe's half away from zero);
+//  - snapped to the nearest 1/2^bits pixel, halves away from zero as
+//    llvmpipe rounds (the compatibility rule snaps w, the core rule w - 1/2);
 //  - first[i] = the first covered pixel under `rule` (project.h); a point
 //    of size s covers s pixels from there.
 // Plain IEEE operations without contraction, so every ISA gives the same
 // values (the file is compiled with -fno-trapping-math, which lets GCC
 // vectorise floor and ceil; it changes no value).
-// One mode of the loop, so that the compiler sees no branch in it; always
-// inlined, so that it is compiled for each clone of FirstPixels. With
-// snapping, window coordinates are multiples of 1/2^bits below 2^16 and the
-// edge arithmetic in float is exact; without, it runs in double.
+//
+// FirstPixelsLoop is one mode of that loop, so that the compiler sees no
+// branch in it; it is always inlined, so that it is compiled for each
+// instruction set FirstPixels dispatches to. With snapping, window
+// coordinates are multiples of 1/2^bits below 2^16 and the edge arithmetic
+// in float is exact; without, it runs in double.
 template <bool kCore, bool kSnap>
-__attribute__((always_inline)) inline void FirstPixelsLoop(const float* x, const float* y, const float* z, size_t n, const float* v,
-                     const float* p, float half, float grid, int point_size,
-                     float* __restrict first_x, float* __restrict first_y,
-                     uint8_t* __restrict keep) {
+__attribute__((always_inline)) inline void FirstPixelsLoop(
+    const float* x, const float* y, const float* z, size_t n, const float* v, const float* p,
+    float half, float grid, int point_size, float* __restrict first_x,
+    float* __restrict first_y, uint8_t* __restrict keep) {
   const float inv_grid = 1.0f / grid;
   // first = floor(w + shift) - back (compatibility) or ceil(w - square) (core).
   const float shift = point_size % 2 == 0 ? 0.5f : 0.0f;
@@ -94,12 +96,11 @@ __attribute__((always_inline)) inline void FirstPixelsLoop(const float* x, const
   }
 }
 
-__attribute__((always_inline)) inline void FirstPixelsBody(const float* xyz, size_t n, const ViewTransform& t, int size,
-                                                            int point_size, int bits,
-                                                            PointRule rule,
-                                                            float* __restrict first_x,
-                                                            float* __restrict first_y,
-                                                            uint8_t* __restrict keep) {
+// Deinterleaves a block of points and runs the loop of its mode.
+__attribute__((always_inline)) inline void FirstPixelsBody(
+    const float* xyz, size_t n, const ViewTransform& t, int size, int point_size, int bits,
+    PointRule rule, float* __restrict first_x, float* __restrict first_y,
+    uint8_t* __restrict keep) {
   float v[16], p[16];  // local copies: the stores below cannot alias them
   std::copy(t.view.m, t.view.m + 16, v);
   std::copy(t.proj.m, t.proj.m + 16, p);
