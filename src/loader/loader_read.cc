@@ -91,11 +91,20 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
       const auto t0 = Clock::now();
       shard::SampleGrouper reader(loader::OpenLocation(where));
       CountRead(0, 0, 1);
+      // Counted sample by sample, so that the figures are right however the
+      // run ends: the piece read, a --limit or a consumer that stops (the
+      // reader then returns mid-piece), or an error.
+      uint64_t counted = 0;
+      const auto count = [&](Clock::time_point since) {
+        const uint64_t bytes = reader.bytes_read();
+        CountRead(Since(since), bytes - counted, 0);
+        counted = bytes;
+      };
       shard::Sample raw;
       for (uint64_t k = 0; k < piece.begin; ++k) {
         if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
       }
-      double read_s = Since(t0);
+      count(t0);
       for (; i < len; ++i) {
         const uint64_t d = plan_.deliver_at[p + i];
         const bool want = d >= first && d < end;
@@ -104,7 +113,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
           throw Error(where + ": ends after " + std::to_string(piece.begin + i) +
                       " samples, expected " + std::to_string(counts_[piece.shard]) + " (truncated?)");
         }
-        read_s += Since(t1);
+        count(t1);
         if (!want) continue;
         Item item;
         item.global = GlobalNumber(piece.shard, piece.begin + i);
@@ -121,7 +130,6 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
         put(d, std::move(item));
         if (stop_) return;
       }
-      CountRead(read_s, reader.bytes_read(), 0);
     } catch (const Error& e) {
       if (o_.on_error == ErrorPolicy::kError) throw;
       // Skip policy: the rest of this piece is lost; its slots are filled
