@@ -96,8 +96,7 @@ int RunProject(int argc, char** argv) {
   raster.rule = fractal3d::ParsePointRule(args.Str("point-rule"));
   recipe::ParseColor("point-color", args.Str("point-color"), raster.color);
   recipe::ParseColor("background", args.Str("background"), raster.background);
-  const auto gray = [](const uint8_t c[3]) { return c[0] == c[1] && c[1] == c[2]; };
-  raster.channels = gray(raster.color) && gray(raster.background) ? 1 : 3;
+  raster.channels = fractal3d::ColorChannels(raster.color, raster.background);
   if (raster.size < 1 || raster.size > 16384) throw UsageError("--size must be in [1, 16384]");
 
   // Every view as its list of y rotations (radians, float32).

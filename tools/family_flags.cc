@@ -141,18 +141,8 @@ void ApplyFractal3d(const Args& args, recipe::Recipe* r) {
   if (args.Given("point-rule")) o.point_rule = fractal3d::ParsePointRule(args.Str("point-rule"));
   if (args.Given("point-color")) recipe::ParseColor("point-color", args.Str("point-color"), o.point_color);
   if (args.Given("background")) recipe::ParseColor("background", args.Str("background"), o.background);
-  if (args.Given("clouds")) {
-    const std::string c = args.Str("clouds");
-    if (c == "none") {
-      o.clouds = recipe::CloudMembers::kNone;
-    } else if (c == "with-images") {
-      o.clouds = recipe::CloudMembers::kWithImages;
-    } else if (c == "only") {
-      o.clouds = recipe::CloudMembers::kOnly;
-    } else {
-      throw UsageError("--clouds: expected none, with-images or only, got '" + c + "'");
-    }
-  }
+  if (args.Given("clouds")) o.clouds = recipe::ParseClouds(args.Str("clouds"));
+
 }
 
 void ApplyFractalDb(const Args& args, recipe::Recipe* r) {

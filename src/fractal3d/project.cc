@@ -272,6 +272,11 @@ ViewTransform PublishedView(const Camera& camera, const std::vector<float>& y_ro
           LookAt(eye, center, up)};
 }
 
+int ColorChannels(const uint8_t color[3], const uint8_t background[3]) {
+  const auto gray = [](const uint8_t c[3]) { return c[0] == c[1] && c[1] == c[2]; };
+  return gray(color) && gray(background) ? 1 : 3;
+}
+
 std::string PointRuleName(PointRule rule) {
   return rule == PointRule::kCore ? "core" : "compat";
 }

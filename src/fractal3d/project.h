@@ -76,6 +76,9 @@ struct RasterOptions {
   int channels = 1;        // 1: gray (color[0], background[0]); 3: RGB
 };
 
+// The image channels for these colours: 1 (gray) when both are gray, else 3.
+int ColorChannels(const uint8_t color[3], const uint8_t background[3]);
+
 // Draws the N x 3 float32 cloud `xyz` seen through `transform` into *out
 // (resized to size x size x channels). Rows are in glReadPixels order (row
 // 0 is the bottom of the window), as the published PNGs store them.

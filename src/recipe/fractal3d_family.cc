@@ -45,24 +45,6 @@ std::string Number(double v) {
   return buf;
 }
 
-const char* CloudsName(CloudMembers c) {
-  switch (c) {
-    case CloudMembers::kNone: return "none";
-    case CloudMembers::kWithImages: return "with-images";
-    case CloudMembers::kOnly: return "only";
-  }
-  return "none";
-}
-
-CloudMembers ParseClouds(const std::string& s) {
-  if (s == "none") return CloudMembers::kNone;
-  if (s == "with-images") return CloudMembers::kWithImages;
-  if (s == "only") return CloudMembers::kOnly;
-  throw UsageError("--clouds: expected none, with-images or only, got '" + s + "'");
-}
-
-bool IsGray(const uint8_t c[3]) { return c[0] == c[1] && c[1] == c[2]; }
-
 // The first uniform of numpy's RandomState([seed_lo, seed_hi, c, r, d + 1]):
 // what picks the view of sample (c, r, d).
 double ViewUniform(uint64_t seed, const SampleId& id) {
@@ -262,18 +244,11 @@ class Fractal3dFamily final : public Family {
   }
 
   CategoryParams ReadParamsFolder(const std::string& dir, int categories) const override {
-    if (!IsDirectory(dir)) throw Error(dir + ": parameter folder not found");
-    if (categories <= 0) {
-      categories = 0;
-      while (PathExists(JoinPath(dir, ParamsFileName(categories)))) ++categories;
-      if (categories == 0) throw Error(dir + ": no NNNNN.csv parameter files");
-    }
     CategoryParams params;
-    for (int c = 0; c < categories; ++c) {
-      const std::string path = JoinPath(dir, ParamsFileName(c));
-      if (!PathExists(path)) throw Error(path + ": missing parameter file");
-      params.ifs3.push_back(fractal3d::Ifs3FromCsv(ReadFile(path), path));
-    }
+    ForEachNumberedCsvInFolder(dir, categories,
+                               [&](const std::string& text, const std::string& where) {
+                                 params.ifs3.push_back(fractal3d::Ifs3FromCsv(text, where));
+                               });
     return params;
   }
 
@@ -356,7 +331,7 @@ Fractal3dRenderer::Fractal3dRenderer(const Fractal3dFamily& family, const Recipe
   raster_.rule = o.point_rule;
   std::copy(o.point_color, o.point_color + 3, raster_.color);
   std::copy(o.background, o.background + 3, raster_.background);
-  raster_.channels = IsGray(o.point_color) && IsGray(o.background) ? 1 : 3;
+  raster_.channels = fractal3d::ColorChannels(o.point_color, o.background);
 }
 
 const std::vector<float>& Fractal3dRenderer::Cloud(uint32_t category, int row) {
@@ -410,6 +385,22 @@ void Fractal3dRenderer::Render(const SampleId& id, codec::Image* out) {
 }
 
 }  // namespace
+
+std::string CloudsName(CloudMembers c) {
+  switch (c) {
+    case CloudMembers::kNone: return "none";
+    case CloudMembers::kWithImages: return "with-images";
+    case CloudMembers::kOnly: return "only";
+  }
+  return "none";
+}
+
+CloudMembers ParseClouds(const std::string& s) {
+  if (s == "none") return CloudMembers::kNone;
+  if (s == "with-images") return CloudMembers::kWithImages;
+  if (s == "only") return CloudMembers::kOnly;
+  throw UsageError("--clouds: expected none, with-images or only, got '" + s + "'");
+}
 
 fractal3d::Search3Options Search3OptionsOf(const Recipe& r) {
   fractal3d::Search3Options o;

@@ -22,6 +22,10 @@ const Family& MvFractalDbFamily();
 const Family& ExFractalDbFamily();
 const Family& Ofdb3dFamily();
 
+// --clouds' spellings: none, with-images, only. Parse throws UsageError.
+std::string CloudsName(CloudMembers clouds);
+CloudMembers ParseClouds(const std::string& name);
+
 // The 3D search settings of a recipe of these families.
 fractal3d::Search3Options Search3OptionsOf(const Recipe& recipe);
 

@@ -18,7 +18,9 @@ std::string ParamsFileName(int category) {
   return buf;
 }
 
-std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories) {
+void ForEachNumberedCsvInFolder(const std::string& dir, int categories,
+                                const std::function<void(const std::string& text,
+                                                         const std::string& where)>& each) {
   if (!IsDirectory(dir)) throw Error(dir + ": parameter folder not found");
   if (categories <= 0) {
     std::set<int> present;
@@ -37,13 +39,18 @@ std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categorie
       }
     }
   }
-  std::vector<fractal::Ifs> params;
-  params.reserve(categories);
   for (int i = 0; i < categories; ++i) {
     const std::string path = JoinPath(dir, ParamsFileName(i));
     if (!PathExists(path)) throw Error(path + ": missing parameter file");
-    params.push_back(fractal::ParseIfsCsv(ReadFile(path), path));
+    each(ReadFile(path), path);
   }
+}
+
+std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories) {
+  std::vector<fractal::Ifs> params;
+  ForEachNumberedCsvInFolder(dir, categories, [&](const std::string& text, const std::string& where) {
+    params.push_back(fractal::ParseIfsCsv(text, where));
+  });
   return params;
 }
 

@@ -27,6 +27,13 @@ void ForEachNumberedCsv(shard::TarReader& reader, const std::string& path,
                         const std::function<void(const std::string& text,
                                                  const std::string& where)>& each);
 
+// Reads DIR/00000.csv .. (n-1).csv, calling each(text, path) for every one.
+// With categories = 0, n is the number of NNNNN.csv files present (a gap is
+// an error). Throws Error naming the folder or the first missing file.
+void ForEachNumberedCsvInFolder(const std::string& dir, int categories,
+                                const std::function<void(const std::string& text,
+                                                         const std::string& where)>& each);
+
 // Reads 00000.csv .. (n-1).csv. With categories = 0, n is the number of
 // NNNNN.csv files present. Throws Error naming the first missing or bad file.
 std::vector<fractal::Ifs> LoadParamsFolder(const std::string& dir, int categories);
