@@ -109,29 +109,6 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   if (o_.one_view_per_category) GroupByCategory();
 }
 
-namespace {
-
-// The category of a synthub sample key CCCCCC_RR_DDD_F (four fields of
-// digits, recipe::DatasetPlan::SampleKey); false for a key of another shape.
-bool KeyCategory(const std::string& key, uint32_t* category) {
-  std::vector<std::string> fields;
-  size_t at = 0;
-  for (size_t end; (end = key.find('_', at)) != std::string::npos; at = end + 1) {
-    fields.push_back(key.substr(at, end - at));
-  }
-  fields.push_back(key.substr(at));
-  if (fields.size() != 4) return false;
-  for (const std::string& f : fields) {
-    if (f.empty() || f.size() > 10 || f.find_first_not_of("0123456789") != std::string::npos) return false;
-  }
-  const uint64_t c = std::stoull(fields[0]);
-  if (c > UINT32_MAX) return false;
-  *category = static_cast<uint32_t>(c);
-  return true;
-}
-
-}  // namespace
-
 // one_view_per_category: each category's samples, from the render plan or
 // from the keys in the global-shuffle index of the shards.
 void Loader::Impl::GroupByCategory() {
@@ -149,13 +126,13 @@ void Loader::Impl::GroupByCategory() {
     for (uint64_t i = 0; i < index_[s].size(); ++i) {
       const SampleRef& ref = index_[s][i];
       if (ref.offset == 0 && ref.key.empty()) continue;  // past damage (on_error skip): unreadable
-      uint32_t category;
-      if (!KeyCategory(ref.key, &category)) {
+      recipe::SampleId id;
+      if (!recipe::DatasetPlan::ParseSampleKey(ref.key, &id)) {
         throw Error(spec_.shards[s].location + "@" + std::to_string(ref.offset) + ": sample key '" +
                     ref.key + "' is not a synthub key CCCCCC_RR_DDD_F; one_view_per_category "
                     "takes the category from it");
       }
-      by_category[category].push_back(GlobalNumber(s, i));
+      by_category[id.category].push_back(GlobalNumber(s, i));
     }
   }
   for (auto& [id, samples] : by_category) categories_.push_back({id, std::move(samples)});

@@ -1,5 +1,6 @@
 #include "recipe/plan.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include "fractal/random.h"
@@ -87,6 +88,28 @@ std::string DatasetPlan::SampleKey(const SampleId& s) {
   char buf[48];
   std::snprintf(buf, sizeof(buf), "%06u_%02u_%03u_%u", s.category, s.row, s.draw, s.flip);
   return buf;
+}
+
+bool DatasetPlan::ParseSampleKey(const std::string& key, SampleId* s) {
+  std::vector<std::string> fields;
+  size_t at = 0;
+  for (size_t end; (end = key.find('_', at)) != std::string::npos; at = end + 1) {
+    fields.push_back(key.substr(at, end - at));
+  }
+  fields.push_back(key.substr(at));
+  if (fields.size() != 4) return false;
+  uint32_t v[4];
+  for (int k = 0; k < 4; ++k) {
+    const std::string& f = fields[k];
+    if (f.empty() || f.size() > 10 || f.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    const uint64_t x = std::stoull(f);
+    if (x > UINT32_MAX) return false;
+    v[k] = static_cast<uint32_t>(x);
+  }
+  *s = {v[0], v[1], v[2], v[3]};
+  return true;
 }
 
 }  // namespace synthub::recipe

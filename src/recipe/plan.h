@@ -37,6 +37,9 @@ class DatasetPlan {
   // The samples of a shard in their order in the tar.
   std::vector<SampleId> ShardSamplesInOrder(uint64_t shard) const;
   static std::string SampleKey(const SampleId& s);  // 000012_07_003_1
+  // The inverse: four fields of digits, each below 2^32; false for a key of
+  // another shape.
+  static bool ParseSampleKey(const std::string& key, SampleId* s);
 
  private:
   std::string name_;

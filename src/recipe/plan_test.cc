@@ -59,5 +59,15 @@ TEST(DatasetPlanTest, InstancesSubsetAndShortLastShard) {
   }
 }
 
+TEST(PlanTest, SampleKeyParsesBack) {
+  const SampleId id{12, 7, 3, 1};
+  SampleId back{};
+  ASSERT_TRUE(DatasetPlan::ParseSampleKey(DatasetPlan::SampleKey(id), &back));
+  EXPECT_EQ(DatasetPlan::SampleKey(back), "000012_07_003_1");
+  for (const char* bad : {"0001", "a_b_c_d", "1_2_3", "1_2_3_4_5", "1__3_4", "99999999999_0_0_0"}) {
+    EXPECT_FALSE(DatasetPlan::ParseSampleKey(bad, &back)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace synthub::recipe
