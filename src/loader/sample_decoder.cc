@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "codec/image.h"
+#include "codec/png_decoder.h"
 #include "loader/transform.h"
 
 namespace synthub::loader {
@@ -22,32 +23,15 @@ SampleDecoder::SampleDecoder(const LoaderOptions& options, const recipe::Recipe*
   if (recipe && params) renderer_ = recipe::FamilyOf(*recipe).NewRenderer(*recipe, *params);
 }
 
-// The renderer's pixels as RGB (the augmentation works on 3 channels).
-void SampleDecoder::Render(const recipe::SampleId& id) {
-  renderer_->Render(id, &rendered_);
-  codec::Image& img = region_.image;
-  img.width = rendered_.width;
-  img.height = rendered_.height;
-  img.channels = 3;
-  if (rendered_.channels == 3) {
-    img.pixels = rendered_.pixels;
-    return;
-  }
-  const size_t n = static_cast<size_t>(rendered_.width) * rendered_.height;
-  img.pixels.resize(n * 3);
-  const uint8_t* gray = rendered_.pixels.data();
-  for (size_t k = 0; k < n; ++k) {
-    img.pixels[3 * k] = img.pixels[3 * k + 1] = img.pixels[3 * k + 2] = gray[k];
-  }
-}
-
 void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& key,
                            const std::string& image, const recipe::SampleId* render,
                            float* out_f32, uint8_t* out_u8, double* decode_s, double* augment_s) {
   const int size = o_.image_size;
   auto t0 = Clock::now();
   AugmentRng rng(o_.seed, epoch, global);
-  codec::Image& img = region_.image;
+  // The decoded or rendered pixels, gray (1 channel) or RGB: the resize
+  // writes the 3-channel batch from either.
+  const codec::Image* src = &region_.image;
   CropBox box;
   if (!render && codec::IsJpeg(image)) {
     // JPEG: choose the crop from the header, then decode only that region.
@@ -59,18 +43,24 @@ void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& k
           *x = b.x, *y = b.y, *w = b.width, *h = b.height;
         },
         &region_);
+    const codec::Image& img = region_.image;
     box.x = std::clamp(static_cast<int>(region_.x + 0.5), 0, img.width - 1);
     box.y = std::clamp(static_cast<int>(region_.y + 0.5), 0, img.height - 1);
     box.width = std::clamp(static_cast<int>(region_.width + 0.5), 1, img.width - box.x);
     box.height = std::clamp(static_cast<int>(region_.height + 0.5), 1, img.height - box.y);
   } else {
     if (render) {
-      Render(*render);
+      renderer_->Render(*render, &rendered_);
+      src = &rendered_;
+    } else if (codec::IsPng(image)) {
+      png_.Decode(image, key, &decoded_);  // gray stays gray
+      src = &decoded_;
     } else {
-      img = codec::DecodeImage(image, key);
+      decoded_ = codec::DecodeImage(image, key);
+      src = &decoded_;
     }
-    box = {0, 0, img.width, img.height};
-    if (o_.random_resized_crop) box = RandomResizedCropBox(img.width, img.height, o_, rng);
+    box = {0, 0, src->width, src->height};
+    if (o_.random_resized_crop) box = RandomResizedCropBox(src->width, src->height, o_, rng);
   }
   *decode_s += Since(t0);
   t0 = Clock::now();
@@ -81,13 +71,13 @@ void SampleDecoder::Decode(uint64_t epoch, uint64_t global, const std::string& k
     // ToTensor and Normalize.
     resized_.resize(static_cast<size_t>(size) * size * 3);
     uint8_t* rgb = out_u8 ? out_u8 : resized_.data();
-    ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation, hflip, vflip,
-               o_, nullptr, rgb);
+    ResizeInto(src->pixels.data(), src->width, src->height, src->channels, box, size,
+               o_.interpolation, hflip, vflip, o_, nullptr, rgb);
     augmenter_.Apply(RgbImage{rgb, size, size}, rng);
     if (out_f32) NormalizeInto(rgb, size, o_, out_f32);
   } else {
-    ResizeInto(img.pixels.data(), img.width, img.height, box, size, o_.interpolation, hflip, vflip,
-               o_, out_f32, out_u8);
+    ResizeInto(src->pixels.data(), src->width, src->height, src->channels, box, size,
+               o_.interpolation, hflip, vflip, o_, out_f32, out_u8);
   }
   if (o_.random_erasing > 0) {
     const CropBox erase = RandomErasingBox(o_.random_erasing, size, rng);

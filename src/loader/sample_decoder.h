@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codec/jpeg_region.h"
+#include "codec/png_decoder.h"
 #include "loader/augment.h"
 #include "recipe/family.h"
 #include "recipe/plan.h"
@@ -34,12 +35,12 @@ class SampleDecoder {
               double* decode_s, double* augment_s);
 
  private:
-  void Render(const recipe::SampleId& id);
-
   const LoaderOptions& o_;
   std::unique_ptr<recipe::SampleRenderer> renderer_;  // render sources
   codec::JpegRegionDecoder jpeg_;  // one libjpeg decompressor, reused
   codec::JpegRegion region_;       // the decoded pixels, reused
+  codec::PngDecoder png_;          // libdeflate, reused
+  codec::Image decoded_;           // PNG / WebP pixels, reused
   codec::Image rendered_;          // render sources: the sample's pixels
   ImageAugmenter augmenter_;       // RandAugment / colour jitter
   std::vector<uint8_t> resized_;   // the resized 8-bit image they work on

@@ -193,8 +193,8 @@ CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, Augm
 }
 
 SYNTHUB_CLONES
-void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
-                Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
+void ResizeInto(const uint8_t* pixels, int width, int height, int channels, const CropBox& box,
+                int size, Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
                 float* out_f32, uint8_t* out_u8) {
   (void)height;
   std::vector<Taps> xt = MakeTaps(box.x, box.width, size, interp);
@@ -234,24 +234,29 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
     }
   }
   if (taps == 2) MakeGroups(xi.data(), xi.data() + size, size, groups.data());
-  // Horizontal pass into planar rows tmp[c][row][x]: each needed source row
-  // is split into three float planes once, then each channel is a gather.
+  // Horizontal pass into planar rows tmp[c][row][x], one plane per source
+  // channel (a gray image stays one plane until the output): each needed
+  // source row is split into float planes once, then each plane is a gather.
   thread_local std::vector<float> tmp, planes;
   const size_t plane_rows = static_cast<size_t>(rows) * size;
-  tmp.resize(3 * plane_rows);
+  tmp.resize(channels * plane_rows);
   const int stride = span + 16;  // padding read by the AVX2 pass
-  planes.assign(3 * static_cast<size_t>(stride), 0.0f);
+  planes.assign(channels * static_cast<size_t>(stride), 0.0f);
   float* p0 = planes.data();
-  float* p1 = p0 + stride;
-  float* p2 = p1 + stride;
   for (int r = 0; r < rows; ++r) {
-    const uint8_t* src = rgb + (static_cast<size_t>(row_lo + r) * width + col_lo) * 3;
-    for (int i = 0; i < span; ++i) {
-      p0[i] = src[3 * i];
-      p1[i] = src[3 * i + 1];
-      p2[i] = src[3 * i + 2];
+    const uint8_t* src = pixels + (static_cast<size_t>(row_lo + r) * width + col_lo) * channels;
+    if (channels == 1) {
+      for (int i = 0; i < span; ++i) p0[i] = src[i];
+    } else {
+      float* p1 = p0 + stride;
+      float* p2 = p1 + stride;
+      for (int i = 0; i < span; ++i) {
+        p0[i] = src[3 * i];
+        p1[i] = src[3 * i + 1];
+        p2[i] = src[3 * i + 2];
+      }
     }
-    for (int c = 0; c < 3; ++c) {
+    for (int c = 0; c < channels; ++c) {
       const float* p = planes.data() + static_cast<size_t>(c) * stride;
       float* t = tmp.data() + c * plane_rows + static_cast<size_t>(r) * size;
       if (taps == 2) {
@@ -267,14 +272,21 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
       }
     }
   }
-  // Vertical pass, then normalisation (float CHW) or rounding (uint8 HWC).
+  // Vertical pass, then normalisation (float CHW: each output channel from its
+  // source plane, with that channel's mean and std) or rounding (uint8 HWC:
+  // each source plane once, to bytes, then interleaved).
   const size_t plane = static_cast<size_t>(size) * size;
   thread_local std::vector<float> lines;
-  if (out_u8) lines.resize(3 * static_cast<size_t>(size));
+  thread_local std::vector<uint8_t> bytes;
+  if (out_u8) {
+    lines.resize(static_cast<size_t>(size));
+    bytes.resize(3 * static_cast<size_t>(size));
+  }
   for (int y = 0; y < size; ++y) {
     const Taps& t = yt[y];
-    for (int c = 0; c < 3; ++c) {
-      const float* base = tmp.data() + c * plane_rows;
+    const int outputs = out_f32 ? 3 : channels;
+    for (int c = 0; c < outputs; ++c) {
+      const float* base = tmp.data() + (channels == 3 ? c : 0) * plane_rows;
       const float* r[4] = {};
       float w[4] = {};
       const float scale = out_f32 ? 1.0f / (255.0f * o.std[c]) : 1.0f;
@@ -283,8 +295,7 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
         r[k] = base + static_cast<size_t>(t.index[k] - row_lo) * size;
         w[k] = t.weight[k] * scale;
       }
-      float* dst = out_f32 ? out_f32 + c * plane + static_cast<size_t>(y) * size
-                           : lines.data() + static_cast<size_t>(c) * size;
+      float* dst = out_f32 ? out_f32 + c * plane + static_cast<size_t>(y) * size : lines.data();
       if (t.count == 2) {
         for (int x = 0; x < size; ++x) dst[x] = w[0] * r[0][x] + w[1] * r[1][x] + shift;
       } else {
@@ -292,16 +303,22 @@ void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, i
           dst[x] = w[0] * r[0][x] + w[1] * r[1][x] + w[2] * r[2][x] + w[3] * r[3][x] + shift;
         }
       }
+      if (out_u8) {
+        uint8_t* b = bytes.data() + static_cast<size_t>(c) * size;
+        for (int x = 0; x < size; ++x) {
+          b[x] = static_cast<uint8_t>(static_cast<int>(std::min(std::max(dst[x], 0.0f), 255.0f)));
+        }
+      }
     }
     if (out_u8) {
       uint8_t* dst = out_u8 + static_cast<size_t>(y) * size * 3;
-      const float* l0 = lines.data();
-      const float* l1 = l0 + size;
-      const float* l2 = l1 + size;
+      const uint8_t* b0 = bytes.data();
+      const uint8_t* b1 = channels == 3 ? b0 + size : b0;
+      const uint8_t* b2 = channels == 3 ? b1 + size : b0;
       for (int x = 0; x < size; ++x) {
-        dst[3 * x] = static_cast<uint8_t>(std::clamp(l0[x], 0.0f, 255.0f));
-        dst[3 * x + 1] = static_cast<uint8_t>(std::clamp(l1[x], 0.0f, 255.0f));
-        dst[3 * x + 2] = static_cast<uint8_t>(std::clamp(l2[x], 0.0f, 255.0f));
+        dst[3 * x] = b0[x];
+        dst[3 * x + 1] = b1[x];
+        dst[3 * x + 2] = b2[x];
       }
     }
   }

@@ -38,11 +38,13 @@ class AugmentRng {
 // then the centre crop at the clamped ratio.
 CropBox RandomResizedCropBox(int width, int height, const LoaderOptions& o, AugmentRng& rng);
 
-// Crops `box` of an RGB image (width x height x 3), resizes it to
-// size x size, flips, and writes it: float CHW normalised by mean/std, or
-// uint8 HWC. `out` points at the batch slot.
-void ResizeInto(const uint8_t* rgb, int width, int height, const CropBox& box, int size,
-                Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
+// Crops `box` of an 8-bit image (width x height x channels, channels 1 for
+// gray or 3 for RGB), resizes it to size x size, flips, and writes it as 3
+// channels: float CHW normalised by mean/std, or uint8 HWC. A gray image is
+// resized once and written to all three channels, the same values as its
+// RGB expansion would give. `out` points at the batch slot.
+void ResizeInto(const uint8_t* pixels, int width, int height, int channels, const CropBox& box,
+                int size, Interpolation interp, bool hflip, bool vflip, const LoaderOptions& o,
                 float* out_f32, uint8_t* out_u8);
 
 // An RGB image (size x size x 3) into float CHW, normalised by mean/std:

@@ -41,9 +41,9 @@ TEST(TransformTest, BilinearCropResizeMatchesDirectSampling) {
         for (bool vflip : {false, true}) {
           std::vector<float> out(3 * size * size);
           std::vector<uint8_t> out8(3 * size * size);
-          ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, vflip, o,
+          ResizeInto(img.data(), w, h, 3, box, size, Interpolation::kBilinear, hflip, vflip, o,
                      out.data(), nullptr);
-          ResizeInto(img.data(), w, h, box, size, Interpolation::kBilinear, hflip, vflip, o,
+          ResizeInto(img.data(), w, h, 3, box, size, Interpolation::kBilinear, hflip, vflip, o,
                      nullptr, out8.data());
           for (int c = 0; c < 3; ++c) {
             for (int y = 0; y < size; ++y) {
@@ -58,6 +58,34 @@ TEST(TransformTest, BilinearCropResizeMatchesDirectSampling) {
             }
           }
         }
+      }
+    }
+  }
+}
+
+// A gray image (one channel, as PNG decoding and rendering give it) is
+// written exactly as its RGB expansion would be, in both layouts.
+TEST(TransformTest, GrayInputEqualsItsRgbExpansion) {
+  const int w = 41, h = 27;
+  std::vector<uint8_t> gray(w * h), rgb(w * h * 3);
+  for (size_t i = 0; i < gray.size(); ++i) {
+    gray[i] = static_cast<uint8_t>((i * 53 + i / 5) % 256);
+    rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = gray[i];
+  }
+  LoaderOptions o;
+  o.mean[0] = 0.485f, o.mean[1] = 0.456f, o.mean[2] = 0.406f;
+  o.std[0] = 0.229f, o.std[1] = 0.224f, o.std[2] = 0.225f;
+  for (Interpolation interp : {Interpolation::kBilinear, Interpolation::kBicubic}) {
+    for (const CropBox& box : {CropBox{0, 0, w, h}, CropBox{3, 2, 11, 9}}) {
+      for (int size : {24, 13}) {
+        std::vector<float> f1(3 * size * size), f3(3 * size * size);
+        std::vector<uint8_t> u1(3 * size * size), u3(3 * size * size);
+        ResizeInto(gray.data(), w, h, 1, box, size, interp, true, false, o, f1.data(), nullptr);
+        ResizeInto(rgb.data(), w, h, 3, box, size, interp, true, false, o, f3.data(), nullptr);
+        ResizeInto(gray.data(), w, h, 1, box, size, interp, false, true, o, nullptr, u1.data());
+        ResizeInto(rgb.data(), w, h, 3, box, size, interp, false, true, o, nullptr, u3.data());
+        EXPECT_EQ(f1, f3);
+        EXPECT_EQ(u1, u3);
       }
     }
   }
