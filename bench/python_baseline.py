@@ -3,6 +3,7 @@
 decode (PIL), random resized crop to 224 (bilinear), normalise to float32 CHW.
   python_baseline.py tar SHARD...     Python tarfile + PIL
   python_baseline.py folder DIR       a directory of loose files + PIL (ImageFolder-like)
+LIMIT=N in the environment stops after N images.
 Prints JSON with images per CPU-second."""
 import io
 import json
@@ -43,17 +44,18 @@ def main():
     mode, paths = sys.argv[1], sys.argv[2:]
     t0 = time.process_time()
     n = 0
+    limit = int(os.environ.get("LIMIT", "0")) or None
     if mode == "tar":
         for path in paths:
             with tarfile.open(path) as tar:
                 for member in tar:
-                    if member.name.endswith((".jpg", ".png", ".webp")):
+                    if member.name.endswith((".jpg", ".png", ".webp")) and n != limit:
                         transform(tar.extractfile(member).read())
                         n += 1
     else:
         for root, _, files in os.walk(paths[0]):
             for f in sorted(files):
-                if f.endswith((".jpg", ".png", ".webp")):
+                if f.endswith((".jpg", ".png", ".webp")) and n != limit:
                     with open(os.path.join(root, f), "rb") as fh:
                         transform(fh.read())
                     n += 1

@@ -1,5 +1,6 @@
 // synthub load / bench-load: the streaming loader from the command line.
 #include <chrono>
+#include <sys/resource.h>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -52,6 +53,13 @@ double CpuSeconds() {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+// System time of the process (all threads): reading's share of the CPU.
+double SystemSeconds() {
+  rusage r;
+  getrusage(RUSAGE_SELF, &r);
+  return r.ru_stime.tv_sec + r.ru_stime.tv_usec * 1e-6;
+}
+
 }  // namespace
 
 int RunLoad(int argc, char** argv) {
@@ -91,6 +99,7 @@ int RunBenchLoad(int argc, char** argv) {
   const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto t1 = std::chrono::steady_clock::now();
   const double cpu1 = CpuSeconds();
+  const double sys1 = SystemSeconds();
   const uint64_t limit = args.U64("limit");
   const uint64_t epochs = args.U64("epochs");
   Batch b;
@@ -103,14 +112,15 @@ int RunBenchLoad(int argc, char** argv) {
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   const double cpu = CpuSeconds() - cpu1;
+  const double sys = SystemSeconds() - sys1;
   const LoaderStats s = loader.Stats();
   std::printf("{\"spec\": \"%s\", \"images\": %llu, \"batches\": %llu, \"setup_s\": %.3f, \"wall_s\": %.3f, "
-              "\"cpu_s\": %.3f, \"images_per_s\": %.1f, \"images_per_cpu_s\": %.1f, "
+              "\"cpu_s\": %.3f, \"sys_s\": %.3f, \"images_per_s\": %.1f, \"images_per_cpu_s\": %.1f, "
               "\"read_s\": %.3f, \"decode_s\": %.3f, \"augment_s\": %.3f, \"collate_s\": %.3f, "
               "\"wait_s\": %.3f, \"mean_ready_batches\": %.2f, \"bytes_read\": %llu, "
               "\"files_opened\": %llu, \"skipped\": %llu, \"setup_cpu_s\": %.3f}\n",
               args.positional()[0].c_str(), static_cast<unsigned long long>(images),
-              static_cast<unsigned long long>(n), setup, wall, cpu, images / wall, images / cpu,
+              static_cast<unsigned long long>(n), setup, wall, cpu, sys, images / wall, images / cpu,
               s.read_s, s.decode_s, s.augment_s, s.collate_s, s.wait_s, s.mean_ready_batches,
               static_cast<unsigned long long>(s.bytes_read),
               static_cast<unsigned long long>(s.files_opened),

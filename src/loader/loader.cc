@@ -260,6 +260,14 @@ void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* ba
     batch->labels[f] = batch->labels[good];
     batch->keys[f] = batch->keys[good];
   }
+  {
+    constexpr size_t kMaxSpares = 256;
+    std::lock_guard<std::mutex> lock(spare_mu_);
+    for (Item& item : job.items) {
+      if (spare_images_.size() >= kMaxSpares) break;
+      if (item.image.capacity() > 0) spare_images_.push_back(std::move(item.image));
+    }
+  }
   std::lock_guard<std::mutex> lock(stats_mu_);
   stats_.decode_s += decode_s;
   stats_.augment_s += augment_s;

@@ -134,6 +134,10 @@ class Loader::Impl {
   std::map<uint64_t, Batch> ready_;     // waiting for the consumer
   std::vector<std::vector<float>> free_f32_;  // recycled batch buffers
   std::vector<std::vector<uint8_t>> free_u8_;
+  // Encoded-image buffers the workers are done with, back to the reader
+  // (SampleGrouper::Recycle): no allocation or page faults per member.
+  std::mutex spare_mu_;
+  std::vector<std::string> spare_images_;  // guarded by spare_mu_
   uint64_t consumer_at_ = 0;            // mirror of next_batch_ for the reader
   std::atomic<bool> stop_{false};  // set under mu_; the reader also polls it unlocked
   bool reader_done_ = false;

@@ -101,6 +101,7 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
         counted = bytes;
       };
       shard::Sample raw;
+      std::vector<std::string> spares;  // taken from the workers in bulk
       for (uint64_t k = 0; k < piece.begin; ++k) {
         if (!reader.Next(&raw, false)) throw Error(where + ": fewer samples than counted");
       }
@@ -108,6 +109,16 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
       for (; i < len; ++i) {
         const uint64_t d = plan_.deliver_at[p + i];
         const bool want = d >= first && d < end;
+        if (want) {
+          if (spares.empty()) {
+            std::lock_guard<std::mutex> lock(spare_mu_);
+            spares.swap(spare_images_);
+          }
+          if (!spares.empty()) {
+            reader.Recycle(std::move(spares.back()));
+            spares.pop_back();
+          }
+        }
         const auto t1 = Clock::now();
         if (!reader.Next(&raw, want)) {
           throw Error(where + ": ends after " + std::to_string(piece.begin + i) +

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 #include "codec/image.h"
 #include "loader/loader_impl.h"
@@ -295,6 +296,83 @@ TEST_F(LoaderTest, CorruptShardErrorOrSkipWithCount) {
   o.spec = spec_;
   o.on_error = ErrorPolicy::kError;
   EXPECT_THROW(Loader{o}, Error);
+}
+
+// The read path under bad input: a shard truncated in place while the loader
+// is reading it (read(2), not mmap: a short read is an error, never a
+// SIGBUS), a 0-byte image member and a decoding bomb in a shard. Each is a
+// clear error naming the shard or sample, or a counted skip.
+TEST_F(LoaderTest, ShardCutWhileReadAndBadMembersAreErrorsNotCrashes) {
+  const std::string dir = dir_ + "/big";
+  MakeDirs(dir);
+  const std::string path = dir + "/big-0.tar";
+  {
+    shard::TarWriter tar(path);
+    std::vector<uint8_t> px(64 * 64, 20);
+    for (int i = 0; i < 400; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "%04d", i);
+      px[i % px.size()] = static_cast<uint8_t>(i);  // no two images alike
+      tar.AddFile(std::string(key) + ".png", codec::EncodeImage(px.data(), 64, 64, 1, {.png_level = 0}));
+      tar.AddFile(std::string(key) + ".cls", "2");
+    }
+    tar.Finish();
+  }
+  for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kGlobal}) {
+    const std::string data = ReadFile(path);
+    LoaderOptions o = Options();
+    o.spec = path;
+    o.shuffle = mode;
+    o.workers = 1;
+    o.prefetch = 1;
+    Loader loader(o);
+    Batch b;
+    ASSERT_TRUE(loader.Next(&b));
+    // Rewritten in place, shorter: the same inode, as `cp` over it would do.
+    ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(data.size() / 3)), 0);
+    try {
+      while (loader.Next(&b)) {
+      }
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("big-0.tar"), std::string::npos) << e.what();
+    }
+    WriteFileAtomic(path, data);
+  }
+  // A 0-byte image and a PNG bomb (a 65535 x 65535 header) among good samples.
+  const std::string bad = dir_ + "/bad-0.tar";
+  {
+    shard::TarWriter tar(bad);
+    std::vector<uint8_t> px(20 * 16, 30);
+    std::string bomb = codec::EncodeImage(px.data(), 20, 16, 1, {});
+    bomb[16] = bomb[17] = bomb[20] = bomb[21] = '\xff';  // IHDR width, height
+    for (int i = 0; i < 12; ++i) {
+      const std::string key = "k" + std::to_string(100 + i);
+      tar.AddFile(key + ".png", i == 3 ? std::string() : i == 7 ? bomb : codec::EncodeImage(px.data(), 20, 16, 1, {}));
+      tar.AddFile(key + ".cls", "3");
+    }
+    tar.Finish();
+  }
+  LoaderOptions o = Options();
+  o.spec = bad;
+  o.shuffle = ShuffleMode::kNone;
+  try {
+    Loader loader(o);
+    Keys(loader);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("k103"), std::string::npos) << e.what();
+  }
+  o.on_error = ErrorPolicy::kSkip;
+  Loader loader(o);
+  Batch b;
+  int delivered = 0;
+  while (loader.Next(&b)) {
+    delivered += b.size;
+    for (int i = 0; i < b.size; ++i) EXPECT_EQ(b.u8[static_cast<size_t>(i) * 8 * 8 * 3], 30);
+  }
+  EXPECT_EQ(delivered, 12);
+  EXPECT_EQ(loader.Stats().skipped, 2u);
 }
 
 // One grouping (shard/sample_group.h) for streaming, the global-shuffle index

@@ -56,6 +56,11 @@ bool SampleGrouper::Next(Sample* sample, bool with_data) {
   return !sample->members.empty();
 }
 
+void SampleGrouper::Recycle(std::string&& buffer) {
+  constexpr size_t kMaxSpares = 4;
+  if (spares_.size() < kMaxSpares && buffer.capacity() > 0) spares_.push_back(std::move(buffer));
+}
+
 // Adds the next member to `sample`; false once the sample is complete.
 bool SampleGrouper::NextMember(Sample* sample, bool with_data) {
   if (!has_pending_) {
@@ -83,6 +88,10 @@ bool SampleGrouper::NextMember(Sample* sample, bool with_data) {
   m.data_offset = tar_.offset();
   m.size = pending_.size;
   if (with_data) {
+    if (!spares_.empty()) {
+      pending_.data = std::move(spares_.back());
+      spares_.pop_back();
+    }
     tar_.ReadData(&pending_);
     m.data = std::move(pending_.data);
   } else {

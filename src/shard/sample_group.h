@@ -78,6 +78,9 @@ class SampleGrouper {
   // repeated extension; the samples returned before it are intact, and every
   // later call throws the same error.
   bool Next(Sample* sample, bool with_data = true);
+  // Hands back a member's data buffer (a consumer done with it): the next
+  // member read fills it instead of a fresh allocation. Keeps a few.
+  void Recycle(std::string&& buffer);
 
   uint64_t bytes_read() const { return tar_.stream().bytes_read(); }
   bool saw_end() const { return tar_.saw_end(); }  // proper end-of-archive blocks
@@ -92,6 +95,7 @@ class SampleGrouper {
   TarEntry pending_;  // header read, data not yet consumed
   std::string pending_key_, pending_ext_;
   bool has_pending_ = false;
+  std::vector<std::string> spares_;  // Recycle()d buffers
   bool done_ = false;
   std::string error_;  // sticky after the first Error
   uint64_t skipped_members_ = 0;

@@ -103,9 +103,11 @@ bool TarReader::Next(TarEntry* entry, bool with_data) {
 
 void TarReader::ReadData(TarEntry* entry) {
   // Grow with the bytes that actually arrive: a corrupt size field must not
-  // make us allocate gigabytes before the stream runs dry.
+  // make us allocate gigabytes before the stream runs dry. A recycled
+  // buffer (SampleGrouper::Recycle) is resized, not cleared: no zero fill of
+  // bytes about to be overwritten.
   constexpr uint64_t kChunk = 4 << 20;
-  entry->data.clear();
+  if (entry->size == 0) entry->data.clear();
   for (uint64_t done = 0; done < entry->size;) {
     const uint64_t step = std::min(kChunk, entry->size - done);
     entry->data.resize(done + step);
