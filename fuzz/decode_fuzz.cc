@@ -1,6 +1,8 @@
 // libFuzzer target for image bytes from a shard: the whole-image decoder
-// (PNG, JPEG, WebP by magic bytes) and the loader's per-sample path (region-
-// of-interest JPEG decoding, random resized crop, flips, both output
+// (PNG, JPEG, WebP by magic bytes), synthub's own PNG decoder (libdeflate,
+// every row filter, several IDAT chunks; 1-channel gray output) and the
+// loader's per-sample path (region-of-interest JPEG decoding, gray PNG
+// straight into the 3-channel batch, random resized crop, flips, both output
 // layouts), which every sample of an untrusted shard goes through. The first
 // byte picks the output size and options; any input must decode or throw
 // synthub::Error, never crash, leak or read out of bounds.
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "codec/image.h"
+#include "codec/png_decoder.h"
 #include "loader/sample_decoder.h"
 #include "synthub/error.h"
 #include "synthub/loader.h"
@@ -22,6 +25,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const synthub::codec::Image decoded = synthub::codec::DecodeImage(image, "fuzz");
     const size_t want = static_cast<size_t>(decoded.width) * decoded.height * decoded.channels;
     if (decoded.channels != 3 || decoded.pixels.size() != want) __builtin_trap();
+  } catch (const synthub::Error&) {
+  }
+  try {
+    synthub::codec::PngDecoder png;
+    synthub::codec::Image decoded;
+    for (int pass = 0; pass < 2; ++pass) {  // the buffers are reused
+      png.Decode(image, "fuzz", &decoded);
+      const size_t want = static_cast<size_t>(decoded.width) * decoded.height * decoded.channels;
+      if ((decoded.channels != 1 && decoded.channels != 3) || decoded.pixels.size() != want) __builtin_trap();
+    }
   } catch (const synthub::Error&) {
   }
   synthub::LoaderOptions o;
