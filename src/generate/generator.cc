@@ -18,6 +18,7 @@
 #include "recipe/family.h"
 #include "recipe/plan.h"
 #include "shard/manifest.h"
+#include "shard/sample_index.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -163,6 +164,12 @@ void WriteShard(const Context& ctx, uint64_t shard, const std::vector<SampleId>&
     if (!encoded.clouds[i].empty()) tar.AddFile(key + ".npy", encoded.clouds[i]);
   }
   tar.Finish();
+  // The sample index (before the record: a shard counts as finished only
+  // with both). Labels are the key's category (DatasetPlan::SampleKey).
+  std::vector<int32_t> labels(order.size());
+  for (size_t i = 0; i < order.size(); ++i) labels[i] = static_cast<int32_t>(order[i].category);
+  shard::WriteSampleIndex(JoinPath(ctx.options.out, name), tar, labels,
+                          shard::kSidxLabelsAreKeyCategories);
   if (ctx.options.dali_index) {
     WriteFileAtomic(JoinPath(ctx.options.out, name.substr(0, name.size() - 4) + ".idx"),
                     shard::DaliIndex(tar.members()));

@@ -10,6 +10,7 @@
 #include "codec/image.h"
 #include "recipe/plan.h"
 #include "shard/manifest.h"
+#include "shard/sample_index.h"
 #include "shard/tar_writer.h"
 #include "synthub/error.h"
 #include "util/file.h"
@@ -70,8 +71,10 @@ PackStats WritePackedShards(const PackOptions& o, uint64_t n, const PackInfo& in
     const std::string shard_name = o.name + name;
     shard::TarWriter tar(JoinPath(o.out, shard_name));
     const uint64_t end = std::min(n, (s + 1) * o.shard_size);
+    std::vector<int32_t> labels;
     for (uint64_t pos = s * o.shard_size; pos < end; ++pos) {
       const PackSample item = sample(pos);
+      labels.push_back(static_cast<int32_t>(item.label));
       char key[32];
       std::snprintf(key, sizeof(key), "%09llu", static_cast<unsigned long long>(pos));
       tar.AddFile(std::string(key) + "." + item.ext, item.image);
@@ -79,6 +82,7 @@ PackStats WritePackedShards(const PackOptions& o, uint64_t n, const PackInfo& in
       bar.Add(1);
     }
     tar.Finish();
+    shard::WriteSampleIndex(JoinPath(o.out, shard_name), tar, labels, 0);
     records[s] = {shard_name, end - s * o.shard_size, tar.bytes(), tar.sha256()};
     total_bytes += tar.bytes();
   });

@@ -85,6 +85,7 @@ bool SampleGrouper::NextMember(Sample* sample, bool with_data) {
   SampleMember m;
   m.ext = pending_ext_;
   m.header_offset = pending_.header_offset;
+  m.record_offset = pending_.record_offset;
   m.data_offset = tar_.offset();
   m.size = pending_.size;
   if (with_data) {

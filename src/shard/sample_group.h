@@ -51,6 +51,7 @@ MemberRole ClassifyMember(const std::string& name, std::string* key, std::string
 struct SampleMember {
   std::string ext;
   uint64_t header_offset = 0;  // of its ustar header
+  uint64_t record_offset = 0;  // of its first record (pax / long-name ones included)
   uint64_t data_offset = 0;    // of its first data byte (never 0)
   uint64_t size = 0;
   std::string data;            // empty when the sample was read without data

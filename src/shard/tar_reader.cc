@@ -130,8 +130,11 @@ bool TarReader::NextHeader(TarEntry* entry) {
   uint64_t pax_size = 0;
   bool has_pax_size = false;
   char block[kBlockSize];
+  constexpr uint64_t kNoRecord = ~uint64_t{0};
+  uint64_t record_at = kNoRecord;  // first record of the member being read
   while (true) {
     const uint64_t header_at = offset_;
+    if (record_at == kNoRecord) record_at = header_at;
     if (!ReadBlock(block)) return false;
     if (AllZero(block)) {
       char second[kBlockSize];
@@ -204,10 +207,12 @@ bool TarReader::NextHeader(TarEntry* entry) {
     const bool regular = type == '0' || type == '\0' || type == '7';
     if (!regular) {  // directories, links, devices: skipped like the reference
       Skip(type == '1' || type == '2' || type == '5' ? 0 : padded);
+      record_at = kNoRecord;
       continue;
     }
     entry->name = std::move(name);
     entry->header_offset = header_at;
+    entry->record_offset = record_at;
     entry->size = size;
     entry->data.clear();
     data_left_ = padded;

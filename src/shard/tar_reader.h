@@ -16,6 +16,9 @@ namespace synthub::shard {
 struct TarEntry {
   std::string name;
   uint64_t header_offset = 0;
+  // Where the member's records begin: its header, or the GNU long-name /
+  // pax records before it. Reading from here parses the same member.
+  uint64_t record_offset = 0;
   uint64_t size = 0;
   std::string data;  // filled when reading with data
 };
