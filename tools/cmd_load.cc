@@ -118,13 +118,14 @@ int RunBenchLoad(int argc, char** argv) {
               "\"cpu_s\": %.3f, \"sys_s\": %.3f, \"images_per_s\": %.1f, \"images_per_cpu_s\": %.1f, "
               "\"read_s\": %.3f, \"decode_s\": %.3f, \"augment_s\": %.3f, \"collate_s\": %.3f, "
               "\"wait_s\": %.3f, \"mean_ready_batches\": %.2f, \"bytes_read\": %llu, "
-              "\"files_opened\": %llu, \"skipped\": %llu, \"setup_cpu_s\": %.3f}\n",
+              "\"files_opened\": %llu, \"skipped\": %llu, \"setup_cpu_s\": %.3f, \"shards_walked\": %llu}\n",
               args.positional()[0].c_str(), static_cast<unsigned long long>(images),
               static_cast<unsigned long long>(n), setup, wall, cpu, sys, images / wall, images / cpu,
               s.read_s, s.decode_s, s.augment_s, s.collate_s, s.wait_s, s.mean_ready_batches,
               static_cast<unsigned long long>(s.bytes_read),
               static_cast<unsigned long long>(s.files_opened),
-              static_cast<unsigned long long>(s.skipped), cpu1 - cpu0);
+              static_cast<unsigned long long>(s.skipped), cpu1 - cpu0,
+              static_cast<unsigned long long>(s.shards_walked));
   return 0;
 }
 

@@ -116,6 +116,9 @@ struct Batch {
 struct LoaderStats {
   double read_s = 0, decode_s = 0, augment_s = 0, collate_s = 0, wait_s = 0;
   uint64_t samples = 0, batches = 0, bytes_read = 0, files_opened = 0, skipped = 0;
+  // Global shuffle: shards whose tar headers were walked to index them
+  // (no sample index sidecar, or one that did not match the shard).
+  uint64_t shards_walked = 0;
   double mean_ready_batches = 0;  // batches ready when Next() was called
 };
 

@@ -16,6 +16,7 @@
 #include "util/http_client.h"
 #include "loader/loader_impl.h"
 #include "shard/sample_group.h"
+#include "shard/sample_index.h"
 #include "synthub/error.h"
 #include "util/json_get.h"
 #include "util/log.h"
@@ -59,7 +60,20 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
       throw UsageError("shuffle: global reads samples by offset and needs local shards; "
                        "use local for URLs (" + s.location + ")");
     }
+    if (indexed) {
+      // The sample index comes with the dataset (<shard>.sidx): nothing is
+      // read here when the manifest gives the counts. Shards without one
+      // are walked now, as before sidecars existed.
+      index_ = std::make_unique<loader::ShardIndex>(o_.on_error, o_.one_view_per_category);
+      uint64_t skipped = 0;
+      for (const auto& s : spec_.shards) counts_.push_back(index_->Add(s, &skipped));
+      index_->ReportSetup();
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.skipped += skipped;
+      stats_.shards_walked = index_->shards_walked();
+    }
     for (const auto& s : spec_.shards) {
+      if (indexed) break;  // counted above
       uint64_t n = s.samples;
       if (n == loader::kUnknownCount) {  // no manifest: count by walking the headers
         n = 0;
@@ -75,29 +89,6 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
         }
       }
       counts_.push_back(n);
-    }
-    if (indexed) {
-      for (const auto& s : spec_.shards) {
-        const uint64_t want = counts_[index_.size()];
-        std::vector<SampleRef>& index = index_.emplace_back();
-        try {
-          loader_impl::IndexShard(s.location, &index);
-        } catch (const Error& e) {
-          if (o_.on_error == ErrorPolicy::kError) throw;
-          // Skip policy: the samples past the damage are read as failed and
-          // replaced, like the rest of a damaged piece when streaming. (A
-          // count made without a manifest already stopped there.)
-          if (index.size() < want) {
-            LogWarn(std::string(e.what()) + "; the " + std::to_string(want - index.size()) +
-                    " samples after it will be skipped");
-            index.resize(want);
-          }
-        }
-        if (index.size() != want) {
-          throw Error(s.location + ": " + std::to_string(index.size()) + " samples, the manifest says " +
-                      std::to_string(want));
-        }
-      }
     }
   }
   prefix_.resize(counts_.size());
@@ -123,18 +114,44 @@ void Loader::Impl::GroupByCategory() {
       for (uint64_t i = 0; i < order.size(); ++i) by_category[order[i].category].push_back(GlobalNumber(s, i));
       continue;
     }
-    for (uint64_t i = 0; i < index_[s].size(); ++i) {
-      const SampleRef& ref = index_[s][i];
-      if (ref.offset == 0 && ref.key.empty()) continue;  // past damage (on_error skip): unreadable
+    // The category of each sample: from its key (CCCCCC of a synthub key),
+    // or from the sidecar's labels when it says they are those categories.
+    const std::string& where = spec_.shards[s].location;
+    const std::vector<shard::SampleIndexEntry> entries = index_->AllEntries(s);
+    const auto category_of = [&](const std::string& key, uint64_t offset) {
       recipe::SampleId id;
-      if (!recipe::DatasetPlan::ParseSampleKey(ref.key, &id)) {
-        throw Error(spec_.shards[s].location + "@" + std::to_string(ref.offset) + ": sample key '" +
-                    ref.key + "' is not a synthub key CCCCCC_RR_DDD_F; one_view_per_category "
+      if (!recipe::DatasetPlan::ParseSampleKey(key, &id)) {
+        throw Error(where + "@" + std::to_string(offset) + ": sample key '" + key +
+                    "' is not a synthub key CCCCCC_RR_DDD_F; one_view_per_category "
                     "takes the category from it");
       }
-      by_category[id.category].push_back(GlobalNumber(s, i));
+      return id.category;
+    };
+    const std::vector<std::string>* keys = index_->Keys(s);
+    const bool labels = !keys && index_->LabelsAreCategories(s);
+    std::string bytes;
+    shard::Sample parsed;
+    for (uint64_t i = 0; i < entries.size(); ++i) {
+      const shard::SampleIndexEntry& e = entries[i];
+      if (e.span == 0) continue;  // past damage (on_error skip): unreadable
+      uint32_t category = 0;
+      if (keys) {
+        category = category_of((*keys)[i], e.offset);
+      } else if (labels) {
+        if (e.label < 0) throw Error(shard::SampleIndexPath(where) + ": sample " + std::to_string(i) + " has no label");
+        category = static_cast<uint32_t>(e.label);
+      } else {  // a sidecar without categories: read the sample's key
+        bool opened = false;
+        const int fd = shard_files_.Get(s, where, &opened);
+        bytes.resize(e.span);
+        loader::PreadExact(fd, e.offset, bytes.data(), bytes.size(), where);
+        shard::ParseIndexedSample(bytes, e, true, where, &parsed);
+        category = category_of(parsed.key, e.offset + parsed.offset);
+      }
+      by_category[category].push_back(GlobalNumber(s, i));
     }
   }
+  if (index_) index_->DropKeys();
   for (auto& [id, samples] : by_category) categories_.push_back({id, std::move(samples)});
 }
 

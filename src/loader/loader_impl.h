@@ -20,6 +20,7 @@
 #include "recipe/recipe.h"
 #include "loader/epoch_plan.h"
 #include "loader/sample_decoder.h"
+#include "loader/shard_index.h"
 #include "loader/spec.h"
 #include "synthub/loader.h"
 
@@ -47,27 +48,11 @@ struct Job {
   std::vector<Item> items;
 };
 
-// Random-access index of a local shard: per sample, where its image and
-// label bytes are (offset 0: the sample has no such member).
-struct MemberRef {
-  uint64_t offset = 0, size = 0;
-};
-struct SampleRef {
-  std::string key;
-  uint64_t offset = 0;  // header offset of the sample's first member
-  MemberRef image, label;
-};
-// Walks the tar headers of a local shard once (global shuffle), grouping as
-// the streaming reader does (shard/sample_group.h), and appends its samples
-// to `index`. Throws Error on a corrupt tar; the samples before it stay.
-void IndexShard(const std::string& path, std::vector<SampleRef>* index);
-
 }  // namespace loader_impl
 
 class Loader::Impl {
   using Item = loader_impl::Item;
   using Job = loader_impl::Job;
-  using SampleRef = loader_impl::SampleRef;
 
  public:
   explicit Impl(const LoaderOptions& o);
@@ -116,8 +101,10 @@ class Loader::Impl {
   recipe::CategoryParams params_;
   std::mutex render_mu_;
   std::map<uint32_t, std::vector<recipe::SampleId>> render_orders_;  // guarded
-  // Global shuffle: per-shard indexes.
-  std::vector<std::vector<SampleRef>> index_;
+  // Global shuffle: the sample index (sidecars read on first touch, or
+  // walked shards), and the shards open for reads by offset (reader thread).
+  std::unique_ptr<loader::ShardIndex> index_;
+  loader::FdCache shard_files_{128};
   // one_view_per_category: each category's samples, by category id.
   std::vector<loader::Category> categories_;
 

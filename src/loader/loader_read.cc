@@ -8,28 +8,12 @@
 #include "loader/loader_impl.h"
 #include "util/byte_stream.h"
 #include "shard/sample_group.h"
+#include "shard/sample_index.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/log.h"
 
 namespace synthub {
-namespace loader_impl {
-
-void IndexShard(const std::string& path, std::vector<SampleRef>* index) {
-  shard::SampleGrouper grouper(path);
-  shard::Sample sample;
-  while (grouper.Next(&sample, /*with_data=*/false)) {
-    SampleRef ref;
-    ref.key = std::move(sample.key);
-    ref.offset = sample.offset;
-    if (const shard::SampleMember* m = shard::FindImage(sample)) ref.image = {m->data_offset, m->size};
-    if (const shard::SampleMember* m = shard::FindLabel(sample)) ref.label = {m->data_offset, m->size};
-    index->push_back(std::move(ref));
-  }
-}
-
-}  // namespace loader_impl
-
 namespace {
 
 // Why a sample cannot be used ("" when it can): no image, no label or a
@@ -158,9 +142,14 @@ void Loader::Impl::ReadPieces(uint64_t first, uint64_t end,
   }
 }
 
+// Reading in the global permutation: each sample by its index entry, with
+// one read of its records (headers and members), checked against the entry.
 void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
                               const std::function<void(uint64_t, Item&&)>& put) {
-  std::map<uint32_t, std::unique_ptr<FileStream>> files;
+  std::string bytes;  // one sample's records, reused
+  shard::Sample parsed;
+  std::vector<std::string> spares;  // image buffers taken from the workers in bulk
+  uint64_t walked = index_ ? index_->shards_walked() : 0;
   for (uint64_t d = first; d < end && !stop_; ++d) {
     if (spec_.image_folder) {
       put(d, ReadLooseFile(plan_.global_order[d]));
@@ -168,38 +157,52 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
     }
     const uint64_t g = plan_.global_order[d];
     const uint32_t s = static_cast<uint32_t>(std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
-    const SampleRef& ref = index_[s][g - prefix_[s]];
+    const std::string& where = spec_.shards[s].location;
     Item item;
     item.global = g;
-    item.key = ref.key;
     const auto t0 = Clock::now();
+    uint64_t read = 0;
     try {
-      auto& f = files[s];
-      if (!f) {
-        f = std::make_unique<FileStream>(spec_.shards[s].location);
-        CountRead(0, 0, 1);
-      }
-      const std::string& where = spec_.shards[s].location;
-      if (ref.offset == 0 && ref.key.empty()) {
+      const shard::SampleIndexEntry e = index_->Entry(s, g - prefix_[s]);
+      if (e.span == 0) {
         throw Error(where + ": sample " + std::to_string(g - prefix_[s]) + " lies past damage in the shard");
       }
-      std::string label;
-      if (ref.image.offset != 0 && ref.label.offset != 0) {
-        item.image.resize(ref.image.size);
-        f->ReadAt(ref.image.offset, item.image.data(), ref.image.size);
-        label.resize(ref.label.size);
-        f->ReadAt(ref.label.offset, label.data(), label.size());
-        item.label = shard::ParseLabel(label);
+      bool opened = false;
+      const int fd = shard_files_.Get(s, where, &opened);
+      if (opened) CountRead(0, 0, 1);
+      bytes.resize(e.span);
+      loader::PreadExact(fd, e.offset, bytes.data(), bytes.size(), where);
+      read = bytes.size();
+      shard::ParseIndexedSample(bytes, e, index_->LabelsKnown(s), where, &parsed);
+      item.key = parsed.key;
+      const shard::SampleMember* image = shard::FindImage(parsed);
+      const shard::SampleMember* label = shard::FindLabel(parsed);
+      if (image && label) {
+        item.label = shard::ParseLabel(bytes.substr(label->data_offset, label->size));
+        if (spares.empty()) {
+          std::lock_guard<std::mutex> lock(spare_mu_);
+          spares.swap(spare_images_);
+        }
+        if (!spares.empty()) {
+          item.image = std::move(spares.back());
+          spares.pop_back();
+        }
+        item.image.assign(bytes, image->data_offset, image->size);
       }
       const std::string problem =
-          SampleProblem(where, ref.offset, ref.key, ref.image.offset != 0, ref.label.offset != 0, item.label);
+          SampleProblem(where, e.offset + parsed.offset, parsed.key, image, label, item.label);
       if (!problem.empty()) throw Error(problem);
     } catch (const Error& e) {
       if (o_.on_error == ErrorPolicy::kError) throw;
       item.failed = true;
       item.error = e.what();
     }
-    CountRead(Since(t0), ref.image.size + ref.label.size, 0);
+    CountRead(Since(t0), read, 0);
+    if (index_->shards_walked() != walked) {  // a sidecar that did not match its shard
+      walked = index_->shards_walked();
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.shards_walked = walked;
+    }
     put(d, std::move(item));
   }
 }

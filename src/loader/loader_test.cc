@@ -10,6 +10,7 @@
 #include "codec/image.h"
 #include "loader/loader_impl.h"
 #include "shard/manifest.h"
+#include "shard/sample_index.h"
 #include "shard/tar_writer.h"
 #include "shard/verify.h"
 #include "synthub/error.h"
@@ -396,11 +397,12 @@ TEST_F(LoaderTest, LabelVariantsAndMetadataLoadInEveryShuffleMode) {
   }
   bool end = false;
   EXPECT_EQ(shard::CountSamples(path, &end), 9u);
-  std::vector<loader_impl::SampleRef> index;
-  loader_impl::IndexShard(path, &index);
+  std::vector<shard::SampleIndexEntry> index;
+  std::vector<std::string> index_keys;
+  shard::BuildSampleIndex(path, /*read_labels=*/true, &index, &index_keys);
   ASSERT_EQ(index.size(), 9u);
-  EXPECT_EQ(index[0].key, "v0");
-  for (const auto& ref : index) EXPECT_TRUE(ref.image.offset && ref.label.offset) << ref.key;
+  EXPECT_EQ(index_keys[0], "v0");
+  for (size_t i = 0; i < index.size(); ++i) EXPECT_EQ(index[i].label, static_cast<int>(i % 6)) << index_keys[i];
   for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
     LoaderOptions o = Options();
     o.spec = path;
@@ -429,8 +431,8 @@ TEST_F(LoaderTest, RepeatedExtensionFailsAlikeInEveryShuffleMode) {
   }
   bool end = false;
   EXPECT_THROW(shard::CountSamples(path, &end), Error);
-  std::vector<loader_impl::SampleRef> index;
-  EXPECT_THROW(loader_impl::IndexShard(path, &index), Error);
+  std::vector<shard::SampleIndexEntry> index;
+  EXPECT_THROW(shard::BuildSampleIndex(path, false, &index, nullptr), Error);
   EXPECT_EQ(index.size(), 2u) << "the samples before the error stay indexed";
   for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
     LoaderOptions o = Options();

@@ -71,7 +71,7 @@ ResolvedSpec FromManifest(const std::string& base, bool render) {
                 " dataset has no recipe to render; read its shards instead of render:");
   }
   ResolvedSpec r;
-  for (const auto& s : m.shards) r.shards.push_back({dir + "/" + s.name, s.samples});
+  for (const auto& s : m.shards) r.shards.push_back({dir + "/" + s.name, s.samples, s.bytes, s.sha256});
   r.num_classes = static_cast<int>(m.num_classes);
   r.recipe_json = m.recipe_json;
   if (const shard::FileRecord* params = shard::FindParamsFile(m)) {
@@ -119,7 +119,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
     r.image_folder = true;
     r.num_classes = static_cast<int>(f.classes.size());
     for (const auto& item : f.items) r.files.emplace_back(item.path, item.label);
-    r.shards.push_back({folder, f.items.size()});
+    r.shards.push_back({folder, f.items.size(), 0, ""});
     return r;
   }
   ResolvedSpec r;
@@ -133,7 +133,7 @@ ResolvedSpec ResolveSpec(const std::string& spec) {
         r.shards.insert(r.shards.end(), m.shards.begin(), m.shards.end());
         r.num_classes = std::max(r.num_classes, m.num_classes);
       } else {
-        for (const std::string& name : ExpandBraces(part)) r.shards.push_back({name, kUnknownCount});
+        for (const std::string& name : ExpandBraces(part)) r.shards.push_back({name, kUnknownCount, 0, ""});
       }
     }
     if (sep == std::string::npos) break;

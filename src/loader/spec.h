@@ -20,6 +20,10 @@ constexpr uint64_t kUnknownCount = std::numeric_limits<uint64_t>::max();
 struct ShardEntry {
   std::string location;  // local path or URL
   uint64_t samples = kUnknownCount;
+  // From the manifest (0 / "": unknown): checked against a shard's sample
+  // index sidecar before it is trusted (loader/shard_index.h).
+  uint64_t bytes = 0;
+  std::string sha256;
 };
 
 struct ResolvedSpec {
