@@ -117,6 +117,9 @@ struct LoaderStats {
   double read_s = 0, decode_s = 0, augment_s = 0, collate_s = 0, wait_s = 0;
   uint64_t samples = 0, batches = 0, bytes_read = 0, files_opened = 0, skipped = 0;
   double mean_ready_batches = 0;  // batches ready when Next() was called
+  // Batches written into a recycled image buffer (Next()'s previous batch or
+  // Recycle()) rather than a freshly allocated one.
+  uint64_t buffers_reused = 0;
 };
 
 // Where an epoch stands: enough to continue with exactly the samples not yet
@@ -151,6 +154,14 @@ class Loader {
   // Fills the next batch; false at the end of the epoch (the next call
   // starts the next epoch). Re-raises worker errors as Error.
   bool Next(Batch* batch);
+  // Hands a batch's image buffers back for reuse by later batches (Next()
+  // does this itself with the buffers of the Batch it overwrites); the caller
+  // must not touch them after. For a consumer that gives each batch's memory
+  // away (Python: a numpy array, then a torch tensor, owns it until released)
+  // and returns it when the last view dies. Keeps at most prefetch + workers
+  // buffers of each kind and frees the rest. Thread-safe: any thread may call
+  // it, also while the consumer is in Next().
+  void Recycle(Batch&& batch);
   void SetEpoch(uint64_t epoch);  // restarts at the start of that epoch
   LoaderState State() const;
   void Restore(const LoaderState& state);
