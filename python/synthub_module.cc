@@ -28,6 +28,38 @@ py::array Owned(std::vector<T>&& data, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(shape, owner->data(), base);
 }
 
+// A batch's image buffer lent to Python: the base object of the numpy array
+// (and so of every view and torch.from_numpy tensor of it). When the last of
+// them is released, the buffer goes back to the loader's pool
+// (Loader::Recycle) for a later batch, or is freed if the loader is gone.
+// Until then the loader never writes to it. Released with the GIL held, as
+// every Python object.
+struct LentImages {
+  std::weak_ptr<Loader> loader;
+  Batch batch;  // its f32 or u8 only
+};
+
+py::array LendImages(const std::shared_ptr<Loader>& loader, Batch& b) {
+  auto* lent = new LentImages{loader, {}};
+  lent->batch.f32.swap(b.f32);
+  lent->batch.u8.swap(b.u8);
+  py::capsule base(lent, [](void* p) {
+    auto* lent = static_cast<LentImages*>(p);
+    if (const std::shared_ptr<Loader> owner = lent->loader.lock()) {
+      try {
+        owner->Recycle(std::move(lent->batch));
+      } catch (...) {  // a release never raises: the buffer is freed instead
+      }
+    }
+    delete lent;
+  });
+  const Batch& k = lent->batch;
+  if (b.layout == synthub::OutputLayout::kFloat32Nchw) {
+    return py::array_t<float>({b.size, b.channels, b.height, b.width}, k.f32.data(), base);
+  }
+  return py::array_t<uint8_t>({b.size, b.height, b.width, b.channels}, k.u8.data(), base);
+}
+
 // The keywords of synthub.Loader: LoaderOptions' fields (scale and ratio as
 // (min, max) pairs); the enums take the library's spellings.
 const char* const kKeywords[] = {
@@ -69,7 +101,7 @@ void RejectUnknownKeywords(const py::kwargs& kw) {
     for (const char* k : kKeywords) all += (all.empty() ? "" : ", ") + std::string(k);
     throw py::type_error("Loader() got an unexpected keyword argument '" + key + "'" +
                          (nearest.empty() ? "" : " (did you mean '" + nearest + "'?)") +
-                         "; the keywords are: as_numpy, " + all);
+                         "; the keywords are: as_numpy, with_keys, " + all);
   }
 }
 
@@ -131,11 +163,11 @@ PYBIND11_MODULE(_synthub, m) {
   py::register_exception<synthub::Error>(m, "Error", PyExc_RuntimeError);
   m.attr("KEYWORDS") = std::vector<std::string>(std::begin(kKeywords), std::end(kKeywords));
   m.attr("CHOICES") = Choices();
-  py::class_<Loader>(m, "_Loader")
+  py::class_<Loader, std::shared_ptr<Loader>>(m, "_Loader")
       .def(py::init([](const std::string& spec, py::kwargs kw) {
              const LoaderOptions o = MakeOptions(spec, kw);
              py::gil_scoped_release release;
-             return std::make_unique<Loader>(o);
+             return std::make_shared<Loader>(o);
            }),
            py::arg("spec"))
       .def("__len__", &Loader::BatchesPerEpoch)
@@ -144,18 +176,17 @@ PYBIND11_MODULE(_synthub, m) {
       .def("num_classes", &Loader::num_classes)
       .def("set_epoch", &Loader::SetEpoch)
       .def("next_batch",
-           [](Loader& self) -> py::object {
+           // No copy and no conversion: the arrays own the loader's buffers
+           // (the images' one goes back to the loader when released).
+           [](const std::shared_ptr<Loader>& self) -> py::object {
              Batch b;
              bool more;
              {
                py::gil_scoped_release release;
-               more = self.Next(&b);
+               more = self->Next(&b);
              }
              if (!more) return py::none();
-             py::array images =
-                 b.layout == synthub::OutputLayout::kFloat32Nchw
-                     ? Owned(std::move(b.f32), {b.size, b.channels, b.height, b.width})
-                     : Owned(std::move(b.u8), {b.size, b.height, b.width, b.channels});
+             py::array images = LendImages(self, b);
              py::array labels = Owned(std::move(b.labels), {b.size});
              return py::make_tuple(images, labels, b.keys, b.epoch, b.index);
            })
@@ -190,6 +221,7 @@ PYBIND11_MODULE(_synthub, m) {
         d["files_opened"] = s.files_opened;
         d["skipped"] = s.skipped;
         d["mean_ready_batches"] = s.mean_ready_batches;
+        d["buffers_reused"] = s.buffers_reused;
         return d;
       });
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Tests the Python binding with Debian's python3-numpy and python3-torch.
 Usage: python_loader_test.py DATASET_DIR (a synthub dataset of >= 200 samples)."""
+import glob
+import os
 import sys
+import tarfile
 import unittest
 
 import numpy as np
@@ -86,6 +89,111 @@ class LoaderTest(unittest.TestCase):
         dataset = synthub.LoaderDataset(DATA, batch_size=8, image_size=16)
         count = sum(1 for _ in DataLoader(dataset, batch_size=None, num_workers=0))
         self.assertEqual(count, len(dataset))
+
+    def test_kept_tensor_is_never_overwritten_and_buffers_are_recycled(self):
+        import torch
+
+        for layout in ("f32", "u8"):
+            loader = synthub.Loader(DATA, batch_size=8, image_size=16, layout=layout, workers=1,
+                                    prefetch=1, shuffle="none")
+            it = iter(loader)
+            kept, _ = next(it)  # a torch tensor over the loader's buffer
+            copy = kept.clone()
+            kept_at = kept.data_ptr()
+            later = []
+            for _ in range(12):
+                images, _ = next(it)
+                self.assertNotEqual(images.data_ptr(), kept_at)
+                later.append(images.data_ptr())
+                del images  # released: its buffer goes back to the loader
+            self.assertTrue(torch.equal(kept, copy), layout)
+            # Batch j (j >= 2) is made only after batch j - 2 came back: at
+            # most one of batches 2..12 finds no buffer to reuse.
+            self.assertGreaterEqual(loader.stats()["buffers_reused"], 10, layout)
+            self.assertLessEqual(len(set(later)), 4, layout)
+            # A buffer released after its loader is gone is simply freed.
+            images, _ = next(it)
+            del it, loader
+            self.assertEqual(images.shape[0], 8)
+            del images
+        # Kept batches are never reused: every one is a fresh buffer.
+        loader = synthub.Loader(DATA, batch_size=8, image_size=16, workers=1, prefetch=1)
+        batches = [images for images, _ in loader]
+        self.assertEqual(len({b.data_ptr() for b in batches}), len(batches))
+        self.assertEqual(loader.stats()["buffers_reused"], 0)
+
+    def test_stats_when_the_consumer_stops_early(self):
+        # The read figures are right whatever the reason the run ends: here
+        # a loop that breaks after two batches, the loader still alive.
+        loader = synthub.Loader(DATA, batch_size=8, image_size=16, shuffle="none", workers=1,
+                                prefetch=1, with_keys=True)
+        delivered = []
+        for n, (_, _, keys) in enumerate(loader):
+            delivered.extend(keys)
+            if n == 1:
+                break
+        stats = loader.stats()
+        member_bytes, shard_bytes = {}, {}
+        for path in sorted(glob.glob(os.path.join(DATA, "*.tar"))):
+            shard_bytes[path] = os.path.getsize(path)
+            with tarfile.open(path) as tar:
+                for m in tar:
+                    key = m.name.split(".")[0]
+                    member_bytes[key] = member_bytes.get(key, 0) + m.size
+        self.assertEqual(len(delivered), 16)
+        self.assertGreater(stats["read_s"], 0)
+        self.assertGreaterEqual(stats["bytes_read"], sum(member_bytes[k] for k in delivered))
+        self.assertGreaterEqual(stats["files_opened"], 1)
+        # ... and no more than the shards it opened (in order: shuffle none).
+        opened = list(shard_bytes.values())[:stats["files_opened"]]
+        self.assertLessEqual(stats["bytes_read"], sum(opened))
+        self.assertEqual(stats["batches"], 2)
+        self.assertEqual(stats["samples"], 16)
+
+    def test_pytorch_workers_split_the_epoch_exactly(self):
+        # DataLoader(num_workers=W) must not deliver a sample W times: the
+        # workers split the rank's batches; len() stays exact.
+        from torch.utils.data import DataLoader
+
+        options = dict(batch_size=16, image_size=16, drop_last=False, seed=4, with_keys=True)
+        total = synthub.Loader(DATA, **options).samples_per_epoch
+        for world in (1, 2):
+            epochs = {}
+            for num_workers in (0, 2):
+                seen = [[], []]  # per epoch, over the ranks
+                for rank in range(world):
+                    dataset = synthub.LoaderDataset(DATA, rank=rank, world_size=world, **options)
+                    loader = DataLoader(dataset, batch_size=None, num_workers=num_workers)
+                    for epoch in range(2):
+                        batches = [tuple(keys) for _, _, keys in loader]
+                        self.assertEqual(len(batches), len(dataset), (world, num_workers))
+                        seen[epoch].extend(batches)
+                for epoch, batches in enumerate(seen):
+                    keys = [k for b in batches for k in b]
+                    self.assertEqual(len(keys), total, (world, num_workers, epoch))
+                    self.assertEqual(len(set(keys)), total, (world, num_workers, epoch))
+                epochs[num_workers] = seen
+            # The same batches as without PyTorch workers, epoch by epoch, in
+            # another order; and each epoch a new one.
+            for epoch in range(2):
+                self.assertEqual(sorted(epochs[2][epoch]), sorted(epochs[0][epoch]), (world, epoch))
+            self.assertNotEqual(sorted(epochs[2][0]), sorted(epochs[2][1]))
+
+    def test_pytorch_workers_set_epoch_and_persistent_workers(self):
+        from torch.utils.data import DataLoader
+
+        options = dict(batch_size=16, image_size=16, seed=4, with_keys=True)
+
+        def run(num_workers, epochs, first_epoch=None, **kw):
+            dataset = synthub.LoaderDataset(DATA, **options)
+            if first_epoch is not None:
+                dataset.set_epoch(first_epoch)
+            loader = DataLoader(dataset, batch_size=None, num_workers=num_workers, **kw)
+            return [sorted(tuple(keys) for _, _, keys in loader) for _ in range(epochs)]
+
+        plain = run(0, 3)
+        self.assertEqual(run(2, 3, persistent_workers=True), plain)
+        self.assertEqual(run(2, 1, first_epoch=2), plain[2:])
 
     def test_errors(self):
         with self.assertRaises(RuntimeError):

@@ -120,6 +120,9 @@ struct LoaderStats {
   // (no sample index sidecar, or one that did not match the shard).
   uint64_t shards_walked = 0;
   double mean_ready_batches = 0;  // batches ready when Next() was called
+  // Batches written into a recycled image buffer (Next()'s previous batch or
+  // Recycle()) rather than a freshly allocated one.
+  uint64_t buffers_reused = 0;
 };
 
 // Where an epoch stands: enough to continue with exactly the samples not yet
@@ -154,6 +157,14 @@ class Loader {
   // Fills the next batch; false at the end of the epoch (the next call
   // starts the next epoch). Re-raises worker errors as Error.
   bool Next(Batch* batch);
+  // Hands a batch's image buffers back for reuse by later batches (Next()
+  // does this itself with the buffers of the Batch it overwrites); the caller
+  // must not touch them after. For a consumer that gives each batch's memory
+  // away (Python: a numpy array, then a torch tensor, owns it until released)
+  // and returns it when the last view dies. Keeps at most prefetch + workers
+  // buffers of each kind and frees the rest. Thread-safe: any thread may call
+  // it, also while the consumer is in Next().
+  void Recycle(Batch&& batch);
   void SetEpoch(uint64_t epoch);  // restarts at the start of that epoch
   LoaderState State() const;
   void Restore(const LoaderState& state);

@@ -215,17 +215,20 @@ void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* ba
   batch->layout = o_.layout;
   batch->labels.assign(job.items.size(), 0);
   batch->keys.assign(job.items.size(), "");
+  // Recycled buffers: a fresh 38 MB batch costs more in page faults than its
+  // augmentation.
+  bool reused = false;
   {
-    // Recycled buffers: a fresh 38 MB batch costs more in page faults than
-    // its augmentation.
     std::lock_guard<std::mutex> lock(mu_);
-    if (!free_f32_.empty()) {
+    if (o_.layout == OutputLayout::kFloat32Nchw && !free_f32_.empty()) {
       batch->f32.swap(free_f32_.back());
       free_f32_.pop_back();
+      reused = true;
     }
-    if (!free_u8_.empty()) {
+    if (o_.layout == OutputLayout::kUint8Nhwc && !free_u8_.empty()) {
       batch->u8.swap(free_u8_.back());
       free_u8_.pop_back();
+      reused = true;
     }
   }
   if (o_.layout == OutputLayout::kFloat32Nchw) {
@@ -290,6 +293,7 @@ void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* ba
   stats_.augment_s += augment_s;
   stats_.collate_s += Since(t0);
   stats_.skipped += failed.size();
+  stats_.buffers_reused += reused ? 1 : 0;
 }
 
 void Loader::Impl::WorkLoop() {
@@ -342,10 +346,7 @@ bool Loader::Impl::Next(Batch* batch) {
   // The caller's previous buffers go back to the pool for the workers.
   Batch& ready = ready_[next_batch_];
   std::swap(*batch, ready);
-  if (free_f32_.size() < static_cast<size_t>(o_.prefetch + o_.workers)) {
-    if (ready.f32.capacity() > 0) free_f32_.push_back(std::move(ready.f32));
-    if (ready.u8.capacity() > 0) free_u8_.push_back(std::move(ready.u8));
-  }
+  PoolLocked(ready);
   ready_.erase(next_batch_);
   ++next_batch_;
   consumer_at_ = next_batch_;
@@ -356,6 +357,17 @@ bool Loader::Impl::Next(Batch* batch) {
   stats_.batches += 1;
   stats_.samples += batch->size;
   return true;
+}
+
+void Loader::Impl::PoolLocked(Batch& batch) {
+  const size_t keep = static_cast<size_t>(o_.prefetch + o_.workers);
+  if (batch.f32.capacity() > 0 && free_f32_.size() < keep) free_f32_.push_back(std::move(batch.f32));
+  if (batch.u8.capacity() > 0 && free_u8_.size() < keep) free_u8_.push_back(std::move(batch.u8));
+}
+
+void Loader::Impl::Recycle(Batch&& batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PoolLocked(batch);
 }
 
 LoaderState Loader::Impl::State() const {
@@ -403,6 +415,7 @@ uint64_t Loader::SamplesPerEpoch() const { return impl_->SamplesPerEpoch(); }
 uint64_t Loader::TotalSamples() const { return impl_->total(); }
 int Loader::num_classes() const { return impl_->num_classes(); }
 bool Loader::Next(Batch* batch) { return impl_->Next(batch); }
+void Loader::Recycle(Batch&& batch) { impl_->Recycle(std::move(batch)); }
 void Loader::SetEpoch(uint64_t epoch) { impl_->SetEpoch(epoch, 0); }
 LoaderState Loader::State() const { return impl_->State(); }
 LoaderStats Loader::Stats() const { return impl_->Stats(); }

@@ -71,6 +71,7 @@ class Loader::Impl {
   int num_classes() const { return num_classes_; }
 
   bool Next(Batch* batch);
+  void Recycle(Batch&& batch);
   void SetEpoch(uint64_t epoch, uint64_t batches_done);
   LoaderState State() const;
   LoaderStats Stats() const;
@@ -121,6 +122,7 @@ class Loader::Impl {
   std::map<uint64_t, Batch> ready_;     // waiting for the consumer
   std::vector<std::vector<float>> free_f32_;  // recycled batch buffers
   std::vector<std::vector<uint8_t>> free_u8_;
+  void PoolLocked(Batch& batch);  // moves batch's image buffers into free_*_ (mu_ held)
   // Encoded-image buffers the workers are done with, back to the reader
   // (SampleGrouper::Recycle): no allocation or page faults per member.
   std::mutex spare_mu_;

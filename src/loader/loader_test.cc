@@ -139,6 +139,36 @@ TEST_F(LoaderTest, ReadFiguresAreRightWhenStoppedEarly) {
   EXPECT_GE(stats.files_opened, 1u);
 }
 
+// A consumer that gives each batch's memory away (the Python binding) and
+// hands it back with Recycle(): later batches are written into the returned
+// buffers, never into one the consumer still holds.
+TEST_F(LoaderTest, RecycledBuffersAreReusedAndKeptOnesUntouched) {
+  LoaderOptions o = Options();
+  o.workers = 1;
+  o.prefetch = 1;
+  Loader loader(o);
+  ASSERT_EQ(loader.BatchesPerEpoch(), 10u);
+  Batch kept;
+  ASSERT_TRUE(loader.Next(&kept));
+  const std::vector<uint8_t> copy = kept.u8;
+  uint64_t taken = 1;
+  for (Batch b; loader.Next(&b); b = Batch()) {
+    EXPECT_NE(b.u8.data(), kept.u8.data());
+    loader.Recycle(std::move(b));
+    ++taken;
+  }
+  EXPECT_EQ(taken, 10u);
+  EXPECT_EQ(kept.u8, copy);
+  // Job j (j >= 2) is issued only after batch j - 2 came back, so at most one
+  // of jobs 2..9 can find the pool empty.
+  EXPECT_GE(loader.Stats().buffers_reused, 7u);
+
+  Loader holding(o);  // nothing handed back: every batch a fresh buffer
+  std::vector<Batch> all(10);
+  for (Batch& b : all) ASSERT_TRUE(holding.Next(&b));
+  EXPECT_EQ(holding.Stats().buffers_reused, 0u);
+}
+
 TEST_F(LoaderTest, ExactEpochEverySampleOnceAnyWorkers) {
   for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
     std::vector<std::string> first;
