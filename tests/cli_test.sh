@@ -16,7 +16,7 @@ SMALL=(--categories 6 --size 64 --points 6000 --draws 2 --shard-size 52 --search
        --search-size 128 --search-points 20000 --seed 5 --quiet)
 
 # --- command line conventions ----------------------------------------------
-for c in search generate verify inspect pack; do
+for c in search generate verify inspect pack index; do
   expect_exit 0 "$c --help exits 0" "usage: synthub $c" "$SYNTHUB" "$c" --help
 done
 expect_exit 2 "unknown flag is a usage error" "unknown flag --frobnicate" "$SYNTHUB" generate --out x --frobnicate 1
@@ -101,6 +101,17 @@ expect_exit 1 "verify catches a flipped byte and names the shard" "BAD fractaldb
 cp g1/fractaldb-000002.tar bad/ && truncate -s 4096 bad/fractaldb-000003.tar
 expect_exit 1 "verify catches a truncated shard" "BAD fractaldb-000003.tar" "$SYNTHUB" verify bad
 expect_exit 1 "verify without a manifest" "manifest.json" "$SYNTHUB" verify x
+# Sample index sidecars: generate writes them; index --check compares them with
+# the shards; index rewrites them (the same bytes); a stale one is named.
+expect_exit 0 "generate's sidecars match their shards" "0 problem" "$SYNTHUB" index --check g1
+mkdir -p idx && cp g1/*.tar g1/*.sidx g1/manifest.json idx/
+cp idx/fractaldb-000000.sidx idx/want.sidx && rm idx/fractaldb-000000.sidx
+expect_exit 1 "index --check names a missing sidecar" "fractaldb-000000.sidx: missing" "$SYNTHUB" index --check idx
+expect_exit 0 "index writes the sidecars" "sample index(es) written" "$SYNTHUB" index idx
+cmp idx/fractaldb-000000.sidx idx/want.sidx || fail "index wrote another sidecar than generate"
+cp g1/fractaldb-000001.tar idx/fractaldb-000000.tar
+expect_exit 1 "index --check names a stale sidecar" "another version of the shard" "$SYNTHUB" index --check idx/fractaldb-000000.tar
+expect_exit 2 "index of a missing file" "not a shard file" "$SYNTHUB" index nope.tar
 mkdir -p badm && cp g1/*.tar badm/ && cp g1/manifest.json badm/
 check "manifest_sha256 = SHA-256 of the canonical form (Python recomputes it)" /usr/bin/python3 -c '
 import hashlib, json, sys

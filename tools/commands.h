@@ -14,6 +14,7 @@ int RunSearch(int argc, char** argv, World& world);
 int RunGenerate(int argc, char** argv, World& world);
 int RunVerify(int argc, char** argv);
 int RunInspect(int argc, char** argv);
+int RunIndex(int argc, char** argv);
 int RunPack(int argc, char** argv);
 int RunLoad(int argc, char** argv);
 int RunBenchLoad(int argc, char** argv);

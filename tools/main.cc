@@ -27,6 +27,7 @@ const char kUsage[] =
     "  generate   render a dataset of any family straight into WebDataset shards\n"
     "  verify     re-hash every shard against the manifest and walk every tar member\n"
     "  inspect    print a dataset's summary; write a contact sheet of samples\n"
+    "  index      write or check the sample index sidecars (.sidx) of shards\n"
     "  pack       pack an image folder (class/xxx.jpg) into shards + manifest\n"
     "  load       stream samples from shards (or rendered on the fly): print them\n"
     "  bench-load measure the loader: images/s, per-stage time, wait, bytes, files\n"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
     if (cmd == "generate") return cli::RunGenerate(sub_argc, sub_argv, world);
     if (cmd == "verify") return cli::RunVerify(sub_argc, sub_argv);
     if (cmd == "inspect") return cli::RunInspect(sub_argc, sub_argv);
+    if (cmd == "index") return cli::RunIndex(sub_argc, sub_argv);
     if (cmd == "pack") return cli::RunPack(sub_argc, sub_argv);
     if (cmd == "load") return cli::RunLoad(sub_argc, sub_argv);
     if (cmd == "bench-load") return cli::RunBenchLoad(sub_argc, sub_argv);

@@ -169,6 +169,57 @@ TEST_F(LoaderTest, RecycledBuffersAreReusedAndKeptOnesUntouched) {
   EXPECT_EQ(holding.Stats().buffers_reused, 0u);
 }
 
+// Global shuffle with sample index sidecars: the same epoch as walking the
+// tar headers, without walking; a sidecar that no longer fits its shard is
+// walked instead; a shard changed in place under its sidecar is an error
+// naming it, never other samples.
+TEST_F(LoaderTest, GlobalShuffleReadsSidecarsLikeTheWalk) {
+  LoaderOptions o = Options();
+  o.shuffle = ShuffleMode::kGlobal;
+  o.workers = 2;
+  Loader walked(o);
+  const std::vector<std::string> want = Keys(walked);
+  EXPECT_EQ(walked.Stats().shards_walked, 5u);
+  for (int s = 0; s < 5; ++s) shard::IndexShard(dir_ + "/s-" + std::to_string(s) + ".tar", 0);
+  {
+    Loader indexed(o);
+    EXPECT_EQ(Keys(indexed), want);  // Keys() checks every label against its pixels
+    EXPECT_EQ(indexed.Stats().shards_walked, 0u);
+    EXPECT_EQ(indexed.TotalSamples(), static_cast<uint64_t>(total_));
+  }
+  // Shard 2 rewritten with one sample fewer: its old sidecar is walked past.
+  const std::string s2 = dir_ + "/s-2.tar";
+  const std::string old_sidecar = ReadFile(shard::SampleIndexPath(s2));
+  const std::string old_shard = ReadFile(s2);
+  {
+    std::vector<shard::SampleIndexEntry> entries;
+    shard::BuildSampleIndex(s2, true, &entries, nullptr);
+    WriteFileAtomic(s2, old_shard.substr(0, entries.back().offset) + std::string(1024, '\0'));
+  }
+  {
+    Loader stale(o);
+    const std::vector<std::string> keys = Keys(stale);
+    EXPECT_EQ(keys.size(), static_cast<size_t>(total_ - 1) / 4 * 4);
+    EXPECT_EQ(stale.Stats().shards_walked, 1u);
+  }
+  // Same size, one member's header damaged: the sidecar's header still fits,
+  // the sample read through it does not.
+  WriteFileAtomic(s2, old_shard);
+  WriteFileAtomic(shard::SampleIndexPath(s2), old_sidecar);
+  std::vector<shard::SampleIndexEntry> entries;
+  shard::BuildSampleIndex(s2, true, &entries, nullptr);
+  std::string damaged = old_shard;
+  damaged[entries[5].offset + 1] ^= 0x01;  // a byte of the name: the header checksum fails
+  WriteFileAtomic(s2, damaged);
+  try {
+    Loader broken(o);
+    Keys(broken);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("s-2.tar"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(LoaderTest, ExactEpochEverySampleOnceAnyWorkers) {
   for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
     std::vector<std::string> first;

@@ -11,6 +11,7 @@
 #include "util/byte_stream.h"
 #include "util/file.h"
 #include "util/hex.h"
+#include "util/sha256.h"
 
 namespace synthub::shard {
 namespace {
@@ -239,6 +240,46 @@ void BuildSampleIndex(const std::string& shard_path, bool read_labels,
     entries->push_back(e);
     if (keys) keys->push_back(std::move(sample.key));
   }
+}
+
+uint64_t IndexShard(const std::string& shard_path, uint32_t flags) {
+  std::vector<SampleIndexEntry> entries;
+  BuildSampleIndex(shard_path, /*read_labels=*/true, &entries, nullptr);
+  SampleIndexHeader h;
+  h.flags = flags;
+  h.shard_sha256 = Sha256File(shard_path, &h.shard_bytes);
+  WriteFileAtomic(SampleIndexPath(shard_path), EncodeSampleIndex(h, entries));
+  return entries.size();
+}
+
+std::string CheckShardIndex(const std::string& shard_path) {
+  const std::string path = SampleIndexPath(shard_path);
+  if (!PathExists(path)) return path + ": missing";
+  SampleIndexHeader h;
+  std::vector<SampleIndexEntry> have;
+  try {
+    have = ParseSampleIndex(ReadFile(path), path, &h);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  uint64_t bytes = 0;
+  const std::string sha = Sha256File(shard_path, &bytes);
+  if (bytes != h.shard_bytes || (!h.shard_sha256.empty() && sha != h.shard_sha256)) {
+    return path + ": made for another version of the shard (size or SHA-256 differ)";
+  }
+  std::vector<SampleIndexEntry> want;
+  BuildSampleIndex(shard_path, /*read_labels=*/true, &want, nullptr);
+  if (want.size() != have.size()) {
+    return path + ": " + std::to_string(have.size()) + " samples, the shard has " +
+           std::to_string(want.size());
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].offset != have[i].offset || want[i].span != have[i].span ||
+        want[i].label != have[i].label) {
+      return path + ": entry " + std::to_string(i) + " does not match the shard";
+    }
+  }
+  return "";
 }
 
 void ParseIndexedSample(std::string_view bytes, const SampleIndexEntry& entry, bool check_label,

@@ -69,6 +69,15 @@ void WriteSampleIndex(const std::string& shard_path, const TarWriter& tar,
 void BuildSampleIndex(const std::string& shard_path, bool read_labels,
                       std::vector<SampleIndexEntry>* entries, std::vector<std::string>* keys);
 
+// `synthub index`: walks the shard (labels read) and writes its sidecar
+// atomically with the shard's size and SHA-256; returns the sample count.
+// Throws Error on a corrupt tar (no sidecar is written then).
+uint64_t IndexShard(const std::string& shard_path, uint32_t flags);
+// Whether the shard's sidecar is exactly the one IndexShard would write now
+// (size, SHA-256, every entry and label): "" when it is, else what differs
+// (a missing or corrupt sidecar included).
+std::string CheckShardIndex(const std::string& shard_path);
+
 // The entry of a walked sample (members read without data).
 SampleIndexEntry SampleIndexEntryOf(const Sample& sample, const std::string& where);
 
