@@ -19,26 +19,32 @@ uint64_t GlobalKey(const PlanOptions& o) {
   return o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
 }
 
-// This rank's positions in an epoch sequence of `total` samples.
-std::vector<uint64_t> RankPositions(uint64_t total, const PlanOptions& o) {
-  const uint64_t n = SamplesPerRank(total, o.world, o.uneven);
-  std::vector<uint64_t> pos;
-  pos.reserve(n);
-  if (n == 0) return pos;
-  if (o.uneven == UnevenPolicy::kWrap) {
-    for (uint64_t i = 0; i < n; ++i) pos.push_back((o.rank * n + i) % total);
-    return pos;
+// This rank's positions in an epoch sequence of `total` samples, position
+// by position (a 300M-sample epoch needs no vector of them).
+class RankPositions {
+ public:
+  RankPositions(uint64_t total, const PlanOptions& o)
+      : total_(total), n_(SamplesPerRank(total, o.world, o.uneven)), wrap_(o.uneven == UnevenPolicy::kWrap) {
+    // Balanced contiguous split; kDrop keeps floor(N / world) of it, kPad
+    // repeats the rank's last sample up to ceil(N / world); kWrap takes n
+    // consecutive positions from rank * n, wrapping around.
+    const uint64_t q = total / o.world, rem = total % o.world;
+    const uint64_t r = static_cast<uint64_t>(o.rank);
+    start_ = wrap_ ? r * n_ : r * q + std::min(r, rem);
+    count_ = wrap_ ? n_ : q + (r < rem ? 1 : 0);
   }
-  // Balanced contiguous split; kDrop keeps floor(N / world) of it, kPad
-  // repeats the rank's last sample up to ceil(N / world).
-  const uint64_t q = total / o.world, rem = total % o.world;
-  const uint64_t r = static_cast<uint64_t>(o.rank);
-  const uint64_t start = r * q + std::min(r, rem);
-  const uint64_t count = q + (r < rem ? 1 : 0);
-  for (uint64_t i = 0; i < std::min(count, n); ++i) pos.push_back(start + i);
-  while (pos.size() < n) pos.push_back(pos.empty() ? start : pos.back());
-  return pos;
-}
+  uint64_t size() const { return n_; }
+  uint64_t operator[](uint64_t i) const {
+    if (wrap_) return (start_ + i) % total_;
+    if (i < count_) return start_ + i;
+    return count_ == 0 ? start_ : start_ + count_ - 1;
+  }
+
+ private:
+  uint64_t total_, n_;
+  bool wrap_;
+  uint64_t start_ = 0, count_ = 0;
+};
 
 }  // namespace
 
@@ -54,8 +60,10 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
   if (o.shuffle == ShuffleMode::kGlobal) {
     // One permutation of every sample of every shard, new each epoch.
     const uint64_t key = GlobalKey(o);
-    for (uint64_t p : RankPositions(total, o)) {
-      plan.global_order.push_back(recipe::PermuteIndex(p, total, key));
+    const RankPositions positions(total, o);
+    plan.global_order.resize(positions.size());
+    for (uint64_t i = 0; i < positions.size(); ++i) {
+      plan.global_order[i] = recipe::PermuteIndex(positions[i], total, key);
     }
     plan.samples = plan.global_order.size();
     return plan;
@@ -76,7 +84,9 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
     at += counts[order[k]];
   }
   // Positions -> pieces (runs within one shard).
-  for (uint64_t p : RankPositions(total, o)) {
+  const RankPositions positions(total, o);
+  for (uint64_t i = 0; i < positions.size(); ++i) {
+    const uint64_t p = positions[i];
     const size_t k = std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1;
     const uint64_t idx = p - starts[k];
     if (!plan.pieces.empty() && plan.pieces.back().shard == order[k] && plan.pieces.back().end == idx) {
@@ -125,8 +135,9 @@ EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,
   const uint64_t n = categories.size();
   const uint64_t key = GlobalKey(o);
   EpochPlan plan;
-  for (uint64_t p : RankPositions(n, o)) {
-    const Category& c = categories[recipe::PermuteIndex(p, n, key)];
+  const RankPositions positions(n, o);
+  for (uint64_t i = 0; i < positions.size(); ++i) {
+    const Category& c = categories[recipe::PermuteIndex(positions[i], n, key)];
     plan.global_order.push_back(ChosenSample(c, o.seed, o.epoch));
   }
   plan.samples = plan.global_order.size();
