@@ -73,7 +73,7 @@ print(json.dumps({'mb_per_s': b / t / 1e6}))")"
       record "$d" loader $layout $w "$rss" "$WORK/o"
     done
     if [ -f "$ROOT/bench/loader_python.py" ]; then
-      read -r wall cpu rss < <(timed $PY "$ROOT/bench/loader_python.py" "$WORK/$d" --layout $layout \
+      read -r wall cpu rss < <(PYTHONPATH=$BUILD/python timed $PY "$ROOT/bench/loader_python.py" "$WORK/$d" --layout $layout \
         --workers 1 --batch-size 64 --epochs 3)
       record "$d" python $layout 1 "$rss" "$WORK/o"
     fi
