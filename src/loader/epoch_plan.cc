@@ -20,33 +20,31 @@ uint64_t GlobalKey(const PlanOptions& o) {
 }
 
 // This rank's positions in an epoch sequence of `total` samples, position
-// by position (a 300M-sample epoch needs no vector of them).
-class RankPositions {
- public:
-  RankPositions(uint64_t total, const PlanOptions& o)
-      : total_(total), n_(SamplesPerRank(total, o.world, o.uneven)), wrap_(o.uneven == UnevenPolicy::kWrap) {
-    // Balanced contiguous split; kDrop keeps floor(N / world) of it, kPad
-    // repeats the rank's last sample up to ceil(N / world); kWrap takes n
-    // consecutive positions from rank * n, wrapping around.
-    const uint64_t q = total / o.world, rem = total % o.world;
-    const uint64_t r = static_cast<uint64_t>(o.rank);
-    start_ = wrap_ ? r * n_ : r * q + std::min(r, rem);
-    count_ = wrap_ ? n_ : q + (r < rem ? 1 : 0);
-  }
-  uint64_t size() const { return n_; }
-  uint64_t operator[](uint64_t i) const {
-    if (wrap_) return (start_ + i) % total_;
-    if (i < count_) return start_ + i;
-    return count_ == 0 ? start_ : start_ + count_ - 1;
-  }
+// by position. Balanced contiguous split; kDrop keeps floor(N / world) of it,
+// kPad repeats the rank's last sample up to ceil(N / world); kWrap takes n
+// consecutive positions from rank * n, wrapping around.
+void SetRankPositions(uint64_t total, const PlanOptions& o, EpochPlan* plan) {
+  const uint64_t n = SamplesPerRank(total, o.world, o.uneven);
+  const uint64_t q = total / o.world, rem = total % o.world;
+  const uint64_t r = static_cast<uint64_t>(o.rank);
+  plan->rank_wrap = o.uneven == UnevenPolicy::kWrap;
+  plan->rank_start = plan->rank_wrap ? r * n : r * q + std::min(r, rem);
+  plan->rank_count = plan->rank_wrap ? n : q + (r < rem ? 1 : 0);
+  plan->samples = n;
+}
 
- private:
-  uint64_t total_, n_;
-  bool wrap_;
-  uint64_t start_ = 0, count_ = 0;
-};
+uint64_t RankPosition(const EpochPlan& plan, uint64_t total, uint64_t i) {
+  if (plan.rank_wrap) return (plan.rank_start + i) % total;
+  if (i < plan.rank_count) return plan.rank_start + i;
+  return plan.rank_count == 0 ? plan.rank_start : plan.rank_start + plan.rank_count - 1;
+}
 
 }  // namespace
+
+uint64_t EpochPlan::GlobalSample(uint64_t d) const {
+  if (!global_order.empty()) return global_order[d];
+  return recipe::PermuteIndex(RankPosition(*this, global_total, d), global_total, global_key);
+}
 
 uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven) {
   if (world < 1) throw UsageError("world size must be >= 1");
@@ -59,13 +57,9 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
   EpochPlan plan;
   if (o.shuffle == ShuffleMode::kGlobal) {
     // One permutation of every sample of every shard, new each epoch.
-    const uint64_t key = GlobalKey(o);
-    const RankPositions positions(total, o);
-    plan.global_order.resize(positions.size());
-    for (uint64_t i = 0; i < positions.size(); ++i) {
-      plan.global_order[i] = recipe::PermuteIndex(positions[i], total, key);
-    }
-    plan.samples = plan.global_order.size();
+    SetRankPositions(total, o, &plan);
+    plan.global_total = total;
+    plan.global_key = GlobalKey(o);
     return plan;
   }
   // Shard order: a new permutation each epoch (kLocal), or as listed.
@@ -84,9 +78,10 @@ EpochPlan MakeEpochPlan(const std::vector<uint64_t>& counts, const PlanOptions& 
     at += counts[order[k]];
   }
   // Positions -> pieces (runs within one shard).
-  const RankPositions positions(total, o);
-  for (uint64_t i = 0; i < positions.size(); ++i) {
-    const uint64_t p = positions[i];
+  EpochPlan positions;
+  SetRankPositions(total, o, &positions);
+  for (uint64_t i = 0; i < positions.samples; ++i) {
+    const uint64_t p = RankPosition(positions, total, i);
     const size_t k = std::upper_bound(starts.begin(), starts.end(), p) - starts.begin() - 1;
     const uint64_t idx = p - starts[k];
     if (!plan.pieces.empty() && plan.pieces.back().shard == order[k] && plan.pieces.back().end == idx) {
@@ -135,9 +130,10 @@ EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,
   const uint64_t n = categories.size();
   const uint64_t key = GlobalKey(o);
   EpochPlan plan;
-  const RankPositions positions(n, o);
-  for (uint64_t i = 0; i < positions.size(); ++i) {
-    const Category& c = categories[recipe::PermuteIndex(positions[i], n, key)];
+  EpochPlan positions;
+  SetRankPositions(n, o, &positions);
+  for (uint64_t i = 0; i < positions.samples; ++i) {
+    const Category& c = categories[recipe::PermuteIndex(RankPosition(positions, n, i), n, key)];
     plan.global_order.push_back(ChosenSample(c, o.seed, o.epoch));
   }
   plan.samples = plan.global_order.size();

@@ -31,8 +31,15 @@ struct EpochPlan {
   // (0..samples-1 along the pieces), its delivery index deliver_at[p].
   std::vector<Piece> pieces;
   std::vector<uint64_t> deliver_at;
-  // kGlobal: delivery index -> global sample number (shard-major).
-  std::vector<uint64_t> global_order;
+  // kGlobal: delivery index d -> global sample number (shard-major), made
+  // on demand from the permutation's key (nothing per sample is held: a
+  // 300M-sample epoch plans in no time), or listed (one view per category).
+  uint64_t GlobalSample(uint64_t d) const;
+  bool global() const { return global_total > 0 || !global_order.empty(); }
+  std::vector<uint64_t> global_order;  // listed
+  uint64_t global_total = 0, global_key = 0;  // on demand: PermuteIndex(rank position)
+  uint64_t rank_start = 0, rank_count = 0;    // this rank's positions (RankPositions)
+  bool rank_wrap = false;
 };
 
 // A category's samples as global sample numbers, for

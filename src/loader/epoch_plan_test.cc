@@ -14,8 +14,11 @@ std::vector<uint64_t> Counts() { return {7, 10, 3, 10, 9}; }  // 39 samples
 std::vector<uint64_t> Delivered(const EpochPlan& plan, const std::vector<uint64_t>& counts) {
   std::vector<uint64_t> prefix(counts.size());
   std::exclusive_scan(counts.begin(), counts.end(), prefix.begin(), uint64_t{0});
-  if (!plan.global_order.empty()) return plan.global_order;
   std::vector<uint64_t> out(plan.samples);
+  if (plan.global()) {
+    for (uint64_t d = 0; d < plan.samples; ++d) out[d] = plan.GlobalSample(d);
+    return out;
+  }
   uint64_t p = 0;
   for (const Piece& piece : plan.pieces) {
     for (uint64_t i = piece.begin; i < piece.end; ++i, ++p) {
@@ -153,6 +156,33 @@ TEST(EpochPlanTest, OneViewPerCategoryAcrossRanks) {
       EXPECT_NE(MakeEpochPlanOnePerCategory(categories, o).global_order, e2.global_order);
     }
   }
+}
+
+}  // namespace
+}  // namespace synthub::loader
+
+namespace synthub::loader {
+namespace {
+
+// A global shuffle holds nothing per sample: a 300-billion-sample epoch is
+// planned at once, and its samples are drawn on demand.
+TEST(EpochPlanTest, GlobalPlanHoldsNothingPerSample) {
+  const std::vector<uint64_t> counts(300000, 1000000);  // 3e11 samples
+  PlanOptions o;
+  o.shuffle = ShuffleMode::kGlobal;
+  o.world = 4;
+  o.rank = 3;
+  o.seed = 9;
+  const EpochPlan plan = MakeEpochPlan(counts, o);
+  EXPECT_EQ(plan.samples, 75000000000ull);
+  EXPECT_TRUE(plan.global_order.empty());
+  std::set<uint64_t> seen;
+  for (uint64_t d : {uint64_t{0}, uint64_t{1}, plan.samples / 2, plan.samples - 1}) {
+    const uint64_t g = plan.GlobalSample(d);
+    EXPECT_LT(g, 300000ull * 1000000ull);
+    seen.insert(g);
+  }
+  EXPECT_EQ(seen.size(), 4u);
 }
 
 }  // namespace

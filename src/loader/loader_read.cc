@@ -152,10 +152,10 @@ void Loader::Impl::ReadGlobal(uint64_t first, uint64_t end,
   uint64_t walked = index_ ? index_->shards_walked() : 0;
   for (uint64_t d = first; d < end && !stop_; ++d) {
     if (spec_.image_folder) {
-      put(d, ReadLooseFile(plan_.global_order[d]));
+      put(d, ReadLooseFile(plan_.GlobalSample(d)));
       continue;
     }
-    const uint64_t g = plan_.global_order[d];
+    const uint64_t g = plan_.GlobalSample(d);
     const uint32_t s = static_cast<uint32_t>(std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
     const std::string& where = spec_.shards[s].location;
     Item item;
@@ -283,7 +283,7 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
       if (spec_.render && o_.shuffle == ShuffleMode::kGlobal) {
         // Render in the global permutation: name each delivered sample.
         for (uint64_t d = first; d < end && !stop_; ++d) {
-          const uint64_t g = plan_.global_order[d];
+          const uint64_t g = plan_.GlobalSample(d);
           const uint32_t s = static_cast<uint32_t>(
               std::upper_bound(prefix_.begin(), prefix_.end(), g) - prefix_.begin() - 1);
           const recipe::SampleId id = RenderOrder(s)[g - prefix_[s]];
