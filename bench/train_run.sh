@@ -25,25 +25,31 @@ echo "OpenBLAS kernel: ${OPENBLAS_CORETYPE:-auto}; torch threads: $THREADS; fp32
   --quiet --out "$WORK/d224" >/dev/null 2>&1
 "$SYNTHUB" generate --categories 10 --size 32 --points 5000 --draws 20 --shard-size 400 \
   --search-mode keyed --search-size 64 --search-points 10000 --quiet --out "$WORK/d32" >/dev/null 2>&1
-cxx() {  # cxx DATA IMG PATCH -> median compute_s, images/s, data wait fraction
+cxx() {  # cxx DATA IMG PATCH WORKERS [--fixed-batch] -> median step s (data wait + compute), images/s, wait %
   rm -rf "$WORK/run"
   "$SYNTHUB" pretrain --data "$1" --out "$WORK/run" --model vit_tiny_patch16_224 --img-size "$2" --patch "$3" \
     --classes 1000 --epochs 100 --batch-size 32 --max-steps "$STEPS" --log-every 1 --threads "$THREADS" \
-    --workers 2 --mixup 0 --cutmix 0 --drop-path 0 >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
+    --workers "$4" --mixup 0 --cutmix 0 --drop-path 0 ${5:-} >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
   $PY - "$WORK/run/metrics.jsonl" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if '"train"' in l][2:]
-step = statistics.median(r["compute_s"] for r in rows)
+step = statistics.median(r["data_wait_s"] + r["compute_s"] for r in rows)
 wait = sum(r["data_wait_s"] for r in rows) / sum(r["data_wait_s"] + r["compute_s"] for r in rows)
 print(f"{step:.4f} {32 * len(rows) / sum(r['data_wait_s'] + r['compute_s'] for r in rows):.1f} {100 * wait:.2f}")
 PY
 }
+ratio() { $PY -c "print(f'{$1/$2:.3f}')"; }
 echo
-echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | C++ step s | Python step s | C++ / Python | C++ images/s (loader) | data wait |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "Step = median over steps 3.. of (data wait + compute), so a loader that slows the step or makes it wait counts."
+echo "C++ fixed batch: \`pretrain --fixed-batch\` (every step on the first batch; the loader idle)."
+echo
+echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | Python step s (fixed batch) | C++ fixed batch | C++ + loader, 1 worker | C++ + loader, 2 workers | fixed / Python | loader 1w / Python | loader 2w / Python | data wait (2w) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for cfg in "32 4 d32" "224 16 d224"; do
   set -- $cfg
-  read -r c ips wait < <(cxx "$WORK/$3" "$1" "$2")
   p=$($PY "$ROOT/bench/vit_python_step.py" "$1" "$2" 12 192 3 32 "$STEPS" "$THREADS" | $PY -c "import json,sys; print(round(json.load(sys.stdin)['median_step_s'], 4))")
-  echo "| $1 px, patch $2 | $c | $p | $($PY -c "print(f'{$c/$p:.3f}')") | $ips | $wait % |"
+  read -r f _ _ < <(cxx "$WORK/$3" "$1" "$2" 1 --fixed-batch)
+  read -r c1 _ _ < <(cxx "$WORK/$3" "$1" "$2" 1)
+  read -r c2 ips wait < <(cxx "$WORK/$3" "$1" "$2" 2)
+  echo "| $1 px, patch $2 | $p | $f | $c1 | $c2 | $(ratio $f $p) | $(ratio $c1 $p) | $(ratio $c2 $p) | $wait % |"
 done

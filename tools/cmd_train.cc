@@ -105,6 +105,8 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
       {"log-every", "10", "steps between metrics lines"},
       {"save-every", "0", "steps between training-state saves (0 = each epoch)"},
       {"max-steps", "0", "stop after this many steps with the state saved (0 = all)"},
+      {"fixed-batch", "false",
+       "benchmark: every step on the first batch again (times the step without the loader)", true},
   };
   // The loader's flags (tools/loader_flags.h), less those the trainer sets:
   // rank and world size (MPI), image size (the model's), layout, uneven, keep-last.
@@ -209,6 +211,7 @@ train::TrainOptions ParseTrain(const Args& a, bool finetune) {
   o.log_every = a.Int("log-every");
   o.save_every = a.Int("save-every");
   o.max_steps = a.Int64("max-steps");
+  o.fixed_batch = a.Switch("fixed-batch");
   if (o.log_every <= 0) throw UsageError("--log-every must be positive");
   if (o.label_smoothing < 0 || o.label_smoothing >= 1) throw UsageError("--smoothing must be in [0, 1)");
   o.model.drop_path = a.Double("drop-path");

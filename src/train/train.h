@@ -55,6 +55,9 @@ struct TrainOptions {
   int log_every = 10;          // steps
   int save_every = 0;          // steps between training-state saves (0: each epoch)
   int64_t max_steps = 0;       // stop (with a saved state) after this many steps; 0 = all
+  // Benchmark: every step trains on the first batch again, so the step is
+  // timed without the loader running beside it (bench/train_run.sh).
+  bool fixed_batch = false;
 };
 
 // Runs pre-training or fine-tuning; returns the exit code. Throws Error /

@@ -434,7 +434,8 @@ void ForwardBackward(const Run& run, VisionTransformer& model, Loader& loader, B
   double loss_sum = 0;
   for (int micro = 0; micro < o.accum; ++micro) {
     auto t0 = Clock::now();
-    if (!loader.Next(&batch)) throw Error("the loader ended an epoch early (internal error)");
+    const bool reuse = o.fixed_batch && batch.size > 0;
+    if (!reuse && !loader.Next(&batch)) throw Error("the loader ended an epoch early (internal error)");
     t->wait += Since(t0);
     t0 = Clock::now();
     const int64_t n = batch.size;
