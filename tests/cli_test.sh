@@ -112,6 +112,11 @@ cmp idx/fractaldb-000000.sidx idx/want.sidx || fail "index wrote another sidecar
 cp g1/fractaldb-000001.tar idx/fractaldb-000000.tar
 expect_exit 1 "index --check names a stale sidecar" "another version of the shard" "$SYNTHUB" index --check idx/fractaldb-000000.tar
 expect_exit 2 "index of a missing file" "not a shard file" "$SYNTHUB" index nope.tar
+mkdir -p vidx && cp g1/* vidx/
+printf '\x01' | dd of=vidx/fractaldb-000001.sidx bs=1 seek=100 conv=notrunc 2>/dev/null
+expect_exit 1 "verify checks the sidecars and names the shard" "BAD fractaldb-000001.tar: .*fractaldb-000001.sidx" "$SYNTHUB" verify vidx
+rm vidx/*.sidx
+expect_exit 0 "verify accepts a dataset without sidecars" "0 problem" "$SYNTHUB" verify vidx
 mkdir -p badm && cp g1/*.tar badm/ && cp g1/manifest.json badm/
 check "manifest_sha256 = SHA-256 of the canonical form (Python recomputes it)" /usr/bin/python3 -c '
 import hashlib, json, sys

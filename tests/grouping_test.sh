@@ -34,7 +34,8 @@ check "pack made the dataset" test -f ds/manifest.json
 
 # Rewrite every shard as another writer might: a __meta__.json member first,
 # labels as .label / .cls.txt / .cls in turn, an __info__ member between the
-# members of one sample; then fix the manifest's sizes, hashes and checksum.
+# members of one sample; drop the sample indexes pack wrote for the old shards;
+# then fix the manifest's sizes, hashes and checksum.
 $PY3 - ds <<'PY'
 import hashlib, io, json, os, sys, tarfile
 d = sys.argv[1]
@@ -60,6 +61,7 @@ for s in m["shards"]:
             add(key + "." + ext, data)
     data = out.getvalue()
     open(path, "wb").write(data)
+    os.remove(path[:-4] + ".sidx")  # pack's sample index no longer fits the rewritten shard
     s["bytes"], s["sha256"] = len(data), hashlib.sha256(data).hexdigest()
 m.pop("manifest_sha256")
 m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()

@@ -240,8 +240,8 @@ URL=$(grep -o 'http://[0-9.:]*' serve.txt | head -1)
 check "materialize --from URL --regenerate: identical shards" bash -c \
   "grep -q 'verified 25 shards' mat7.txt && for f in saved/*.tar; do cmp -s \$f remote_regen/\$(basename \$f) || exit 1; done"
 "$SYNTHUB" hub materialize alice/fractal4@v1 --from "$URL" --to remote_dl --quiet >mat8.txt 2>&1
-check "materialize --from URL downloads (hub pull) and verifies" bash -c \
-  "grep -q 'downloaded 29 file' mat8.txt && grep -q 'verified 25 shards' mat8.txt && \
+check "materialize --from URL downloads (hub pull, the sample index sidecars included) and verifies" bash -c \
+  "grep -q 'downloaded 54 file' mat8.txt && cmp -s d/fractaldb-000003.sidx remote_dl/fractaldb-000003.sidx && grep -q 'verified 25 shards' mat8.txt && \
    for f in saved/*.tar; do cmp -s \$f remote_dl/\$(basename \$f) || exit 1; done && test ! -e remote_dl/.synthub-pull"
 kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null
 

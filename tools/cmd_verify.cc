@@ -19,7 +19,8 @@ const CommandSpec kSpec = {
     "verify",
     "synthub verify DIR [--threads T]",
     "Checks every shard (and params.ustar) of a dataset against manifest.json: size,\n"
-    "SHA-256, every tar header checksum, the sample count, the end-of-archive blocks.\n"
+    "SHA-256, every tar header checksum, the sample count, the end-of-archive blocks,\n"
+    "and each shard's sample index sidecar (<shard>.sidx) where there is one.\n"
     "For a training run or model folder (no manifest.json): every *.safetensors file\n"
     "(each structural check and the checksum synthub records in its header) and\n"
     "config.json (the SHA-256 model.safetensors records for it). Exits 1 naming each\n"

@@ -253,6 +253,12 @@ uint64_t IndexShard(const std::string& shard_path, uint32_t flags) {
 }
 
 std::string CheckShardIndex(const std::string& shard_path) {
+  uint64_t bytes = 0;
+  const std::string sha = Sha256File(shard_path, &bytes);
+  return CheckShardIndex(shard_path, bytes, sha);
+}
+
+std::string CheckShardIndex(const std::string& shard_path, uint64_t bytes, const std::string& sha) {
   const std::string path = SampleIndexPath(shard_path);
   if (!PathExists(path)) return path + ": missing";
   SampleIndexHeader h;
@@ -262,8 +268,6 @@ std::string CheckShardIndex(const std::string& shard_path) {
   } catch (const Error& e) {
     return e.what();
   }
-  uint64_t bytes = 0;
-  const std::string sha = Sha256File(shard_path, &bytes);
   if (bytes != h.shard_bytes || (!h.shard_sha256.empty() && sha != h.shard_sha256)) {
     return path + ": made for another version of the shard (size or SHA-256 differ)";
   }

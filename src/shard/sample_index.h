@@ -77,6 +77,10 @@ uint64_t IndexShard(const std::string& shard_path, uint32_t flags);
 // (size, SHA-256, every entry and label): "" when it is, else what differs
 // (a missing or corrupt sidecar included).
 std::string CheckShardIndex(const std::string& shard_path);
+// The same for a shard whose size and SHA-256 the caller has just computed
+// (verify hashes each shard once).
+std::string CheckShardIndex(const std::string& shard_path, uint64_t shard_bytes,
+                            const std::string& shard_sha256);
 
 // The entry of a walked sample (members read without data).
 SampleIndexEntry SampleIndexEntryOf(const Sample& sample, const std::string& where);

@@ -6,6 +6,7 @@
 
 #include "shard/manifest.h"
 #include "shard/sample_group.h"
+#include "shard/sample_index.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/parallel.h"
@@ -66,6 +67,11 @@ VerifyReport VerifyDataset(const std::string& dir, int threads) {
                           std::to_string(m.shards[i].samples));
       }
       if (!saw_end) problem(name, "no end-of-archive blocks (truncated?)");
+      // A sample index sidecar is optional; one that is there must be exact.
+      if (PathExists(SampleIndexPath(path))) {
+        const std::string index_problem = CheckShardIndex(path, bytes, sha);
+        if (!index_problem.empty()) problem(name, index_problem + " (`synthub index` rewrites it)");
+      }
       std::lock_guard<std::mutex> lock(mu);
       ++report.shards_checked;
       report.samples += samples;
