@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "recipe/family.h"
+#include "recipe/params_cache.h"
 #include "util/http_client.h"
 #include "loader/loader_impl.h"
 #include "shard/sample_group.h"
@@ -36,10 +37,11 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     if (!spec_.params_file.empty() && !IsUrl(spec_.params_file)) {
       params_ = recipe::FamilyOf(*recipe_).ReadParamsArchive(spec_.params_file);
     } else {
-      LogInfo("render source: making the parameters of " + std::to_string(recipe_->categories) +
-              " " + recipe_->family + " categories");
-      params_ = recipe::FamilyOf(*recipe_).MakeParams(
-          *recipe_, static_cast<int>(std::thread::hardware_concurrency()), false);
+      // A preset (or a dataset served over HTTP): its categories are a pure
+      // function of the recipe, searched once per cache folder and kept.
+      recipe::ParamsCacheOptions pc;
+      pc.threads = static_cast<int>(std::thread::hardware_concurrency());
+      params_ = recipe::CachedParams(*recipe_, pc);
     }
     if (!recipe::FamilyOf(*recipe_).NewRenderer(*recipe_, params_)->HasImage()) {
       throw Error(o_.spec + ": the recipe makes point clouds only (" + recipe_->family +
@@ -47,6 +49,12 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
                   "its shards instead");
     }
     for (uint64_t s = 0; s < render_plan_->num_shards(); ++s) counts_.push_back(render_plan_->ShardSamples(s));
+    if (o_.shuffle == ShuffleMode::kLocal && !o_.one_view_per_category) {
+      // The grouped order (epoch_plan.h): windows of whole point clouds, each
+      // cloud's canvases made once, in a cache a little larger than a window.
+      const uint64_t w = RenderWindow();
+      render_cache_ = std::make_unique<recipe::RenderCache>(w + w / 4 + 2);
+    }
     num_classes_ = recipe_->categories;
   } else {
     const bool indexed = o_.shuffle == ShuffleMode::kGlobal && !spec_.image_folder;
@@ -190,8 +198,14 @@ void Loader::Impl::StartEpoch() {
   po.shuffle = o_.shuffle;
   po.buffer = static_cast<uint64_t>(std::max(1, o_.shuffle_buffer));
   po.uneven = o_.uneven;
-  plan_ = o_.one_view_per_category ? loader::MakeEpochPlanOnePerCategory(categories_, po)
-                                   : loader::MakeEpochPlan(counts_, po);
+  if (o_.one_view_per_category) {
+    plan_ = loader::MakeEpochPlanOnePerCategory(categories_, po);
+  } else if (render_cache_) {
+    plan_ = loader::MakeGroupedEpochPlan(render_plan_->num_groups(), render_plan_->group_size(),
+                                         RenderWindow(), po);
+  } else {
+    plan_ = loader::MakeEpochPlan(counts_, po);
+  }
   stop_ = false;
   reader_done_ = false;
   error_.clear();
@@ -298,6 +312,7 @@ void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* ba
 
 void Loader::Impl::WorkLoop() {
   loader::SampleDecoder decoder(o_, recipe_.get(), spec_.render ? &params_ : nullptr);
+  if (render_cache_) decoder.UseRenderCache(render_cache_.get());
   while (true) {
     Job job;
     {

@@ -1,0 +1,120 @@
+#include "recipe/params_cache.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+#include "synthub/error.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/sha256.h"
+
+namespace synthub::recipe {
+namespace {
+
+// An flock held until destruction; nothing held when the file system has
+// none (or the folder cannot be written).
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return;
+    int rc;
+    do rc = ::flock(fd_, LOCK_EX);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+std::vector<std::string> SplitColons(const char* s) {
+  std::vector<std::string> out;
+  if (!s) return out;
+  std::string part;
+  for (const char* p = s;; ++p) {
+    if (*p == ':' || *p == '\0') {
+      if (!part.empty()) out.push_back(part);
+      part.clear();
+      if (*p == '\0') break;
+    } else {
+      part += *p;
+    }
+  }
+  return out;
+}
+
+// The archive at `path` when it reads back, else false (a bad one is said).
+bool TryRead(const Family& family, const std::string& path, CategoryParams* out) {
+  if (!PathExists(path)) return false;
+  try {
+    *out = family.ReadParamsArchive(path);
+    return true;
+  } catch (const Error& e) {
+    LogWarn(std::string("params cache: ignoring ") + e.what());
+    return false;
+  }
+}
+
+}  // namespace
+
+std::string DefaultCacheFolder() {
+  if (const char* s = std::getenv("SYNTHUB_CACHE"); s && *s) return s;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/synthub";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.cache/synthub";
+}
+
+CategoryParams CachedParams(const Recipe& recipe, const ParamsCacheOptions& o, bool* made) {
+  const Family& family = FamilyOf(recipe);
+  const std::string name = Sha256Hex(RecipeToJson(recipe)) + ".ustar";
+  if (made) *made = false;
+  CategoryParams params;
+  const std::vector<std::string> shared =
+      o.shared_caches.empty() ? SplitColons(std::getenv("SYNTHUB_SHARED_CACHE")) : o.shared_caches;
+  for (const std::string& tier : shared) {
+    if (TryRead(family, JoinPath(JoinPath(tier, "params"), name), &params)) return params;
+  }
+  const std::string dir = JoinPath(o.cache.empty() ? DefaultCacheFolder() : o.cache, "params");
+  const std::string path = JoinPath(dir, name);
+  if (TryRead(family, path, &params)) return params;
+  bool writable = true;
+  try {
+    MakeDirs(dir);
+  } catch (const Error& e) {
+    LogWarn(std::string("params cache: cannot keep the categories (") + e.what() + ")");
+    writable = false;
+  }
+  // One searcher per cache folder; whoever waited reads its result.
+  FileLock lock(writable ? path.substr(0, path.size() - 6) + ".lock" : "/nonexistent/");
+  if (writable && TryRead(family, path, &params)) return params;
+  LogInfo("making the parameters of " + std::to_string(recipe.categories) + " " + recipe.family +
+          " categories" + (writable ? " (once; kept in " + path + ")" : ""));
+  params = family.MakeParams(recipe, o.threads, o.progress);
+  if (made) *made = true;
+  if (!writable) return params;
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  try {
+    family.WriteParamsArchive(tmp, params);
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": " + ErrnoText(errno));
+  } catch (const Error& e) {
+    std::remove(tmp.c_str());
+    LogWarn(std::string("params cache: cannot keep the categories (") + e.what() + ")");
+  }
+  return params;
+}
+
+}  // namespace synthub::recipe
