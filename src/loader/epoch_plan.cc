@@ -14,6 +14,7 @@ constexpr uint32_t kTagShardOrder = 0x534f5244;  // "SORD"
 constexpr uint32_t kTagBuffer = 0x42000000;      // "B" + rank
 constexpr uint32_t kTagGlobal = 0x474c4f42;      // "GLOB"
 constexpr uint32_t kTagView = 0x56494557;        // "VIEW"
+constexpr uint64_t kTagGrouped = 0x47525550;     // "GRUP"
 
 uint64_t GlobalKey(const PlanOptions& o) {
   return o.seed ^ (0x9e3779b97f4a7c15ull * (o.epoch + 1)) ^ kTagGlobal;
@@ -43,7 +44,18 @@ uint64_t RankPosition(const EpochPlan& plan, uint64_t total, uint64_t i) {
 
 uint64_t EpochPlan::GlobalSample(uint64_t d) const {
   if (!global_order.empty()) return global_order[d];
-  return recipe::PermuteIndex(RankPosition(*this, global_total, d), global_total, global_key);
+  const uint64_t p = RankPosition(*this, global_total, d);
+  if (group_size == 0) return recipe::PermuteIndex(p, global_total, global_key);
+  // Window w of the group permutation; its samples in their own permutation.
+  const uint64_t groups = global_total / group_size;
+  const uint64_t per_window = group_window * group_size;
+  const uint64_t w = p / per_window;
+  const uint64_t in_window = std::min(group_window, groups - w * group_window);
+  const uint64_t j = recipe::PermuteIndex(p % per_window, in_window * group_size,
+                                          global_key ^ (0xd1b54a32d192ed03ull * (w + 1)));
+  const uint64_t group =
+      recipe::PermuteIndex(w * group_window + j / group_size, groups, global_key);
+  return group * group_size + j % group_size;
 }
 
 uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven) {
@@ -122,6 +134,19 @@ uint64_t ChosenSample(const Category& category, uint64_t seed, uint64_t epoch) {
                            static_cast<uint32_t>(epoch >> 32), kTagView};
   const uint32_t word = fractal::Philox4x32(key, ctr).v[0];
   return category.samples[fractal::ScaleU32(word, static_cast<uint32_t>(category.samples.size()))];
+}
+
+EpochPlan MakeGroupedEpochPlan(uint64_t groups, uint64_t group_size, uint64_t window,
+                               const PlanOptions& o) {
+  if (o.rank < 0 || o.rank >= o.world) throw UsageError("need 0 <= rank < world size");
+  EpochPlan plan;
+  if (groups == 0 || group_size == 0) return plan;
+  SetRankPositions(groups * group_size, o, &plan);
+  plan.global_total = groups * group_size;
+  plan.global_key = GlobalKey(o) ^ kTagGrouped;
+  plan.group_size = group_size;
+  plan.group_window = std::max<uint64_t>(1, std::min(window, groups));
+  return plan;
 }
 
 EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,

@@ -40,6 +40,10 @@ struct EpochPlan {
   uint64_t global_total = 0, global_key = 0;  // on demand: PermuteIndex(rank position)
   uint64_t rank_start = 0, rank_count = 0;    // this rank's positions (RankPositions)
   bool rank_wrap = false;
+  // Grouped (kLocal on render: sources): GlobalSample gives the sample's
+  // number in group-major order, group * group_size + member; group_window
+  // groups are mixed at a time (MakeGroupedEpochPlan).
+  uint64_t group_size = 0, group_window = 0;
 };
 
 // A category's samples as global sample numbers, for
@@ -58,6 +62,16 @@ uint64_t ChosenSample(const Category& category, uint64_t seed, uint64_t epoch);
 uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven);
 
 EpochPlan MakeEpochPlan(const std::vector<uint64_t>& shard_counts, const PlanOptions& o);
+// kLocal over `groups` groups of `group_size` samples that are cheap to make
+// together (render: FractalDB's point clouds: a cloud's draws x flips
+// samples). The epoch is a sequence of windows: a keyed permutation of the
+// groups, cut into windows of `window` groups, and each window's samples in a
+// keyed permutation of their own. The ranks split the sequence like a global
+// shuffle's (contiguous, exact, the uneven policy), so a rank renders each
+// group of its windows once while it is in a cache of about `window`
+// groups. Each sample once per epoch, nothing held per sample.
+EpochPlan MakeGroupedEpochPlan(uint64_t groups, uint64_t group_size, uint64_t window,
+                               const PlanOptions& o);
 // kGlobal over the chosen sample of each category instead of every sample:
 // the same permutation, rank split and uneven policy, over categories.size().
 EpochPlan MakeEpochPlanOnePerCategory(const std::vector<Category>& categories,

@@ -28,6 +28,44 @@ std::vector<uint64_t> Delivered(const EpochPlan& plan, const std::vector<uint64_
   return out;
 }
 
+// The grouped order (render: sources): every sample once per epoch across
+// ranks; a rank's windows hold `window` groups each; a new order each epoch.
+TEST(EpochPlanTest, GroupedOrderMixesWholeGroupsInWindows) {
+  const uint64_t groups = 23, size = 6, window = 4;
+  for (int world : {1, 2, 3}) {
+    std::multiset<uint64_t> seen;
+    for (int rank = 0; rank < world; ++rank) {
+      PlanOptions o;
+      o.rank = rank, o.world = world, o.seed = 4, o.epoch = 1, o.uneven = UnevenPolicy::kDrop;
+      const EpochPlan plan = MakeGroupedEpochPlan(groups, size, window, o);
+      EXPECT_EQ(plan.samples, groups * size / world);
+      std::vector<uint64_t> got;
+      for (uint64_t d = 0; d < plan.samples; ++d) got.push_back(plan.GlobalSample(d));
+      seen.insert(got.begin(), got.end());
+      if (world == 1) {
+        // Window k: positions [k * 24, (k + 1) * 24) are 4 whole groups.
+        for (uint64_t k = 0; k * window * size < got.size(); ++k) {
+          std::set<uint64_t> in;
+          const uint64_t end = std::min<uint64_t>(got.size(), (k + 1) * window * size);
+          for (uint64_t d = k * window * size; d < end; ++d) in.insert(got[d] / size);
+          EXPECT_EQ(in.size() * size, end - k * window * size) << "window " << k;
+        }
+        // Mixed within the window: not in group order.
+        int same = 0;
+        for (size_t d = 1; d < got.size(); ++d) same += got[d] / size == got[d - 1] / size;
+        EXPECT_LT(same, 60) << "samples not mixed within windows";  // group order: 115
+        PlanOptions next = o;
+        next.epoch = 2;
+        EXPECT_NE(MakeGroupedEpochPlan(groups, size, window, next).GlobalSample(0) * 1000 +
+                      MakeGroupedEpochPlan(groups, size, window, next).GlobalSample(1),
+                  got[0] * 1000 + got[1]);
+      }
+    }
+    if (world == 1) EXPECT_EQ(seen.size(), groups * size);
+    EXPECT_EQ(std::set<uint64_t>(seen.begin(), seen.end()).size(), seen.size()) << world;
+  }
+}
+
 TEST(EpochPlanTest, EverySampleOncePerEpochAcrossRanks) {
   for (ShuffleMode mode : {ShuffleMode::kNone, ShuffleMode::kLocal, ShuffleMode::kGlobal}) {
     for (int world : {1, 2, 3}) {

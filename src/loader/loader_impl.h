@@ -3,6 +3,7 @@
 #ifndef SYNTHUB_LOADER_LOADER_IMPL_H_
 #define SYNTHUB_LOADER_LOADER_IMPL_H_
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -18,6 +19,7 @@
 #include "recipe/family.h"
 #include "recipe/plan.h"
 #include "recipe/recipe.h"
+#include "recipe/render_cache.h"
 #include "loader/epoch_plan.h"
 #include "loader/sample_decoder.h"
 #include "loader/shard_index.h"
@@ -90,6 +92,12 @@ class Loader::Impl {
   void GroupByCategory();  // fills categories_
   uint64_t GlobalNumber(uint32_t shard, uint64_t index) const { return prefix_[shard] + index; }
   const std::vector<recipe::SampleId>& RenderOrder(uint32_t shard);
+  // Groups mixed at a time in the grouped render order: the shuffle buffer's
+  // samples in whole groups.
+  uint64_t RenderWindow() const {
+    return std::max<uint64_t>(1, static_cast<uint64_t>(std::max(1, o_.shuffle_buffer)) /
+                                     render_plan_->group_size());
+  }
 
   LoaderOptions o_;
   loader::ResolvedSpec spec_;
@@ -102,6 +110,7 @@ class Loader::Impl {
   recipe::CategoryParams params_;
   std::mutex render_mu_;
   std::map<uint32_t, std::vector<recipe::SampleId>> render_orders_;  // guarded
+  std::unique_ptr<recipe::RenderCache> render_cache_;  // the grouped order (kLocal)
   // Global shuffle: the sample index (sidecars read on first touch, or
   // walked shards), and the shards open for reads by offset (reader thread).
   std::unique_ptr<loader::ShardIndex> index_;

@@ -280,7 +280,18 @@ void Loader::Impl::ReadLoop(uint64_t start_batch) {
       }
     };
     if (first < end) {
-      if (spec_.render && o_.shuffle == ShuffleMode::kGlobal) {
+      if (spec_.render && plan_.group_size > 0) {
+        // The grouped order: name each sample by its group-major number.
+        for (uint64_t d = first; d < end && !stop_; ++d) {
+          const uint64_t n = plan_.GlobalSample(d);
+          Item item;
+          item.global = n;
+          item.render = render_plan_->GroupSample(n);
+          item.key = recipe::DatasetPlan::SampleKey(item.render);
+          item.label = item.render.category;
+          put(d, std::move(item));
+        }
+      } else if (spec_.render && o_.shuffle == ShuffleMode::kGlobal) {
         // Render in the global permutation: name each delivered sample.
         for (uint64_t d = first; d < end && !stop_; ++d) {
           const uint64_t g = plan_.GlobalSample(d);

@@ -717,6 +717,51 @@ TEST_F(LoaderTest, OneViewPerCategoryErrors) {
   EXPECT_THROW(Loader{o}, UsageError);
 }
 
+// render: with the default local shuffle renders in the grouped order
+// (whole point clouds mixed a window at a time, their canvases shared by the
+// workers): every sample once per epoch, each image the pixels that the
+// ungrouped order (and generate) renders for its key, a new order each epoch.
+TEST(LoaderRenderTest, GroupedOrderDeliversEverySampleWithItsPixels) {
+  LoaderOptions o;
+  o.spec = "render:demo";  // 10 categories x 25 rows x 2 draws x 4 flips
+  o.batch_size = 50;
+  o.image_size = 16;
+  o.seed = 2;
+  o.workers = 2;
+  o.shuffle_buffer = 400;  // windows of 50 clouds
+  o.random_resized_crop = false;
+  o.drop_last = false;
+  o.layout = OutputLayout::kUint8Nhwc;
+  auto epoch = [](Loader& loader, std::vector<std::string>* order) {
+    std::map<std::string, std::vector<uint8_t>> images;
+    Batch b;
+    const size_t each = 16 * 16 * 3;
+    while (loader.Next(&b)) {
+      for (int i = 0; i < b.size; ++i) {
+        images[b.keys[i]].assign(b.u8.begin() + i * each, b.u8.begin() + (i + 1) * each);
+        EXPECT_EQ(std::stoi(b.keys[i].substr(0, 6)), b.labels[i]);
+        if (order) order->push_back(b.keys[i]);
+      }
+    }
+    return images;
+  };
+  Loader grouped(o);
+  std::vector<std::string> first, second;
+  const auto images = epoch(grouped, &first);
+  EXPECT_EQ(images.size(), 2000u);
+  EXPECT_EQ(first.size(), 2000u);
+  // Batches are mixed over many clouds, not a cloud's samples in a row.
+  std::set<std::string> clouds;
+  for (int i = 0; i < 50; ++i) clouds.insert(first[i].substr(0, 9));
+  EXPECT_GE(clouds.size(), 25u);
+  epoch(grouped, &second);
+  EXPECT_NE(first, second);
+  o.shuffle = ShuffleMode::kNone;
+  o.workers = 1;
+  Loader plain(o);
+  EXPECT_EQ(epoch(plain, nullptr), images);
+}
+
 // render: the recipe's plan gives each sample's category; no keys to parse.
 TEST(LoaderRenderTest, OneViewPerCategoryRendersOneSamplePerCategory) {
   LoaderOptions o;

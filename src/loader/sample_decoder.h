@@ -26,6 +26,11 @@ class SampleDecoder {
   // recipe and params (both or neither, for render sources) must outlive it.
   SampleDecoder(const LoaderOptions& options, const recipe::Recipe* recipe,
                 const recipe::CategoryParams* params);
+  // Render sources: share the renderers' work through `cache` (it outlives
+  // the decoder).
+  void UseRenderCache(recipe::RenderCache* cache) {
+    if (renderer_) renderer_->UseCache(cache);
+  }
 
   // Writes the sample into out_f32 (3 x S x S) or out_u8 (S x S x 3), per
   // options.layout. `render` is set for render sources, `image` otherwise.

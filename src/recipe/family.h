@@ -30,6 +30,8 @@
 
 namespace synthub::recipe {
 
+class RenderCache;  // render_cache.h
+
 // The category parameters of one dataset, loaded once and shared read-only
 // by every thread. One field per kind of family.
 struct CategoryParams {
@@ -64,6 +66,9 @@ class SampleRenderer {
   // False when the samples are clouds only (--clouds only): Render then
   // fills no image, and the generator writes no image member.
   virtual bool HasImage() const { return true; }
+  // Shares work between the renderers of one loader (render_cache.h); the
+  // cache outlives the renderer. Families without shared work ignore it.
+  virtual void UseCache(RenderCache* /*cache*/) {}
 };
 
 class Family {

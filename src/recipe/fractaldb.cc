@@ -1,5 +1,6 @@
 #include "recipe/fractaldb.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
@@ -7,6 +8,7 @@
 
 #include "fractal/render.h"
 #include "recipe/params.h"
+#include "recipe/render_cache.h"
 #include "synthub/error.h"
 #include "util/json_get.h"
 
@@ -39,6 +41,8 @@ class FractalDbRenderer final : public SampleRenderer {
   FractalDbRenderer(const Recipe& recipe, const CategoryParams& params, bool one_row)
       : recipe_(recipe), params_(params), one_row_(one_row) {}
 
+  void UseCache(RenderCache* cache) override { cache_ = cache; }
+
   void Render(const SampleId& id, codec::Image* out) override {
     const fractal::RenderOptions& ro = recipe_.render;
     if (id.category >= params_.ifs.size()) {
@@ -49,6 +53,35 @@ class FractalDbRenderer final : public SampleRenderer {
       throw Error("ofdb: row " + std::to_string(id.row) + " (one image per category: row 0)");
     }
     const uint32_t row = one_row_ ? kOfdbWeightRow : id.row;
+    out->width = out->height = ro.size;
+    out->channels = fractal::IsColor(ro.mode) ? 3 : 1;
+    if (cache_) {
+      // The canvases of this cloud's draws that the plan uses, made once
+      // for every worker of the loader.
+      const size_t canvas_bytes = static_cast<size_t>(ro.size) * ro.size * out->channels;
+      const RenderCache::Value canvases =
+          cache_->Get((uint64_t{id.category} << 32) | row, [&] {
+            const int units = recipe_.Instances() / recipe_.flips;
+            const int draws = recipe_.EffectiveDraws();
+            const int used = std::min(draws, units - static_cast<int>(id.row) * draws);
+            const fractal::Raster cloud = fractal::ComputeCloud(params_.ifs[id.category], row, ro);
+            std::vector<uint8_t> all;
+            all.reserve(canvas_bytes * used);
+            for (int d = 0; d < used; ++d) {
+              const std::vector<uint8_t> c = fractal::DrawCloud(cloud, ro, recipe_.seed, id.category, row, d);
+              all.insert(all.end(), c.begin(), c.end());
+            }
+            return all;
+          });
+      if ((id.draw + 1) * canvas_bytes > canvases->size()) {
+        throw Error(recipe_.family + ": draw " + std::to_string(id.draw) + " of category " +
+                    std::to_string(id.category) + " row " + std::to_string(id.row) +
+                    " is past the recipe's instances");
+      }
+      fractal::FlipImage(canvases->data() + id.draw * canvas_bytes, ro.size, ro.size, out->channels,
+                         id.flip, &out->pixels);
+      return;
+    }
     if (cloud_category_ != id.category || cloud_row_ != row) {
       cloud_ = fractal::ComputeCloud(params_.ifs[id.category], row, ro);
       cloud_category_ = id.category;
@@ -59,8 +92,6 @@ class FractalDbRenderer final : public SampleRenderer {
       canvas_ = fractal::DrawCloud(cloud_, ro, recipe_.seed, id.category, row, id.draw);
       canvas_draw_ = id.draw;
     }
-    out->width = out->height = ro.size;
-    out->channels = fractal::IsColor(ro.mode) ? 3 : 1;
     fractal::FlipImage(canvas_.data(), ro.size, ro.size, out->channels, id.flip, &out->pixels);
   }
 
@@ -68,6 +99,7 @@ class FractalDbRenderer final : public SampleRenderer {
   const Recipe& recipe_;
   const CategoryParams& params_;
   const bool one_row_;
+  RenderCache* cache_ = nullptr;
   fractal::Raster cloud_;
   std::vector<uint8_t> canvas_;
   int64_t cloud_category_ = -1, cloud_row_ = -1, canvas_draw_ = -1;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <numeric>
 
 #include "fractal/random.h"
 #include "recipe/family.h"
@@ -45,8 +46,16 @@ DatasetPlan::DatasetPlan(const Recipe& r)
       flips_(static_cast<uint32_t>(r.flips)),
       sequential_(FamilyOf(r).SequentialPlan(r)) {
   num_units_ = static_cast<uint64_t>(r.categories) * units_per_category_;
+  units_per_group_ = std::gcd(units_per_category_, draws_);
   units_per_shard_ = static_cast<uint64_t>(r.shard_size) / flips_;
   num_shards_ = (num_units_ + units_per_shard_ - 1) / units_per_shard_;
+}
+
+SampleId DatasetPlan::GroupSample(uint64_t n) const {
+  const uint64_t unit = n / flips_;
+  const uint32_t in_category = static_cast<uint32_t>(unit % units_per_category_);
+  return {static_cast<uint32_t>(unit / units_per_category_), in_category / draws_,
+          in_category % draws_, static_cast<uint32_t>(n % flips_)};
 }
 
 std::string DatasetPlan::ShardName(uint64_t shard) const {

@@ -59,6 +59,36 @@ TEST(DatasetPlanTest, InstancesSubsetAndShortLastShard) {
   }
 }
 
+// The group-major order names every sample of the shards once; a group is
+// one category and row (one point cloud) and, in the paper's settings, all
+// of its draws x flips.
+TEST(DatasetPlanTest, GroupsAreWholeCloudsAndCoverTheShards) {
+  for (int instances : {0, 12, 24}) {  // all (25 rows x 2 draws x 4 flips); 3 units; 6 units
+    Recipe r;
+    r.categories = 5;
+    r.draws = 2;
+    r.instances_per_category = instances;
+    r.shard_size = 40;
+    const DatasetPlan plan(r);
+    EXPECT_EQ(plan.group_size(), instances == 12 ? 4u : 8u) << instances;
+    EXPECT_EQ(plan.num_groups() * plan.group_size(), plan.num_samples());
+    std::set<std::string> from_shards, from_groups;
+    for (uint64_t s = 0; s < plan.num_shards(); ++s) {
+      for (const SampleId& id : plan.ShardSamplesInOrder(s)) from_shards.insert(DatasetPlan::SampleKey(id));
+    }
+    for (uint64_t g = 0; g < plan.num_groups(); ++g) {
+      const SampleId first = plan.GroupSample(g * plan.group_size());
+      for (uint64_t m = 0; m < plan.group_size(); ++m) {
+        const SampleId id = plan.GroupSample(g * plan.group_size() + m);
+        EXPECT_EQ(id.category, first.category);
+        EXPECT_EQ(id.row, first.row);
+        from_groups.insert(DatasetPlan::SampleKey(id));
+      }
+    }
+    EXPECT_EQ(from_groups, from_shards) << instances;
+  }
+}
+
 TEST(PlanTest, SampleKeyParsesBack) {
   const SampleId id{12, 7, 3, 1};
   SampleId back{};
