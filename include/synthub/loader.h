@@ -18,7 +18,9 @@ namespace synthub {
 
 enum class ShuffleMode {
   kNone,    // reading order
-  kLocal,   // shards in a new order each epoch + a shuffle buffer per rank
+  kLocal,   // shards in a new order each epoch + a shuffle buffer per rank;
+            // render: sources: the grouped order (whole point clouds mixed a
+            // window of shuffle_buffer samples at a time, docs/loader.md)
   kGlobal,  // one permutation of all samples of all shards (random access)
 };
 enum class UnevenPolicy {
@@ -64,7 +66,7 @@ struct LoaderOptions {
   int prefetch = 4;   // batches in flight ahead of the consumer
   uint64_t seed = 0;
   ShuffleMode shuffle = ShuffleMode::kLocal;
-  int shuffle_buffer = 5000;  // samples (kLocal)
+  int shuffle_buffer = 5000;  // samples (kLocal; render: the window, in whole clouds)
   UnevenPolicy uneven = UnevenPolicy::kDrop;
   bool drop_last = true;      // drop a partial last batch
   // Each epoch, one sample per category (a keyed choice of (seed, epoch,

@@ -63,8 +63,8 @@ uint64_t SamplesPerRank(uint64_t total, int world, UnevenPolicy uneven);
 
 EpochPlan MakeEpochPlan(const std::vector<uint64_t>& shard_counts, const PlanOptions& o);
 // kLocal over `groups` groups of `group_size` samples that are cheap to make
-// together (render: FractalDB's point clouds: a cloud's draws x flips
-// samples). The epoch is a sequence of windows: a keyed permutation of the
+// together (render: FractalDB's canvases: one chaos game and one drawing,
+// saved in 4 flips). The epoch is a sequence of windows: a keyed permutation of the
 // groups, cut into windows of `window` groups, and each window's samples in a
 // keyed permutation of their own. The ranks split the sequence like a global
 // shuffle's (contiguous, exact, the uneven policy), so a rank renders each

@@ -50,8 +50,8 @@ Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
     }
     for (uint64_t s = 0; s < render_plan_->num_shards(); ++s) counts_.push_back(render_plan_->ShardSamples(s));
     if (o_.shuffle == ShuffleMode::kLocal && !o_.one_view_per_category) {
-      // The grouped order (epoch_plan.h): windows of whole point clouds, each
-      // cloud's canvases made once, in a cache a little larger than a window.
+      // The grouped order (epoch_plan.h): windows of whole canvases, each
+      // drawn once, in a cache a little larger than a window.
       const uint64_t w = RenderWindow();
       render_cache_ = std::make_unique<recipe::RenderCache>(w + w / 4 + 2);
     }

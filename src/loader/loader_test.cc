@@ -718,8 +718,8 @@ TEST_F(LoaderTest, OneViewPerCategoryErrors) {
 }
 
 // render: with the default local shuffle renders in the grouped order
-// (whole point clouds mixed a window at a time, their canvases shared by the
-// workers): every sample once per epoch, each image the pixels that the
+// (whole canvases mixed a window at a time, each drawn once and shared by
+// the workers): every sample once per epoch, each image the pixels that the
 // ungrouped order (and generate) renders for its key, a new order each epoch.
 TEST(LoaderRenderTest, GroupedOrderDeliversEverySampleWithItsPixels) {
   LoaderOptions o;
@@ -728,7 +728,7 @@ TEST(LoaderRenderTest, GroupedOrderDeliversEverySampleWithItsPixels) {
   o.image_size = 16;
   o.seed = 2;
   o.workers = 2;
-  o.shuffle_buffer = 400;  // windows of 50 clouds
+  o.shuffle_buffer = 400;  // windows of 100 canvases
   o.random_resized_crop = false;
   o.drop_last = false;
   o.layout = OutputLayout::kUint8Nhwc;
@@ -750,10 +750,10 @@ TEST(LoaderRenderTest, GroupedOrderDeliversEverySampleWithItsPixels) {
   const auto images = epoch(grouped, &first);
   EXPECT_EQ(images.size(), 2000u);
   EXPECT_EQ(first.size(), 2000u);
-  // Batches are mixed over many clouds, not a cloud's samples in a row.
-  std::set<std::string> clouds;
-  for (int i = 0; i < 50; ++i) clouds.insert(first[i].substr(0, 9));
-  EXPECT_GE(clouds.size(), 25u);
+  // Batches are mixed over many canvases, not a canvas's flips in a row.
+  std::set<std::string> canvases;
+  for (int i = 0; i < 50; ++i) canvases.insert(first[i].substr(0, 13));
+  EXPECT_GE(canvases.size(), 35u);
   epoch(grouped, &second);
   EXPECT_NE(first, second);
   o.shuffle = ShuffleMode::kNone;

@@ -56,30 +56,14 @@ class FractalDbRenderer final : public SampleRenderer {
     out->width = out->height = ro.size;
     out->channels = fractal::IsColor(ro.mode) ? 3 : 1;
     if (cache_) {
-      // The canvases of this cloud's draws that the plan uses, made once
-      // for every worker of the loader.
-      const size_t canvas_bytes = static_cast<size_t>(ro.size) * ro.size * out->channels;
-      const RenderCache::Value canvases =
-          cache_->Get((uint64_t{id.category} << 32) | row, [&] {
-            const int units = recipe_.Instances() / recipe_.flips;
-            const int draws = recipe_.EffectiveDraws();
-            const int used = std::min(draws, units - static_cast<int>(id.row) * draws);
-            const fractal::Raster cloud = fractal::ComputeCloud(params_.ifs[id.category], row, ro);
-            std::vector<uint8_t> all;
-            all.reserve(canvas_bytes * used);
-            for (int d = 0; d < used; ++d) {
-              const std::vector<uint8_t> c = fractal::DrawCloud(cloud, ro, recipe_.seed, id.category, row, d);
-              all.insert(all.end(), c.begin(), c.end());
-            }
-            return all;
-          });
-      if ((id.draw + 1) * canvas_bytes > canvases->size()) {
-        throw Error(recipe_.family + ": draw " + std::to_string(id.draw) + " of category " +
-                    std::to_string(id.category) + " row " + std::to_string(id.row) +
-                    " is past the recipe's instances");
-      }
-      fractal::FlipImage(canvases->data() + id.draw * canvas_bytes, ro.size, ro.size, out->channels,
-                         id.flip, &out->pixels);
+      // The canvas of this sample's unit, drawn once for every worker of the
+      // loader and flipped for each of its samples.
+      const uint64_t unit = (uint64_t{id.category} * recipe_.Rows() + id.row) * recipe_.EffectiveDraws() + id.draw;
+      const RenderCache::Value canvas = cache_->Get(unit, [&] {
+        return fractal::DrawCloud(fractal::ComputeCloud(params_.ifs[id.category], row, ro), ro, recipe_.seed,
+                                  id.category, row, id.draw);
+      });
+      fractal::FlipImage(canvas->data(), ro.size, ro.size, out->channels, id.flip, &out->pixels);
       return;
     }
     if (cloud_category_ != id.category || cloud_row_ != row) {

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <numeric>
 
 #include "fractal/random.h"
 #include "recipe/family.h"
@@ -46,7 +45,6 @@ DatasetPlan::DatasetPlan(const Recipe& r)
       flips_(static_cast<uint32_t>(r.flips)),
       sequential_(FamilyOf(r).SequentialPlan(r)) {
   num_units_ = static_cast<uint64_t>(r.categories) * units_per_category_;
-  units_per_group_ = std::gcd(units_per_category_, draws_);
   units_per_shard_ = static_cast<uint64_t>(r.shard_size) / flips_;
   num_shards_ = (num_units_ + units_per_shard_ - 1) / units_per_shard_;
 }

@@ -36,15 +36,11 @@ class DatasetPlan {
   uint64_t ShardSamples(uint64_t shard) const;
   // The samples of a shard in their order in the tar.
   std::vector<SampleId> ShardSamplesInOrder(uint64_t shard) const;
-  // The samples grouped by what a renderer makes together (FractalDB: one
-  // point cloud per (category, row), drawn `draws` times, each canvas saved
-  // in `flips` flips): a group is gcd(units per category, draws) consecutive
-  // units of one category and row (a whole row in the paper's settings:
-  // 10 draws x 4 flips), all their flips. GroupSample(n) is the sample at
-  // position n of the group-major order: member n % group_size() of group
-  // n / group_size(), units in (category, row, draw) order, then flips.
-  uint64_t num_groups() const { return num_units_ / units_per_group_; }
-  uint64_t group_size() const { return static_cast<uint64_t>(units_per_group_) * flips_; }
+  // The samples grouped by what a renderer makes once: a unit's canvas,
+  // saved in `flips` flips. Group g is unit g in (category, row, draw)
+  // order; GroupSample(n) is flip n % flips of unit n / flips.
+  uint64_t num_groups() const { return num_units_; }
+  uint64_t group_size() const { return flips_; }
   SampleId GroupSample(uint64_t n) const;
   static std::string SampleKey(const SampleId& s);  // 000012_07_003_1
   // The inverse: four fields of digits, each below 2^32; false for a key of
@@ -54,7 +50,7 @@ class DatasetPlan {
  private:
   std::string name_;
   uint64_t seed_;
-  uint32_t units_per_category_, draws_, flips_, units_per_group_;
+  uint32_t units_per_category_, draws_, flips_;
   bool sequential_;
   uint64_t num_units_, units_per_shard_, num_shards_;
 };

@@ -60,9 +60,8 @@ TEST(DatasetPlanTest, InstancesSubsetAndShortLastShard) {
 }
 
 // The group-major order names every sample of the shards once; a group is
-// one category and row (one point cloud) and, in the paper's settings, all
-// of its draws x flips.
-TEST(DatasetPlanTest, GroupsAreWholeCloudsAndCoverTheShards) {
+// one canvas (category, row, draw) in its flips.
+TEST(DatasetPlanTest, GroupsAreCanvasesAndCoverTheShards) {
   for (int instances : {0, 12, 24}) {  // all (25 rows x 2 draws x 4 flips); 3 units; 6 units
     Recipe r;
     r.categories = 5;
@@ -70,7 +69,7 @@ TEST(DatasetPlanTest, GroupsAreWholeCloudsAndCoverTheShards) {
     r.instances_per_category = instances;
     r.shard_size = 40;
     const DatasetPlan plan(r);
-    EXPECT_EQ(plan.group_size(), instances == 12 ? 4u : 8u) << instances;
+    EXPECT_EQ(plan.group_size(), 4u);
     EXPECT_EQ(plan.num_groups() * plan.group_size(), plan.num_samples());
     std::set<std::string> from_shards, from_groups;
     for (uint64_t s = 0; s < plan.num_shards(); ++s) {
@@ -82,6 +81,8 @@ TEST(DatasetPlanTest, GroupsAreWholeCloudsAndCoverTheShards) {
         const SampleId id = plan.GroupSample(g * plan.group_size() + m);
         EXPECT_EQ(id.category, first.category);
         EXPECT_EQ(id.row, first.row);
+        EXPECT_EQ(id.draw, first.draw);
+        EXPECT_EQ(id.flip, m);
         from_groups.insert(DatasetPlan::SampleKey(id));
       }
     }

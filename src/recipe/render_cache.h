@@ -1,6 +1,6 @@
 // Work that several samples share, kept for the renderers of one loader
-// (its worker threads): FractalDB's canvases of one point cloud, which the
-// grouped on-the-fly order asks for many times within a window of groups.
+// (its worker threads): FractalDB's canvases, each of which the grouped
+// on-the-fly order asks for once per flip within a window of canvases.
 // Holds at most `capacity` values, dropping the least recently used; a key
 // being made by one thread is waited for, not made again, by the others.
 // Values are immutable and shared: one dropped while in use stays alive for
