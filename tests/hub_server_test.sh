@@ -46,6 +46,25 @@ URL=$(grep -o 'http://[0-9.]*:[0-9]*' serve.out | head -1)
 check "serve prints its address (port 0 picks one)" test -n "$URL"
 F=$URL/files/alice/frac4
 
+# --- keep-alive: a small request on a reused connection answers at once --------
+# (without TCP_NODELAY, Nagle's algorithm meets the client's delayed ACK: about
+# 40 ms for every request after the first on a connection)
+check "kept-alive small requests take milliseconds, not Nagle's 40 ms" python3 - "$URL" <<'PY'
+import http.client, statistics, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+times = []
+for i in range(30):
+    t = time.monotonic()
+    c.request("GET", "/files/alice/frac4/latest/manifest.json")
+    r = c.getresponse(); body = r.read()
+    assert r.status == 200 and len(body) > 100, r.status
+    times.append(time.monotonic() - t)
+median = statistics.median(times[1:])
+print(f"median {median * 1000:.1f} ms over {len(times) - 1} kept-alive requests", file=sys.stderr)
+sys.exit(0 if median < 0.010 else 1)
+PY
+
 # --- the loader reads shards from the server: pretrain a few steps --------------
 # Builds without libtorch (the sanitizer presets) have a pretrain that only says so.
 NO_TORCH=$("$SYNTHUB" pretrain --data /nonexistent --out /nonexistent 2>&1 | grep -c "no libtorch")
