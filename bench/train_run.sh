@@ -42,14 +42,16 @@ ratio() { $PY -c "print(f'{$1/$2:.3f}')"; }
 echo
 echo "Step = median over steps 3.. of (data wait + compute), so a loader that slows the step or makes it wait counts."
 echo "C++ fixed batch: \`pretrain --fixed-batch\` (every step on the first batch; the loader idle)."
+echo "The loader runs at pretrain's default \`--loader-nice 10\`; the last step column is 2 workers at nice 0."
 echo
-echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | Python step s (fixed batch) | C++ fixed batch | C++ + loader, 1 worker | C++ + loader, 2 workers | fixed / Python | loader 1w / Python | loader 2w / Python | data wait (2w) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | Python step s (fixed batch) | C++ fixed batch | C++ + loader, 1 worker | C++ + loader, 2 workers | fixed / Python | loader 1w / Python | loader 2w / Python | data wait (2w) | 2w at nice 0 / Python |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for cfg in "32 4 d32" "224 16 d224"; do
   set -- $cfg
   p=$($PY "$ROOT/bench/vit_python_step.py" "$1" "$2" 12 192 3 32 "$STEPS" "$THREADS" | $PY -c "import json,sys; print(round(json.load(sys.stdin)['median_step_s'], 4))")
   read -r f _ _ < <(cxx "$WORK/$3" "$1" "$2" 1 --fixed-batch)
   read -r c1 _ _ < <(cxx "$WORK/$3" "$1" "$2" 1)
   read -r c2 ips wait < <(cxx "$WORK/$3" "$1" "$2" 2)
-  echo "| $1 px, patch $2 | $p | $f | $c1 | $c2 | $(ratio $f $p) | $(ratio $c1 $p) | $(ratio $c2 $p) | $wait % |"
+  read -r c0 _ _ < <(cxx "$WORK/$3" "$1" "$2" 2 "--loader-nice 0")
+  echo "| $1 px, patch $2 | $p | $f | $c1 | $c2 | $(ratio $f $p) | $(ratio $c1 $p) | $(ratio $c2 $p) | $wait % | $(ratio $c0 $p) |"
 done

@@ -66,7 +66,7 @@ const char* const kKeywords[] = {
     "batch_size", "rank", "world_size", "workers", "prefetch", "seed", "shuffle",
     "shuffle_buffer", "uneven", "drop_last", "on_error", "image_size", "random_resized_crop",
     "scale", "ratio", "hflip", "vflip", "interpolation", "layout", "mean", "std",
-    "rand_augment", "color_jitter", "random_erasing", "one_view_per_category"};
+    "rand_augment", "color_jitter", "random_erasing", "one_view_per_category", "nice"};
 
 size_t EditDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -117,6 +117,7 @@ LoaderOptions MakeOptions(const std::string& spec, const py::kwargs& kw) {
   get("world_size", o.world_size);
   get("workers", o.workers);
   get("prefetch", o.prefetch);
+  get("nice", o.nice);
   get("seed", o.seed);
   get("shuffle_buffer", o.shuffle_buffer);
   get("drop_last", o.drop_last);

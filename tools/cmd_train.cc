@@ -17,7 +17,7 @@ namespace synthub::cli {
 namespace {
 
 const std::vector<std::string> kTrainLoaderFlags = {
-    "batch-size", "workers", "prefetch", "seed", "shuffle", "shuffle-buffer", "on-error",
+    "batch-size", "workers", "prefetch", "loader-nice", "seed", "shuffle", "shuffle-buffer", "on-error",
     "no-crop", "scale", "hflip", "vflip", "interpolation", "mean", "std", "rand-augment",
     "color-jitter", "random-erasing", "one-view-per-category"};
 // eval reads every sample once, resized, in order.
@@ -112,6 +112,7 @@ std::vector<FlagSpec> TrainFlags(bool finetune) {
   // rank and world size (MPI), image size (the model's), layout, uneven, keep-last.
   std::vector<FlagSpec> loader = LoaderFlags(kTrainLoaderFlags);
   SetDefault(&loader, "batch-size", finetune ? "96" : "64");
+  SetDefault(&loader, "loader-nice", "10");
   for (FlagSpec& l : loader) {
     if (l.name == "batch-size") l.help = "samples per rank and micro-batch";
     if (l.name == "seed") l.help = "seed of init, shuffling, augmentation, mixup, drop-path";

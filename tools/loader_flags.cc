@@ -28,6 +28,7 @@ const FieldFlag kFieldFlags[] = {
     {"rand_augment", "rand-augment"}, {"color_jitter", "color-jitter"},
     {"random_erasing", "random-erasing"},
     {"one_view_per_category", "one-view-per-category"},
+    {"nice", "loader-nice"},
 };
 
 std::string Choices(const std::vector<std::string>& names) {
@@ -74,6 +75,7 @@ void FillDeclared(const Args& args, LoaderOptions* o) {
   if (has("batch-size")) o->batch_size = args.Int("batch-size");
   if (has("workers")) o->workers = args.Int("workers");
   if (has("prefetch")) o->prefetch = args.Int("prefetch");
+  if (has("loader-nice")) o->nice = args.Int("loader-nice");
   if (has("rank")) o->rank = args.Int("rank");
   if (has("world-size")) o->world_size = args.Int("world-size");
   if (has("seed")) o->seed = args.U64("seed");
@@ -105,6 +107,8 @@ std::vector<FlagSpec> LoaderFlags(const std::vector<std::string>& only) {
       {"batch-size", std::to_string(d.batch_size), "samples per batch (per rank)"},
       {"workers", std::to_string(d.workers), "loader decode/augment threads (per rank)"},
       {"prefetch", std::to_string(d.prefetch), "batches in flight ahead of the consumer"},
+      {"loader-nice", std::to_string(d.nice),
+       "added to the loader threads' niceness, 0-19 (training: 10, so they use the cores its threads leave idle)"},
       {"rank", std::to_string(d.rank), "this process's rank"},
       {"world-size", std::to_string(d.world_size), "number of ranks"},
       {"seed", std::to_string(d.seed), "seed of shuffling and augmentation"},

@@ -64,6 +64,11 @@ struct LoaderOptions {
   int world_size = 1;
   int workers = 2;    // decode/augment threads
   int prefetch = 4;   // batches in flight ahead of the consumer
+  // Added to the niceness of the loader's threads (0-19). A trainer sets 10:
+  // its compute threads then always win a core, and the loader runs on the
+  // time they leave idle (a decode thread that preempts one thread of a
+  // parallel region makes the whole region wait).
+  int nice = 0;
   uint64_t seed = 0;
   ShuffleMode shuffle = ShuffleMode::kLocal;
   int shuffle_buffer = 5000;  // samples (kLocal; render: the window, in whole clouds)

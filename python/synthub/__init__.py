@@ -24,7 +24,8 @@ class Loader:
     """Iterable over one epoch of batches; iterate again for the next epoch.
 
     Keyword options (defaults in brackets): batch_size [64], rank [0],
-    world_size [1], workers [2], prefetch [4], seed [0],
+    world_size [1], workers [2], prefetch [4], nice [0; 10 lets a training
+    loop's compute threads win the cores], seed [0],
     shuffle ["local" | "global" | "none"], shuffle_buffer [5000],
     uneven ["drop" | "wrap" | "pad"], drop_last [True],
     on_error ["error" | "skip"], image_size [224], random_resized_crop [True],

@@ -5,7 +5,12 @@
 // batches in order. Deterministic for any number of workers.
 #include "synthub/loader.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -26,6 +31,15 @@ namespace synthub {
 
 using loader_impl::Clock;
 using loader_impl::Since;
+
+void loader_impl::NiceThisThread(int nice) {
+  if (nice <= 0) return;
+  // Linux: the niceness of one thread is set through its thread id.
+  const id_t tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const int now = ::getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(19, now + nice));
+}
 
 Loader::Impl::Impl(const LoaderOptions& o) : o_(o) {
   ValidateLoaderOptions(o_);
@@ -311,6 +325,7 @@ void Loader::Impl::MakeBatch(Job& job, loader::SampleDecoder& decoder, Batch* ba
 }
 
 void Loader::Impl::WorkLoop() {
+  loader_impl::NiceThisThread(o_.nice);
   loader::SampleDecoder decoder(o_, recipe_.get(), spec_.render ? &params_ : nullptr);
   if (render_cache_) decoder.UseRenderCache(render_cache_.get());
   while (true) {

@@ -29,6 +29,9 @@
 namespace synthub {
 namespace loader_impl {
 
+// Raises the calling thread's niceness by `nice` (LoaderOptions::nice); a
+// failure leaves it as it was.
+void NiceThisThread(int nice);
 
 using Clock = std::chrono::steady_clock;
 inline double Since(Clock::time_point t) {

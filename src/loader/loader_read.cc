@@ -233,6 +233,7 @@ void Loader::Impl::CountRead(double seconds, uint64_t bytes, uint64_t files) {
 }
 
 void Loader::Impl::ReadLoop(uint64_t start_batch) {
+  loader_impl::NiceThisThread(o_.nice);
   const uint64_t bs = o_.batch_size;
   const uint64_t n = plan_.samples;
   const uint64_t batches = o_.drop_last ? n / bs : (n + bs - 1) / bs;

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 
 #include "codec/image.h"
@@ -789,6 +790,47 @@ TEST(LoaderRenderTest, OneViewPerCategoryRendersOneSamplePerCategory) {
     EXPECT_EQ(keys.size(), 10u);
   }
   EXPECT_NE(epochs[0], epochs[1]);
+}
+
+// The niceness of every thread of this process (/proc/self/task/*/stat).
+std::map<std::string, int> ThreadNiceness() {
+  std::map<std::string, int> out;
+  for (const std::string& tid : ListDirectory("/proc/self/task")) {
+    std::string stat;
+    try {
+      stat = ReadFile("/proc/self/task/" + tid + "/stat");
+    } catch (const Error&) {
+      continue;  // the thread ended
+    }
+    // Fields after the command's closing parenthesis start at field 3; nice is 19.
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i <= 19 && rest >> field; ++i) {
+      if (i == 19) out[tid] = std::stoi(field);
+    }
+  }
+  return out;
+}
+
+// LoaderOptions::nice lowers the loader's threads and no other.
+TEST_F(LoaderTest, NiceLowersTheLoaderThreadsOnly) {
+  const int base = ThreadNiceness().at(std::to_string(::getpid()));
+  LoaderOptions o = Options();
+  o.nice = 5;
+  o.workers = 2;
+  o.prefetch = 1;  // the reader stays blocked, alive, while we look
+  Loader loader(o);
+  Batch b;
+  ASSERT_TRUE(loader.Next(&b));
+  int lowered = 0;
+  for (const auto& [tid, nice] : ThreadNiceness()) {
+    EXPECT_TRUE(nice == base || nice == std::min(19, base + 5)) << tid << ": " << nice;
+    lowered += nice == std::min(19, base + 5) && base < 19;
+  }
+  EXPECT_GE(lowered, 2);  // the workers at least
+  EXPECT_EQ(ThreadNiceness().at(std::to_string(::getpid())), base);
+  o.nice = 20;
+  EXPECT_THROW(Loader{o}, UsageError);
 }
 
 TEST_F(LoaderTest, BadSpecsAreClearErrors) {

@@ -82,6 +82,7 @@ void ValidateLoaderOptions(const LoaderOptions& o) {
   if (o.batch_size < 1) throw UsageError("batch_size must be >= 1");
   if (o.workers < 1) throw UsageError("workers must be >= 1");
   if (o.prefetch < 1) throw UsageError("prefetch must be >= 1");
+  if (o.nice < 0 || o.nice > 19) throw UsageError("nice must be between 0 and 19");
   if (o.world_size < 1) throw UsageError("world_size must be >= 1");
   if (o.rank < 0 || o.rank >= o.world_size) {
     throw UsageError("rank must be in [0, world_size), got " + std::to_string(o.rank));
