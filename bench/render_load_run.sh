@@ -2,9 +2,11 @@
 # (d) of bench/loader_run.sh: on-the-fly FractalDB at the paper's settings
 # (362 x 362 canvases, 200,000 points, 10 draws x 4 flips), random resized crop
 # 224, every figure from this one run:
-#   - generate of the same recipe (PNG encoding included), the ceiling the
-#     issue names, and the loader's global order (a full chaos game per image);
-#   - the grouped order (the default local shuffle of render:, epoch_plan.h),
+#   - generate of the same recipe (PNG encoding included; it makes each point
+#     cloud once for its 40 images), and the loader's global order (a full
+#     chaos game and drawing per image);
+#   - the grouped order (the default local shuffle of render:, epoch_plan.h:
+#     windows of whole canvases, each drawn once and flipped 4 times),
 #     one full epoch, f32 and u8, 1 and 2 workers, peak RSS;
 #   - start-up of render:fractaldb-1k: two ranks started together with an
 #     empty cache (one category search for both), then a third run reading the
@@ -28,7 +30,7 @@ echo "| global permutation (--shuffle global) | f32 | 1 | $(rate "$WORK/o") | $r
 for args in "f32 1" "u8 1" "f32 2"; do
   set -- $args
   read -r wall cpu rss < <(timed "$SYNTHUB" bench-load "render:$WORK/b" --layout "$1" --workers "$2")
-  echo "| grouped (default local, buffer 5000 = 125 clouds), full epoch | $1 | $2 | $(rate "$WORK/o") | $rss |"
+  echo "| grouped (default local: windows of 1,250 canvases), full epoch | $1 | $2 | $(rate "$WORK/o") | $rss |"
 done
 
 echo
