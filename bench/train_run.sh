@@ -2,7 +2,7 @@
 # Training benchmark, every figure from one run: the C++ ViT step vs the same
 # model in Debian's python3-torch (same shapes, threads, fp32, AdamW), and
 # images/s with the real loader at 224 and 32 px with the data-wait share.
-# Usage: bench/train_run.sh [build-dir] [steps]
+# Usage: bench/train_run.sh [build-dir] [steps]   (ROUNDS=3 interleaved rounds; about 15 minutes)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(readlink -f "${1:-$ROOT/build}")
@@ -38,20 +38,37 @@ wait = sum(r["data_wait_s"] for r in rows) / sum(r["data_wait_s"] + r["compute_s
 print(f"{step:.4f} {32 * len(rows) / sum(r['data_wait_s'] + r['compute_s'] for r in rows):.1f} {100 * wait:.2f}")
 PY
 }
-ratio() { $PY -c "print(f'{$1/$2:.3f}')"; }
+# This VM's speed drifts by 20 % over minutes, more than the effects measured
+# here, so the configurations run in ROUNDS interleaved rounds and each ratio
+# is the median over rounds of the ratio within a round (paired).
+ROUNDS=${ROUNDS:-3}
 echo
 echo "Step = median over steps 3.. of (data wait + compute), so a loader that slows the step or makes it wait counts."
 echo "C++ fixed batch: \`pretrain --fixed-batch\` (every step on the first batch; the loader idle)."
-echo "The loader runs at pretrain's default \`--loader-nice 10\`; the last step column is 2 workers at nice 0."
+echo "The loader runs at pretrain's default \`--loader-nice 10\`; the last column is 2 workers at nice 0."
+echo "$ROUNDS interleaved rounds; step times are medians over rounds, ratios medians of the ratios within each round."
 echo
 echo "| ViT-Tiny (D 192, 12 blocks, 3 heads) | Python step s (fixed batch) | C++ fixed batch | C++ + loader, 1 worker | C++ + loader, 2 workers | fixed / Python | loader 1w / Python | loader 2w / Python | data wait (2w) | 2w at nice 0 / Python |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for cfg in "32 4 d32" "224 16 d224"; do
   set -- $cfg
-  p=$($PY "$ROOT/bench/vit_python_step.py" "$1" "$2" 12 192 3 32 "$STEPS" "$THREADS" | $PY -c "import json,sys; print(round(json.load(sys.stdin)['median_step_s'], 4))")
-  read -r f _ _ < <(cxx "$WORK/$3" "$1" "$2" 1 --fixed-batch)
-  read -r c1 _ _ < <(cxx "$WORK/$3" "$1" "$2" 1)
-  read -r c2 ips wait < <(cxx "$WORK/$3" "$1" "$2" 2)
-  read -r c0 _ _ < <(cxx "$WORK/$3" "$1" "$2" 2 "--loader-nice 0")
-  echo "| $1 px, patch $2 | $p | $f | $c1 | $c2 | $(ratio $f $p) | $(ratio $c1 $p) | $(ratio $c2 $p) | $wait % | $(ratio $c0 $p) |"
+  : > "$WORK/rounds"
+  for _ in $(seq "$ROUNDS"); do
+    p=$($PY "$ROOT/bench/vit_python_step.py" "$1" "$2" 12 192 3 32 "$STEPS" "$THREADS" | $PY -c "import json,sys; print(round(json.load(sys.stdin)['median_step_s'], 4))")
+    read -r f _ _ < <(cxx "$WORK/$3" "$1" "$2" 1 --fixed-batch)
+    read -r c1 _ _ < <(cxx "$WORK/$3" "$1" "$2" 1)
+    read -r c2 _ wait < <(cxx "$WORK/$3" "$1" "$2" 2)
+    read -r c0 _ _ < <(cxx "$WORK/$3" "$1" "$2" 2 "--loader-nice 0")
+    echo "$p $f $c1 $c2 $c0 $wait" >> "$WORK/rounds"
+  done
+  $PY - "$WORK/rounds" "$1" "$2" <<'PY'
+import statistics as st, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1])]
+med = lambda i: st.median(r[i] for r in rows)
+ratio = lambda i: st.median(r[i] / r[0] for r in rows)
+print(f"| {sys.argv[2]} px, patch {sys.argv[3]} | {med(0):.3f} | {med(1):.3f} | {med(2):.3f} | {med(3):.3f} | "
+      f"{ratio(1):.3f} | {ratio(2):.3f} | {ratio(3):.3f} | {med(5):.2f} % | {ratio(4):.3f} |")
+print("rounds (python, fixed, 1w, 2w, 2w nice 0, wait %):", "; ".join(" ".join(f"{v:g}" for v in r) for r in rows),
+      file=sys.stderr)
+PY
 done

@@ -1,7 +1,9 @@
 // libFuzzer target for the text parsers of outside input: the manifest and
 // recipe JSON, the parameter CSV, shard-spec brace expansion, the loader
-// state, safetensors checkpoints and a model's config.json. The first byte picks the parser (and,
-// for the manifest, whether its checksum is checked). Any input must parse or
+// state, safetensors checkpoints, a model's config.json, and a shard's sample
+// index sidecar and the sample span it points at. The first byte picks the
+// parser (and, for the manifest, whether its checksum is checked; 0xf0 and
+// above: the sample index). Any input must parse or
 // throw synthub::Error, never crash.
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include "recipe/recipe.h"
 #include "loader/spec.h"
 #include "shard/manifest.h"
+#include "shard/sample_index.h"
 #include "synthub/error.h"
 #include "synthub/loader.h"
 #include "train/model_config.h"
@@ -20,6 +23,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
+    if (data[0] >= 0xf0) {
+      if (data[0] & 1) {  // a whole sidecar: an accepted one lists what its header says
+        synthub::shard::SampleIndexHeader h;
+        const auto entries = synthub::shard::ParseSampleIndex(text, "fuzz", &h);
+        if (entries.size() != h.samples) __builtin_trap();
+      } else {  // a span of a shard read by offset, as one sample
+        synthub::shard::SampleIndexEntry e;
+        e.span = static_cast<uint32_t>(text.size());
+        e.label = (data[0] >> 1) & 7;
+        synthub::shard::Sample sample;
+        synthub::shard::ParseIndexedSample(text, e, (data[0] & 2) != 0, "fuzz", &sample);
+        if (sample.members.empty()) __builtin_trap();
+      }
+      return 0;
+    }
     switch (data[0] % 7) {
       case 0:  // odd data[0] / 7: past the checksum, into the fields' own checks
         synthub::shard::ParseManifest(text, "fuzz",

@@ -7,23 +7,14 @@
 
 #include "fractal/render.h"
 #include "recipe/plan.h"
+#include "recipe/small_recipe_test_util.h"
 #include "synthub/error.h"
 #include "util/test_util.h"
 
 namespace synthub::recipe {
 namespace {
 
-// A small FractalDB recipe whose categories a keyed search finds quickly.
-Recipe SmallRecipe() {
-  Recipe r = PresetRecipe("demo");
-  r.categories = 3;
-  r.render.size = 48;
-  r.render.points = 3000;
-  r.search.size = 64;
-  r.search.points = 4000;
-  r.shard_size = 40;
-  return r;
-}
+using test::SmallRecipe;
 
 TEST(FamilyTest, EveryPresetBelongsToAFamily) {
   for (const std::string& name : PresetNames()) {

@@ -6,21 +6,14 @@
 #include <unistd.h>
 
 #include "fractal/ifs.h"
+#include "recipe/small_recipe_test_util.h"
 #include "util/file.h"
 #include "util/test_util.h"
 
 namespace synthub::recipe {
 namespace {
 
-Recipe SmallRecipe() {
-  Recipe r = PresetRecipe("demo");
-  r.categories = 3;
-  r.render.size = 48;
-  r.render.points = 3000;
-  r.search.size = 64;
-  r.search.points = 4000;
-  return r;
-}
+using test::SmallRecipe;
 
 std::string Csvs(const CategoryParams& p) {
   std::string s;
