@@ -114,6 +114,31 @@ check "the manifest bytes hash to the id" bash -c \
 check "show by id prefix" test "$(status_of "$URL/api/revisions/alice/frac4@${DS_ID:0:10}")" = 200
 check "an unknown revision is a 404" test "$(status_of "$URL/api/revisions/alice/nope")" = 404
 
+# --- webdataset / wids: the shards as one brace URL, and a wids index --------------
+check "the revision's shard_pattern expands to exactly its shards; the wids index lists them, each URL serving its bytes" \
+  python3 - "$URL" <<'PY'
+import hashlib, json, re, sys, urllib.request
+url = sys.argv[1]
+get = lambda path: urllib.request.urlopen(url + path, timeout=10).read()
+rev = json.loads(get("/api/revisions/alice/frac4@v1"))
+m = re.fullmatch(r"(.*)\{(\d+)\.\.(\d+)\}(\.tar)", rev["shard_pattern"])
+assert m, rev["shard_pattern"]
+width = len(m.group(2))
+expanded = [f"{m.group(1)}{i:0{width}d}{m.group(4)}" for i in range(int(m.group(2)), int(m.group(3)) + 1)]
+tars = {f["path"]: f["sha256"] for f in rev["files"] if f["path"].endswith(".tar") and f["path"] != "params.tar"}
+assert expanded == sorted(tars), (expanded, sorted(tars))
+w = json.loads(get("/api/wids/alice/frac4@v1"))
+assert w["__kind__"] == "wids-shard-index-v1" and w["revision"] == rev["id"], w
+manifest = json.loads(get(f"/files/alice/frac4/{rev['id']}/manifest.json"))
+assert sum(s["nsamples"] for s in w["shardlist"]) == manifest["num_samples"]
+for s in w["shardlist"]:
+    assert s["url"].startswith(url + f"/files/alice/frac4/{rev['id']}/"), s["url"]
+    data = urllib.request.urlopen(s["url"], timeout=10).read()
+    assert len(data) == s["filesize"] and hashlib.sha256(data).hexdigest() == tars[s["url"].rsplit("/", 1)[1]]
+PY
+check "wids of a model or an unknown revision: 404" bash -c \
+  "test \$(curl -s -o /dev/null -w '%{http_code}' '$URL/api/wids/alice/nosuch') = 404"
+
 # --- downloads: whole, Range, 416, HEAD, ETag ---------------------------------------
 SHARD=$(ls ds/*.tar | head -1); SHARD_NAME=$(basename "$SHARD")
 curl -sf "$F/v1/$SHARD_NAME" -o got.tar

@@ -153,6 +153,8 @@ check "search finds nothing for unknown text" test "$("$SYNTHUB" hub search zebr
 "$SYNTHUB" hub show alice/fractal4 "${H[@]}" >show.txt
 check "show prints files, tags, card and the models trained on it" bash -c \
   "grep -q 'fractaldb-000000.tar' show.txt && grep -q 'latest, v1' show.txt && grep -q '^# alice/fractal4' show.txt && grep -q 'used by   bob/vit-f4' show.txt"
+check "show prints the webdataset brace URL and the wids index URL" bash -c \
+  "grep -q '^webdataset http://HOST:PORT/files/alice/fractal4/$ID/fractaldb-{000000..000024}.tar$' show.txt && grep -q '^wids      http://HOST:PORT/api/wids/alice/fractal4@$ID$' show.txt"
 check "show by id prefix" bash -c "'$SYNTHUB' hub show alice/fractal4@${ID:0:8} ${H[*]} | grep -q $ID"
 "$SYNTHUB" hub tag "alice/fractal4@${ID:0:10}" stable "${H[@]}" >/dev/null
 check "hub tag moves a tag" bash -c "'$SYNTHUB' hub show alice/fractal4@stable ${H[*]} | grep -q $ID"

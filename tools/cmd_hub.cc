@@ -204,6 +204,14 @@ int Show(int argc, char** argv) {
     std::printf("base      %s\n", r.base_model.empty() ? "(none: trained from scratch)" : r.base_model.c_str());
   }
   for (const hub::Revision& m : models) std::printf("used by   %s@%s\n", m.name.c_str(), Short(m.id).c_str());
+  if (r.kind == "dataset") {
+    // What webdataset and wids read from a `hub serve` of this hub.
+    const std::string pattern = hub::ShardPattern(r);
+    if (!pattern.empty()) {
+      std::printf("webdataset http://HOST:PORT/files/%s/%s/%s\n", r.name.c_str(), r.id.c_str(), pattern.c_str());
+    }
+    std::printf("wids      http://HOST:PORT/api/wids/%s@%s\n", r.name.c_str(), r.id.c_str());
+  }
   std::printf("files     %zu, %llu bytes\n", r.files.size(), static_cast<unsigned long long>(hub::RevisionSize(r)));
   for (const hub::FileEntry& f : r.files) {
     std::printf("  %12llu  %s  %s\n", static_cast<unsigned long long>(f.size), Short(f.sha256).c_str(), f.path.c_str());

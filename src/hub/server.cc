@@ -21,6 +21,7 @@
 #include "hub/hub.h"
 #include "hub/revision_json.h"
 #include "hub/web_page.h"
+#include "shard/manifest.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -219,6 +220,33 @@ class Routes {
     std::string ref;
     Validate([&] { ref = ParseRevisionRoute(req.matches[1]); });
     SendJson(res, 200, RevisionJson(ResolveOr404(ThreadHub(dir_), ref), true));
+  }
+
+  // /api/wids/OWNER/NAME[@REV]: the webdataset `wids` index of a dataset
+  // revision's shards (wids-shard-index-v1), each URL absolute and pinned to
+  // the revision id, the sample counts from its manifest.json.
+  void Wids(const httplib::Request& req, httplib::Response& res) {
+    std::string ref;
+    Validate([&] { ref = ParseRevisionRoute(req.matches[1]); });
+    Hub& hub = ThreadHub(dir_);
+    const Revision r = ResolveOr404(hub, ref);
+    const FileEntry* manifest = nullptr;
+    for (const FileEntry& f : r.files) {
+      if (f.path == "manifest.json") manifest = &f;
+    }
+    if (r.kind != "dataset" || !manifest) {
+      throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " is not a dataset with a manifest.json");
+    }
+    const shard::Manifest m =
+        shard::ParseManifest(ReadFile(hub.BlobPath(manifest->sha256)), r.name + ":manifest.json");
+    const std::string host = req.get_header_value("Host");
+    const std::string base = (host.empty() ? std::string() : "http://" + host) + "/files/" + r.name + "/" + r.id + "/";
+    json list = json::array();
+    for (const shard::ShardRecord& s : m.shards) {
+      list.push_back({{"url", base + s.name}, {"nsamples", s.samples}, {"filesize", s.bytes}});
+    }
+    SendJson(res, 200, {{"__kind__", "wids-shard-index-v1"}, {"wids_version", 1}, {"name", r.name},
+                        {"revision", r.id}, {"shardlist", list}});
   }
 
   // /files/OWNER/NAME/REV/PATH; REV a tag or an id. An empty PATH lists the files.
@@ -450,6 +478,7 @@ void Serve(const ServeOptions& options) {
   server.Get("/api/revisions", Guard([routes](const Req& q, Res& s) { routes->ListRevisions(q, s); }));
   server.Get("/api/revisions/(.+)", Guard([routes](const Req& q, Res& s) { routes->ShowRevision(q, s); }));
   server.Get("/files/(.*)", Guard([routes](const Req& q, Res& s) { routes->File(q, s); }));
+  server.Get("/api/wids/(.+)", Guard([routes](const Req& q, Res& s) { routes->Wids(q, s); }));
   server.Get("/blobs/(.*)", Guard([routes](const Req& q, Res& s) { routes->Blob(q, s); }));
   server.Put("/api/blobs/(.*)",
              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutBlob(q, s, r); }));
