@@ -52,6 +52,8 @@ try {
   check('samples and classes are shown', /samples/.test(detail) && /classes/.test(detail));
   check('a copy-paste pull command', detail.includes('synthub hub pull ' + dataset + '@'));
   check('a materialize command', detail.includes('synthub hub materialize ' + dataset + '@'));
+  check('the webdataset brace URL of the shards', /webdataset\.WebDataset\("http:\/\/[^"]+\/files\/[^"]+-\{0+\.\.\d+\}\.tar"\)/.test(detail));
+  check('the wids index URL', detail.includes('wids.ShardListDataset("') && detail.includes('/api/wids/' + dataset + '@'));
 
   if (model) {
     await page.click(`#models li[data-name="${model}"] a`);

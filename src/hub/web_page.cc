@@ -216,6 +216,10 @@ function commands(r) {
   if (r.kind === 'dataset') {
     out.push(command('synthub hub materialize ' + ref + ' --from ' + origin + ' --regenerate --to ' + r.name.split('/')[1]));
     out.push(command('synthub pretrain --data ' + origin + '/files/' + seg(r.name) + '/' + r.id + '/ --out run'));
+    if (r.shard_pattern) {
+      out.push(command('webdataset.WebDataset("' + origin + '/files/' + seg(r.name) + '/' + r.id + '/' + r.shard_pattern + '")'));
+    }
+    out.push(command('wids.ShardListDataset("' + origin + '/api/wids/' + seg(r.name) + '@' + r.id + '")'));
   }
   return out;
 }
