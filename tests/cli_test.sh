@@ -494,6 +494,23 @@ check "plot: loss and top-1 curves drawn" test "$(grep -c '<polyline' run_local/
 "$SYNTHUB" plot run_local run_global --out both.svg --title "local vs global shuffle" > plot2.txt 2>&1
 check "plot: two runs, legend names both" bash -c "grep -q '>run_local' both.svg && grep -q '>run_global' both.svg && grep -q 'local vs global shuffle' both.svg"
 check "plot: SVG is well-formed XML" $PY3 -c "import xml.dom.minidom,sys; xml.dom.minidom.parse('both.svg')"
+mkdir -p run_flat && $PY3 - run_flat <<'PY'
+import json, sys
+with open(sys.argv[1] + "/metrics.jsonl", "w") as f:
+    for e in range(5):
+        f.write(json.dumps({"kind": "train", "epoch": e, "step": 10 * e + 10, "loss": 2.3}) + "\n")
+        f.write(json.dumps({"kind": "eval", "epoch": e + 1, "step": 10 * e + 10, "loss": 2.3, "top1": 10.0, "top5": 50.0}) + "\n")
+PY
+"$SYNTHUB" plot run_flat > plot3.txt 2>&1
+check "plot: a flat top-1 curve is drawn inside its panel, its value among the ticks" $PY3 - run_flat/curves.svg <<'PY'
+import re, sys
+svg = open(sys.argv[1]).read()
+clip = re.search(r'<clipPath id="clip-top1"><rect x="[-\d.]+" y="([-\d.]+)" width="[-\d.]+" height="([-\d.]+)"', svg)
+top, height = float(clip.group(1)) + 4, float(clip.group(2)) - 8
+cys = [float(c) for c in re.findall(r'<circle cx="[-\d.]+" cy="([-\d.]+)"', svg)]
+assert len(cys) == 5 and all(top + 20 < cy < top + height - 20 for cy in cys), (top, height, cys)
+assert re.search(r'>10(\.0)?</text>', svg), "no tick at 10"
+PY
 expect_exit 2 "plot: --out required for several runs" "--out is required" "$SYNTHUB" plot run_local run_global
 cp -r run_local run_bad && echo '{"kind": "train", "step": 5, "loss": ' >> run_bad/metrics.jsonl
 expect_exit 1 "plot: a malformed line is named (file:line)" "run_bad/metrics.jsonl:46: not valid JSON" "$SYNTHUB" plot run_bad

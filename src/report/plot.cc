@@ -142,10 +142,13 @@ std::string Frame(const Axis& x, const Axis& y, const std::string& title,
   return s;
 }
 
+// The panel plus a margin of a marker's radius, so a point on an axis's
+// bound is drawn whole.
 std::string ClipRect(const std::string& id, const Axis& x, const Axis& y) {
-  return "<clipPath id=\"" + id + "\"><rect x=\"" + Fmt("%.1f", x.from) + "\" y=\"" +
-         Fmt("%.1f", y.to) + "\" width=\"" + Fmt("%.1f", x.to - x.from) + "\" height=\"" +
-         Fmt("%.1f", y.from - y.to) + "\"/></clipPath>\n";
+  constexpr double kMargin = 4;
+  return "<clipPath id=\"" + id + "\"><rect x=\"" + Fmt("%.1f", x.from - kMargin) + "\" y=\"" +
+         Fmt("%.1f", y.to - kMargin) + "\" width=\"" + Fmt("%.1f", x.to - x.from + 2 * kMargin) +
+         "\" height=\"" + Fmt("%.1f", y.from - y.to + 2 * kMargin) + "\"/></clipPath>\n";
 }
 
 std::string NoData(const Axis& x, const Axis& y, const std::string& what) {
@@ -304,7 +307,15 @@ std::string PlotSvg(const std::vector<RunMetrics>& runs, const PlotOptions& o) {
   if (!have_eval) emin = 0, emax = 1, tmin = 0, tmax = 100;
   const double left2 = left1 + panel_w + gap;
   const Axis x2 = MakeAxis(std::min(0.0, emin), emax, left2, right2, 6);
-  const Axis y2 = MakeAxis(std::max(0.0, tmin), std::min(100.0, std::max(tmax, tmin + 1)), bottom, top, 6);
+  // A flat or nearly flat curve (a constant top-1) gets 10 points around it,
+  // within 0-100, so it is drawn inside the panel rather than on its edge.
+  double ylo = std::max(0.0, tmin), yhi = std::min(100.0, tmax);
+  if (yhi - ylo < 2) {
+    const double mid = std::clamp((ylo + yhi) / 2, 5.0, 95.0);
+    ylo = mid - 5;
+    yhi = mid + 5;
+  }
+  const Axis y2 = MakeAxis(ylo, yhi, bottom, top, 6);
 
   std::string s;
   s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
