@@ -337,6 +337,38 @@ if [ -d "$TESTS_DIR/web/node_modules/playwright-core" ] && [ -x /usr/bin/chromiu
 else
   fail "playwright-core or chromium missing (run scripts/install-deps.sh)"
 fi
+# --- the Hugging Face download API: the official JS client, and the Python client's requests ---
+if [ -d "$TESTS_DIR/web/node_modules/@huggingface/hub" ]; then
+  node "$TESTS_DIR/hub_hf_test.mjs" "$URL" alice/frac4 "$([ -n "$MODEL_DIR" ] && echo alice/tiny-vit)" >hf.out 2>hf.err
+  check "@huggingface/hub with hubUrl = the server: listFiles and downloadFile round trips" test $? = 0
+  sed 's/^/#   /' hf.out; tail -3 hf.err | sed 's/^/#   /'
+else
+  fail "@huggingface/hub missing (run scripts/install-deps.sh)"
+fi
+# What huggingface_hub's snapshot_download and hf_hub_download send (HF_ENDPOINT=URL):
+# the repository's revision info, then per file a HEAD of resolve/REV/FILE
+# (commit, ETag, size headers) and a GET of the same URL.
+check "the Python client's sequence with curl: info, HEAD resolve headers, GET bytes = listed SHA-256" bash -c '
+  set -e
+  info=$(curl -sf "'"$URL"'/api/datasets/alice/frac4/revision/main")
+  sha=$(echo "$info" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"sha\"])")
+  echo "$info" | python3 -c "import json,sys; [print(s[\"rfilename\"], s[\"lfs\"][\"sha256\"], s[\"size\"]) for s in json.load(sys.stdin)[\"siblings\"]]" > siblings.txt
+  test -s siblings.txt
+  while read -r f want size; do
+    h=$(curl -sfI -H "Accept-Encoding: identity" "'"$URL"'/datasets/alice/frac4/resolve/$sha/$f")
+    echo "$h" | grep -qi "^X-Repo-Commit: $sha" && echo "$h" | grep -qi "^ETag: \"$want\"" &&
+      echo "$h" | grep -qi "^X-Linked-Size: $size" || { echo "# $f: headers $h" >&2; exit 1; }
+    got=$(curl -sf "'"$URL"'/datasets/alice/frac4/resolve/$sha/$f" | sha256sum | cut -c1-64)
+    test "$got" = "$want" || { echo "# $f: sha256 $got, listed $want" >&2; exit 1; }
+  done < siblings.txt'
+check "HF routes: a missing repo, revision or file is a 404 with the error code clients read" bash -c '
+  curl -s -D - -o /dev/null "'"$URL"'/api/models/alice/frac4" | grep -qi "^X-Error-Code: RepoNotFound" &&
+  curl -s -D - -o /dev/null "'"$URL"'/datasets/alice/frac4/resolve/nosuchtag/manifest.json" | grep -qi "^X-Error-Code: RevisionNotFound" &&
+  curl -s -D - -o /dev/null "'"$URL"'/datasets/alice/frac4/resolve/main/nope.txt" | grep -qi "^X-Error-Code: EntryNotFound"'
+check "HF routes: a traversal is refused (400), never a file" bash -c '
+  test "$(curl -s -o /dev/null -w "%{http_code}" --path-as-is "'"$URL"'/datasets/alice/frac4/resolve/main/../../../etc/passwd")" = 400 &&
+  test "$(curl -s -o /dev/null -w "%{http_code}" --path-as-is "'"$URL"'/api/datasets/alice/frac4/tree/main/..%2F..")" = 400'
+
 check "SIGTERM stops the server" bash -c "kill -TERM $SERVER_PID; for i in \$(seq 50); do kill -0 $SERVER_PID 2>/dev/null || exit 0; sleep 0.1; done; exit 1"
 SERVER_PID=
 

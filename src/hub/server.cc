@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -36,13 +37,18 @@ using nlohmann::json;
 constexpr size_t kMaxManifestBytes = 64u << 20;  // a revision manifest, a tag body
 
 // An expected failure with the HTTP status to answer.
+// `code`: the X-Error-Code header Hugging Face clients read (RepoNotFound,
+// RevisionNotFound, EntryNotFound), "" for none.
 class HttpError : public Error {
  public:
-  HttpError(int status, const std::string& what) : Error(what), status_(status) {}
+  HttpError(int status, const std::string& what, std::string code = "")
+      : Error(what), status_(status), code_(std::move(code)) {}
   int status() const { return status_; }
+  const std::string& code() const { return code_; }
 
  private:
   int status_;
+  std::string code_;
 };
 
 // One Hub per server thread: a Hub holds its own SQLite connection.
@@ -249,6 +255,108 @@ class Routes {
                         {"revision", r.id}, {"shardlist", list}});
   }
 
+  // --- The Hugging Face Hub's download API, read-only (docs/hub.md) -------
+  // The revision of repository `name` of `kind` ("model" | "dataset") that
+  // `rev` names: a tag, an id (or a prefix of 8+), or "main" (the tag "main",
+  // else the newest revision). 404s carry the X-Error-Code clients read.
+  Revision HfResolve(Hub& hub, const std::string& kind, const std::string& name, const std::string& rev) {
+    Validate([&] { ValidateName(name); });
+    Revision any;
+    try {
+      any = hub.Resolve(name);
+    } catch (const Error&) {
+      throw HttpError(404, "no " + kind + " repository '" + name + "'", "RepoNotFound");
+    }
+    if (any.kind != kind) throw HttpError(404, "'" + name + "' is a " + any.kind + ", not a " + kind, "RepoNotFound");
+    Validate([&] { ValidateTag(rev); });
+    try {
+      return hub.Resolve(name + "@" + rev);
+    } catch (const Error& e) {
+      if (rev == "main") return any;
+      throw HttpError(404, e.what(), "RevisionNotFound");
+    }
+  }
+
+  static std::string KindOf(const std::string& plural) { return plural == "models" ? "model" : "dataset"; }
+
+  // GET /api/{models|datasets}/OWNER/NAME[/revision/REV]: what
+  // huggingface_hub's model_info / dataset_info (and snapshot_download) read.
+  void HfInfo(const httplib::Request& req, httplib::Response& res) {
+    const std::string kind = KindOf(req.matches[1]);
+    const std::string name = req.matches[2];
+    const std::string rev = req.matches.size() > 3 && req.matches[3].matched ? std::string(req.matches[3]) : "main";
+    const Revision r = HfResolve(ThreadHub(dir_), kind, name, rev);
+    json siblings = json::array();
+    for (const FileEntry& f : r.files) {
+      siblings.push_back({{"rfilename", f.path}, {"size", f.size},
+                          {"lfs", {{"sha256", f.sha256}, {"size", f.size}, {"pointerSize", 0}}}});
+    }
+    char when[32];
+    const time_t t = static_cast<time_t>(r.created);
+    std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+    json j = {{"_id", r.id}, {"id", r.name}, {"sha", r.id}, {"lastModified", when}, {"createdAt", when},
+              {"private", false}, {"disabled", false}, {"gated", false}, {"tags", r.tags},
+              {"siblings", siblings}, {"cardData", {{"license", r.license}}}};
+    if (kind == "model") {
+      j["modelId"] = r.name;
+      j["library_name"] = "timm";
+    }
+    SendJson(res, 200, j);
+  }
+
+  // GET /api/{models|datasets}/OWNER/NAME/tree/REV[/PATH][?recursive=true]:
+  // @huggingface/hub's listFiles. Files and (not recursive) sub-folders.
+  void HfTree(const httplib::Request& req, httplib::Response& res) {
+    const std::string kind = KindOf(req.matches[1]);
+    const Revision r = HfResolve(ThreadHub(dir_), kind, req.matches[2], req.matches[3]);
+    std::string prefix = req.matches[4].matched ? std::string(req.matches[4]) : "";
+    while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
+    if (!prefix.empty()) Validate([&] { ValidatePath(prefix); });
+    if (!prefix.empty()) prefix += "/";
+    const bool recursive = req.get_param_value("recursive") == "true";
+    json items = json::array();
+    std::vector<std::string> folders;
+    for (const FileEntry& f : r.files) {
+      if (f.path.compare(0, prefix.size(), prefix) != 0) continue;
+      const size_t slash = f.path.find('/', prefix.size());
+      if (!recursive && slash != std::string::npos) {
+        const std::string folder = f.path.substr(0, slash);
+        if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+        continue;
+      }
+      items.push_back({{"type", "file"}, {"oid", f.sha256}, {"size", f.size}, {"path", f.path},
+                       {"lfs", {{"oid", f.sha256}, {"size", f.size}, {"pointerSize", 0}}}});
+    }
+    for (const std::string& folder : folders) {
+      items.push_back({{"type", "directory"}, {"oid", ""}, {"size", 0}, {"path", folder}});
+    }
+    if (items.empty() && !prefix.empty()) {
+      throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no folder '" + prefix + "'", "EntryNotFound");
+    }
+    SendJson(res, 200, items);
+  }
+
+  // GET/HEAD /[datasets/]OWNER/NAME/{resolve|raw}/REV/PATH: a file, with the
+  // headers huggingface_hub and @huggingface/hub read (X-Repo-Commit, ETag,
+  // X-Linked-Etag, X-Linked-Size) and Range.
+  void HfFile(const httplib::Request& req, httplib::Response& res, const std::string& kind) {
+    const std::string name = req.matches[1];
+    const std::string rev = req.matches[3];
+    const std::string path = req.matches[4];
+    Hub& hub = ThreadHub(dir_);
+    const Revision r = HfResolve(hub, kind, name, rev);
+    Validate([&] { ValidatePath(path); });
+    for (const FileEntry& f : r.files) {
+      if (f.path != path) continue;
+      res.set_header("X-Repo-Commit", r.id);
+      res.set_header("X-Linked-Etag", "\"" + f.sha256 + "\"");
+      res.set_header("X-Linked-Size", std::to_string(f.size));
+      SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), rev == r.id);
+      return;
+    }
+    throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'", "EntryNotFound");
+  }
+
   // /files/OWNER/NAME/REV/PATH; REV a tag or an id. An empty PATH lists the files.
   void File(const httplib::Request& req, httplib::Response& res) {
     FileRoute route;
@@ -396,6 +504,7 @@ httplib::Server::Handler Guard(F f) {
     try {
       f(req, res);
     } catch (const HttpError& e) {
+      if (!e.code().empty()) res.set_header("X-Error-Code", e.code());
       SendError(res, e.status(), e.what());
     } catch (const std::exception& e) {
       SendError(res, 500, e.what());
@@ -479,6 +588,13 @@ void Serve(const ServeOptions& options) {
   server.Get("/api/revisions/(.+)", Guard([routes](const Req& q, Res& s) { routes->ShowRevision(q, s); }));
   server.Get("/files/(.*)", Guard([routes](const Req& q, Res& s) { routes->File(q, s); }));
   server.Get("/api/wids/(.+)", Guard([routes](const Req& q, Res& s) { routes->Wids(q, s); }));
+  // The Hugging Face Hub's download API (HF_ENDPOINT / hubUrl = this server).
+  server.Get("/api/(models|datasets)/([^/]+/[^/]+)(?:/revision/([^/]+))?",
+             Guard([routes](const Req& q, Res& s) { routes->HfInfo(q, s); }));
+  server.Get("/api/(models|datasets)/([^/]+/[^/]+)/tree/([^/]+)(/.*)?",
+             Guard([routes](const Req& q, Res& s) { routes->HfTree(q, s); }));
+  server.Get("/datasets/([^/]+/[^/]+)/(resolve|raw)/([^/]+)/(.+)",
+             Guard([routes](const Req& q, Res& s) { routes->HfFile(q, s, "dataset"); }));
   server.Get("/blobs/(.*)", Guard([routes](const Req& q, Res& s) { routes->Blob(q, s); }));
   server.Put("/api/blobs/(.*)",
              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutBlob(q, s, r); }));
@@ -486,6 +602,9 @@ void Serve(const ServeOptions& options) {
               GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PostRevision(q, s, r); }));
   server.Put("/api/tags/(.*)",
              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutTag(q, s, r); }));
+  // A model's files, /OWNER/NAME/resolve/REV/PATH: after every other route.
+  server.Get("/([^/]+/[^/]+)/(resolve|raw)/([^/]+)/(.+)",
+             Guard([routes](const Req& q, Res& s) { routes->HfFile(q, s, "model"); }));
   server.Get("/", SendPage);
   server.Get("/ui(/.*)?", SendPage);
   // httplib 0.11 would cut every response body to the request's Range
