@@ -23,13 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 # The hub's web-page test drives Debian's chromium with playwright-core (no
-# browser download), pinned by tests/web/package-lock.json. npm comes with
+# browser download), and its Hugging Face API test runs the official
+# @huggingface/hub client; both pinned by tests/web/package-lock.json. npm comes with
 # Node.js (nodesource's nodejs bundles it; Debian's is the npm package).
 if ! command -v npm >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -qq --no-install-recommends nodejs npm
 fi
 WEB_TEST_DIR="$(dirname "$0")/../tests/web"
-if [ ! -d "$WEB_TEST_DIR/node_modules/playwright-core" ]; then
+if [ ! -d "$WEB_TEST_DIR/node_modules/playwright-core" ] || [ ! -d "$WEB_TEST_DIR/node_modules/@huggingface/hub" ]; then
   (cd "$WEB_TEST_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
