@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Load test of `synthub hub serve` on 127.0.0.1 with wrk: revision manifest
-# reads (JSON API), a dataset's manifest.json, and shard downloads.
+# Load test of `synthub hub serve` on 127.0.0.1 with wrk (keep-alive, as wrk
+# does by default): the revision listing, search, one revision (JSON API), the
+# Hugging Face info endpoint, a dataset's manifest.json (a small file) and
+# shard downloads; then nginx (Debian's) serving the same two files from
+# disk, the physical reference, and the ratios the hub's goals are set in.
 # Usage: bench/hub_load.sh [path/to/synthub] [seconds per run (10)] [server threads (64)]
 # Prints one Markdown table row per run: requests/s, MB/s, latency, errors
-# (socket errors + non-2xx responses). Needs wrk (Debian package).
+# (socket errors + non-2xx responses). Needs wrk and nginx (Debian packages;
+# without nginx the reference rows are left out).
 set -euo pipefail
 SYNTHUB=$(readlink -f "${1:-build/synthub}")
 SECONDS_PER_RUN=${2:-10}
@@ -11,7 +15,8 @@ THREADS=${3:-64}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/synthub_hubload.XXXXXX)
 SERVER=
-trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+NGINX=
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; [ -n "$NGINX" ] && kill $NGINX 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 # A dataset with a few shards of about 1 MB each.
@@ -43,6 +48,42 @@ run() {  # run LABEL PATH
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   echo "| $1 | $rps | $mbs | $lat | $(( ${sock:-0} + ${non2xx:-0} )) |"
 }
-run "revision manifest (GET /api/revisions/bench/frac8@v1)" "/api/revisions/bench/frac8@v1"
-run "dataset manifest.json (GET /files/.../v1/manifest.json)" "/files/bench/frac8/v1/manifest.json"
+field() { awk -F' *[|] *' -v c="$2" -v l="$1" 'index($2, l) == 1 {print $c}' "$WORK/rows"; }
+{
+run "revision listing (GET /api/revisions)" "/api/revisions"
+run "search (GET /api/revisions?q=frac)" "/api/revisions?q=frac"
+run "one revision (GET /api/revisions/bench/frac8@v1)" "/api/revisions/bench/frac8@v1"
+run "HF info (GET /api/datasets/bench/frac8/revision/v1)" "/api/datasets/bench/frac8/revision/v1"
+run "small file: manifest.json (GET /files/.../v1/manifest.json)" "/files/bench/frac8/v1/manifest.json"
 run "shard download ($SHARD_BYTES bytes)" "/files/bench/frac8/v1/$SHARD"
+} | tee "$WORK/rows"
+if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+  # nginx serving the same two files from disk: 2 workers (the cores), sendfile.
+  mkdir -p www logs && cp ds/manifest.json "ds/$SHARD" www/
+  cat > nginx.conf <<EOF
+worker_processes 2;
+daemon off;
+pid $WORK/logs/nginx.pid;
+error_log $WORK/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18099; root $WORK/www; }
+}
+EOF
+  ${NGINX_BIN:-/usr/sbin/nginx} -p "$WORK" -c "$WORK/nginx.conf" 2>/dev/null &
+  NGINX=$!
+  sleep 0.5
+  URL=http://127.0.0.1:18099
+  { run "nginx: the same manifest.json" "/manifest.json"
+    run "nginx: the same shard" "/$SHARD"; } | tee -a "$WORK/rows"
+  ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
+  echo
+  echo "- shards: hub / nginx MB/s = $(ratio "$(field '| shard' 4)" "$(field '| nginx: the same shard' 4)") (goal 0.9)"
+  echo "- small file: hub / nginx requests/s = $(ratio "$(field '| small file' 3)" "$(field '| nginx: the same manifest' 3)") (goal 0.3)"
+  for api in "revision listing" "search" "one revision" "HF info"; do
+    echo "- $api / small file requests/s = $(ratio "$(field "| $api" 3)" "$(field '| small file' 3)") (goal: within 2x, i.e. >= 0.5)"
+  done
+fi
