@@ -1,6 +1,6 @@
 // libFuzzer target for the hub server's handling of outside input, as pure
-// functions: Range headers, the request paths of /files/, /api/revisions/
-// and /api/tags/, the upload size header, names, tags and file paths, the
+// functions: Range headers, the request paths of /files/, /api/revisions/,
+// /api/tags/ and the Hugging Face API (first byte 0xf0 and above), the upload size header, names, tags and file paths, the
 // revision manifest and card front matter. The first byte picks the parser.
 // Beyond "no crash", each accepted input must keep the invariants the server
 // relies on (a path never escapes the revision, a range stays in the file,
@@ -149,12 +149,27 @@ void FuzzCard(const std::string& text) {
   Check(dump(again) == dump(fields));
 }
 
+// The Hugging Face API's paths: an accepted one names a valid repository and
+// revision, and a file path that stays inside the revision.
+void FuzzHfRoute(const std::string& path) {
+  synthub::hub::HfRoute r;
+  if (!synthub::hub::ParseHfRoute(path, &r)) return;
+  CheckName(r.name);
+  CheckTag(r.rev);
+  Check(r.kind == "model" || r.kind == "dataset");
+  if (r.op == synthub::hub::HfRoute::Op::kFile || !r.path.empty()) CheckSafePath(r.path);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
   try {
+    if (data[0] >= 0xf0) {  // the Hugging Face routes (above the cases below)
+      FuzzHfRoute(text);
+      return 0;
+    }
     switch (data[0] % 6) {
       case 0: FuzzRange(text); break;
       case 1: FuzzFileRoute(text); break;

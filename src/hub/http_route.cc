@@ -50,6 +50,47 @@ TagRoute ParseTagRoute(const std::string& rest) {
   return r;
 }
 
+bool ParseHfRoute(const std::string& path, HfRoute* out) {
+  if (path.size() > kMaxRequestPath || path.find('\0') != std::string::npos) throw Error("bad path");
+  const std::vector<std::string> p = SplitPath(path);
+  auto join = [&](size_t from) {
+    std::string s;
+    for (size_t i = from; i < p.size(); ++i) s += (i > from ? "/" : "") + p[i];
+    return s;
+  };
+  HfRoute r;
+  if (p.size() >= 4 && p[0] == "api" && (p[1] == "models" || p[1] == "datasets")) {
+    r.kind = p[1] == "models" ? "model" : "dataset";
+    r.name = p[2] + "/" + p[3];
+    r.rev = "main";
+    if (p.size() == 4) {
+      r.op = HfRoute::Op::kInfo;
+    } else if (p.size() == 6 && p[4] == "revision") {
+      r.op = HfRoute::Op::kInfo;
+      r.rev = p[5];
+    } else if (p.size() >= 6 && p[4] == "tree") {
+      r.op = HfRoute::Op::kTree;
+      r.rev = p[5];
+      r.path = join(6);
+    } else {
+      return false;
+    }
+  } else {
+    const size_t at = !p.empty() && p[0] == "datasets" ? 1 : 0;
+    if (p.size() < at + 5 || (p[at + 2] != "resolve" && p[at + 2] != "raw")) return false;
+    r.op = HfRoute::Op::kFile;
+    r.kind = at ? "dataset" : "model";
+    r.name = p[at] + "/" + p[at + 1];
+    r.rev = p[at + 3];
+    r.path = join(at + 4);
+  }
+  ValidateName(r.name);
+  ValidateTag(r.rev);
+  if (!r.path.empty() || r.op == HfRoute::Op::kFile) ValidatePath(r.path);
+  *out = std::move(r);
+  return true;
+}
+
 uint64_t ParseUploadSize(const std::string& x_size, const std::string& content_length) {
   const std::string& text = x_size.empty() ? content_length : x_size;
   if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {

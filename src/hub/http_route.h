@@ -39,6 +39,23 @@ struct TagRoute {
 // `rest`: what follows "/api/tags/": exactly OWNER/NAME/TAG.
 TagRoute ParseTagRoute(const std::string& rest);
 
+// The Hugging Face Hub download API's paths (docs/hub.md), `path` without
+// its leading '/':
+//   api/{models|datasets}/OWNER/NAME[/revision/REV]   repository info
+//   api/{models|datasets}/OWNER/NAME/tree/REV[/PATH]  file listing
+//   [datasets/]OWNER/NAME/{resolve|raw}/REV/PATH      a file
+struct HfRoute {
+  enum class Op { kInfo, kTree, kFile };
+  Op op = Op::kInfo;
+  std::string kind;  // "model" | "dataset"
+  std::string name;  // "owner/name", validated
+  std::string rev;   // tag syntax, validated; "main" when the path names none
+  std::string path;  // kTree: "" or a validated path; kFile: a validated path
+};
+// False when `path` has none of these shapes; throws Error when it has one
+// with a bad name, revision or file path.
+bool ParseHfRoute(const std::string& path, HfRoute* out);
+
 // The announced size of an upload: X-Size, else Content-Length (decimal,
 // 1 to 19 digits). Throws Error when neither is a valid number.
 uint64_t ParseUploadSize(const std::string& x_size, const std::string& content_length);

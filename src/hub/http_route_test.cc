@@ -53,6 +53,40 @@ TEST(HttpRouteTest, RevisionAndTagRoutes) {
   }
 }
 
+TEST(HttpRouteTest, HuggingFaceRoutes) {
+  HfRoute r;
+  ASSERT_TRUE(ParseHfRoute("api/models/alice/vit", &r));
+  EXPECT_EQ(r.op, HfRoute::Op::kInfo);
+  EXPECT_EQ(r.kind, "model");
+  EXPECT_EQ(r.name, "alice/vit");
+  EXPECT_EQ(r.rev, "main");
+  ASSERT_TRUE(ParseHfRoute("api/datasets/alice/f4/revision/v1", &r));
+  EXPECT_EQ(r.kind, "dataset");
+  EXPECT_EQ(r.rev, "v1");
+  ASSERT_TRUE(ParseHfRoute("api/datasets/alice/f4/tree/main", &r));
+  EXPECT_EQ(r.op, HfRoute::Op::kTree);
+  EXPECT_EQ(r.path, "");
+  ASSERT_TRUE(ParseHfRoute("api/datasets/alice/f4/tree/main/sub/dir", &r));
+  EXPECT_EQ(r.path, "sub/dir");
+  ASSERT_TRUE(ParseHfRoute("alice/vit/resolve/v1/model.safetensors", &r));
+  EXPECT_EQ(r.op, HfRoute::Op::kFile);
+  EXPECT_EQ(r.kind, "model");
+  EXPECT_EQ(r.path, "model.safetensors");
+  ASSERT_TRUE(ParseHfRoute("datasets/alice/f4/raw/main/a/b.tar", &r));
+  EXPECT_EQ(r.kind, "dataset");
+  EXPECT_EQ(r.name, "alice/f4");
+  EXPECT_EQ(r.path, "a/b.tar");
+  for (const char* other : {"api/revisions/alice/f4", "api/models/alice", "files/alice/f4/v1/x",
+                            "alice/f4/blob/main/x", "api/models/alice/vit/commits/main", "ui/x"}) {
+    EXPECT_FALSE(ParseHfRoute(other, &r)) << other;
+  }
+  for (const char* bad : {"datasets/alice/f4/resolve/main/../../etc/passwd", "alice/vit/resolve/../x/y",
+                          "api/models/Alice/vit", "api/datasets/alice/f4/tree/main/..",
+                          "alice/vit/resolve/main/.hidden", "datasets/alice/f4/resolve/main/a//b"}) {
+    EXPECT_THROW(ParseHfRoute(bad, &r), Error) << bad;
+  }
+}
+
 TEST(HttpRouteTest, UploadSize) {
   EXPECT_EQ(ParseUploadSize("100", "5"), 100u);  // X-Size wins
   EXPECT_EQ(ParseUploadSize("", "5"), 5u);

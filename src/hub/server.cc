@@ -260,7 +260,6 @@ class Routes {
   // `rev` names: a tag, an id (or a prefix of 8+), or "main" (the tag "main",
   // else the newest revision). 404s carry the X-Error-Code clients read.
   Revision HfResolve(Hub& hub, const std::string& kind, const std::string& name, const std::string& rev) {
-    Validate([&] { ValidateName(name); });
     Revision any;
     try {
       any = hub.Resolve(name);
@@ -268,7 +267,6 @@ class Routes {
       throw HttpError(404, "no " + kind + " repository '" + name + "'", "RepoNotFound");
     }
     if (any.kind != kind) throw HttpError(404, "'" + name + "' is a " + any.kind + ", not a " + kind, "RepoNotFound");
-    Validate([&] { ValidateTag(rev); });
     try {
       return hub.Resolve(name + "@" + rev);
     } catch (const Error& e) {
@@ -277,15 +275,24 @@ class Routes {
     }
   }
 
-  static std::string KindOf(const std::string& plural) { return plural == "models" ? "model" : "dataset"; }
+  // Every route of the Hugging Face API (ParseHfRoute gives its parts).
+  void Hf(const httplib::Request& req, httplib::Response& res) {
+    HfRoute route;
+    bool ok = false;
+    Validate([&] { ok = ParseHfRoute(req.path.substr(1), &route); });
+    if (!ok) throw HttpError(404, "not found");
+    switch (route.op) {
+      case HfRoute::Op::kInfo: HfInfo(route, res); break;
+      case HfRoute::Op::kTree: HfTree(req, route, res); break;
+      case HfRoute::Op::kFile: HfFile(req, route, res); break;
+    }
+  }
 
   // GET /api/{models|datasets}/OWNER/NAME[/revision/REV]: what
   // huggingface_hub's model_info / dataset_info (and snapshot_download) read.
-  void HfInfo(const httplib::Request& req, httplib::Response& res) {
-    const std::string kind = KindOf(req.matches[1]);
-    const std::string name = req.matches[2];
-    const std::string rev = req.matches.size() > 3 && req.matches[3].matched ? std::string(req.matches[3]) : "main";
-    const Revision r = HfResolve(ThreadHub(dir_), kind, name, rev);
+  void HfInfo(const HfRoute& route, httplib::Response& res) {
+    const std::string& kind = route.kind;
+    const Revision r = HfResolve(ThreadHub(dir_), kind, route.name, route.rev);
     json siblings = json::array();
     for (const FileEntry& f : r.files) {
       siblings.push_back({{"rfilename", f.path}, {"size", f.size},
@@ -306,13 +313,9 @@ class Routes {
 
   // GET /api/{models|datasets}/OWNER/NAME/tree/REV[/PATH][?recursive=true]:
   // @huggingface/hub's listFiles. Files and (not recursive) sub-folders.
-  void HfTree(const httplib::Request& req, httplib::Response& res) {
-    const std::string kind = KindOf(req.matches[1]);
-    const Revision r = HfResolve(ThreadHub(dir_), kind, req.matches[2], req.matches[3]);
-    std::string prefix = req.matches[4].matched ? std::string(req.matches[4]) : "";
-    while (!prefix.empty() && prefix.front() == '/') prefix.erase(0, 1);
-    if (!prefix.empty()) Validate([&] { ValidatePath(prefix); });
-    if (!prefix.empty()) prefix += "/";
+  void HfTree(const httplib::Request& req, const HfRoute& route, httplib::Response& res) {
+    const Revision r = HfResolve(ThreadHub(dir_), route.kind, route.name, route.rev);
+    const std::string prefix = route.path.empty() ? "" : route.path + "/";
     const bool recursive = req.get_param_value("recursive") == "true";
     json items = json::array();
     std::vector<std::string> folders;
@@ -339,19 +342,16 @@ class Routes {
   // GET/HEAD /[datasets/]OWNER/NAME/{resolve|raw}/REV/PATH: a file, with the
   // headers huggingface_hub and @huggingface/hub read (X-Repo-Commit, ETag,
   // X-Linked-Etag, X-Linked-Size) and Range.
-  void HfFile(const httplib::Request& req, httplib::Response& res, const std::string& kind) {
-    const std::string name = req.matches[1];
-    const std::string rev = req.matches[3];
-    const std::string path = req.matches[4];
+  void HfFile(const httplib::Request& req, const HfRoute& route, httplib::Response& res) {
+    const std::string& path = route.path;
     Hub& hub = ThreadHub(dir_);
-    const Revision r = HfResolve(hub, kind, name, rev);
-    Validate([&] { ValidatePath(path); });
+    const Revision r = HfResolve(hub, route.kind, route.name, route.rev);
     for (const FileEntry& f : r.files) {
       if (f.path != path) continue;
       res.set_header("X-Repo-Commit", r.id);
       res.set_header("X-Linked-Etag", "\"" + f.sha256 + "\"");
       res.set_header("X-Linked-Size", std::to_string(f.size));
-      SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), rev == r.id);
+      SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), route.rev == r.id);
       return;
     }
     throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'", "EntryNotFound");
@@ -589,12 +589,8 @@ void Serve(const ServeOptions& options) {
   server.Get("/files/(.*)", Guard([routes](const Req& q, Res& s) { routes->File(q, s); }));
   server.Get("/api/wids/(.+)", Guard([routes](const Req& q, Res& s) { routes->Wids(q, s); }));
   // The Hugging Face Hub's download API (HF_ENDPOINT / hubUrl = this server).
-  server.Get("/api/(models|datasets)/([^/]+/[^/]+)(?:/revision/([^/]+))?",
-             Guard([routes](const Req& q, Res& s) { routes->HfInfo(q, s); }));
-  server.Get("/api/(models|datasets)/([^/]+/[^/]+)/tree/([^/]+)(/.*)?",
-             Guard([routes](const Req& q, Res& s) { routes->HfTree(q, s); }));
-  server.Get("/datasets/([^/]+/[^/]+)/(resolve|raw)/([^/]+)/(.+)",
-             Guard([routes](const Req& q, Res& s) { routes->HfFile(q, s, "dataset"); }));
+  server.Get("/api/(models|datasets)/.*", Guard([routes](const Req& q, Res& s) { routes->Hf(q, s); }));
+  server.Get("/datasets/[^/]+/[^/]+/(resolve|raw)/.+", Guard([routes](const Req& q, Res& s) { routes->Hf(q, s); }));
   server.Get("/blobs/(.*)", Guard([routes](const Req& q, Res& s) { routes->Blob(q, s); }));
   server.Put("/api/blobs/(.*)",
              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutBlob(q, s, r); }));
@@ -603,8 +599,7 @@ void Serve(const ServeOptions& options) {
   server.Put("/api/tags/(.*)",
              GuardReader([routes](const Req& q, Res& s, const Reader& r) { routes->PutTag(q, s, r); }));
   // A model's files, /OWNER/NAME/resolve/REV/PATH: after every other route.
-  server.Get("/([^/]+/[^/]+)/(resolve|raw)/([^/]+)/(.+)",
-             Guard([routes](const Req& q, Res& s) { routes->HfFile(q, s, "model"); }));
+  server.Get("/[^/]+/[^/]+/(resolve|raw)/.+", Guard([routes](const Req& q, Res& s) { routes->Hf(q, s); }));
   server.Get("/", SendPage);
   server.Get("/ui(/.*)?", SendPage);
   // httplib 0.11 would cut every response body to the request's Range
