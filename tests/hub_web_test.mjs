@@ -81,6 +81,30 @@ try {
     check('lineage links to the dataset', lineage !== null &&
       (await lineage.textContent()).startsWith(dataset));
   }
+  // Filters by family, licence and architecture, from the values published.
+  const options = async id => page.$$eval(`#${id} option`, os => os.map(o => o.value).filter(v => v));
+  check('the family filter offers fractaldb', (await options('family')).includes('fractaldb'),
+        JSON.stringify(await options('family')));
+  await page.selectOption('#family', 'fractaldb');
+  await page.waitForSelector(`#datasets li[data-name="${dataset}"]`, { timeout: 5000 });
+  check('filtering by family fractaldb keeps the dataset', true);
+  const dsLicense = await page.$eval(`#datasets li[data-name="${dataset}"] .muted`, e => e.textContent.split(' · ').pop());
+  const other = (await options('license')).find(l => l !== dsLicense);
+  if (other) {
+    await page.selectOption('#license', other);
+    await page.waitForFunction(d => !document.querySelector(`#datasets li[data-name="${d}"]`), dataset, { timeout: 5000 });
+    check(`filtering by another licence (${other}) hides the dataset (${dsLicense})`, true);
+    await page.selectOption('#license', '');
+  }
+  if (model) {
+    const archs = await options('architecture');
+    check('the architecture filter offers the model\'s', archs.length > 0, JSON.stringify(archs));
+    await page.selectOption('#architecture', archs[0]);
+    await page.waitForSelector(`#models li[data-name="${model}"]`, { timeout: 5000 });
+    check('filtering by its architecture keeps the model', true);
+    await page.selectOption('#architecture', '');
+  }
+  await page.selectOption('#family', '');
   // Search narrows the lists.
   await page.fill('#search', 'no-such-thing-xyz');
   await page.waitForFunction(() => !document.querySelector('#datasets li[data-name]'), null, { timeout: 5000 });

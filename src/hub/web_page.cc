@@ -40,6 +40,9 @@ img.curves { max-width: 100%; border: 1px solid #dde1e6; background: #fff; }
 <body>
 <header><h1><a href="#/">synthub hub</a></h1>
 <input id="search" type="search" placeholder="search names and cards" aria-label="search">
+<select id="family" aria-label="family"><option value="">any family</option></select>
+<select id="license" aria-label="licence"><option value="">any licence</option></select>
+<select id="architecture" aria-label="architecture"><option value="">any architecture</option></select>
 </header>
 <main>
 <div>
@@ -174,21 +177,56 @@ function listItem(r) {
       (r.license ? ' · ' + r.license : '')}));
 }
 
+// A dataset's formula family from its recipe (FractalDB recipes name none;
+// a packed dataset's recipe records where it was packed from).
+function familyOf(r) {
+  const recipe = (r.meta || {}).recipe;
+  if (!recipe) return '';
+  return recipe.family || (recipe.packed_from ? 'packed' : 'fractaldb');
+}
+
+// Fills a filter's choices with the values seen, keeping the one chosen.
+function setChoices(id, values) {
+  const select = document.getElementById(id);
+  const chosen = select.value;
+  const first = select.options[0].cloneNode(true);
+  select.replaceChildren(first, ...[...new Set(values.filter(v => v))].sort().map(v => el('option', {value: v, text: v})));
+  select.value = [...select.options].some(o => o.value === chosen) ? chosen : '';
+}
+
 async function loadLists() {
   const q = document.getElementById('search').value;
+  const lists = {};
+  try {
+    for (const kind of ['dataset', 'model']) {
+      lists[kind] = (await getJson('/api/revisions?kind=' + kind + '&q=' + encodeURIComponent(q))).revisions;
+    }
+  } catch (e) {
+    for (const kind of ['dataset', 'model']) {
+      document.getElementById(kind + 's').replaceChildren(el('li', {class: 'error', text: String(e.message)}));
+    }
+    return;
+  }
+  setChoices('family', lists.dataset.map(familyOf));
+  setChoices('license', [...lists.dataset, ...lists.model].map(r => r.license));
+  setChoices('architecture', lists.model.map(r => r.architecture));
+  const family = document.getElementById('family').value;
+  const license = document.getElementById('license').value;
+  const architecture = document.getElementById('architecture').value;
   for (const kind of ['dataset', 'model']) {
     const ul = document.getElementById(kind + 's');
-    try {
-      const j = await getJson('/api/revisions?kind=' + kind + '&q=' + encodeURIComponent(q));
-      ul.replaceChildren();
-      // One entry per name: the newest revision (the list is newest first).
-      const seen = new Set();
-      for (const r of j.revisions) {
-        if (seen.has(r.name)) continue;
-        seen.add(r.name); ul.appendChild(listItem(r));
-      }
-      if (!seen.size) ul.appendChild(el('li', {class: 'muted', text: 'none'}));
-    } catch (e) { ul.replaceChildren(el('li', {class: 'error', text: String(e.message)})); }
+    ul.replaceChildren();
+    // One entry per name: the newest revision (the list is newest first).
+    const seen = new Set();
+    for (const r of lists[kind]) {
+      if (seen.has(r.name)) continue;
+      seen.add(r.name);
+      if (license && r.license !== license) continue;
+      if (kind === 'dataset' && family && familyOf(r) !== family) continue;
+      if (kind === 'model' && architecture && r.architecture !== architecture) continue;
+      ul.appendChild(listItem(r));
+    }
+    if (!ul.children.length) ul.appendChild(el('li', {class: 'muted', text: 'none'}));
   }
 }
 
@@ -315,6 +353,7 @@ function route() {
 }
 let timer = null;
 document.getElementById('search').addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(loadLists, 250); });
+for (const id of ['family', 'license', 'architecture']) document.getElementById(id).addEventListener('change', loadLists);
 window.addEventListener('hashchange', route);
 loadLists().then(route);
 </script>
