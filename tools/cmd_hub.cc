@@ -46,9 +46,8 @@ const char kHubUsage[] =
 // --hub's default: $SYNTHUB_HUB, $XDG_CACHE_HOME/synthub/hub, ~/.cache/synthub/hub.
 std::string DefaultHubDir() {
   if (const char* e = std::getenv("SYNTHUB_HUB"); e && *e) return e;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/synthub/hub";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/synthub/hub";
-  return ".synthub-hub";
+  const std::string user = UserCacheDir();
+  return user.empty() ? ".synthub-hub" : user + "/hub";
 }
 
 FlagSpec HubFlag() { return {"hub", DefaultHubDir(), "hub folder ($SYNTHUB_HUB, else ~/.cache/synthub/hub)"}; }

@@ -19,7 +19,7 @@ namespace synthub {
 enum class ShuffleMode {
   kNone,    // reading order
   kLocal,   // shards in a new order each epoch + a shuffle buffer per rank;
-            // render: sources: the grouped order (whole point clouds mixed a
+            // render: sources: the grouped order (whole canvases mixed a
             // window of shuffle_buffer samples at a time, docs/loader.md)
   kGlobal,  // one permutation of all samples of all shards (random access)
 };
@@ -71,7 +71,7 @@ struct LoaderOptions {
   int nice = 0;
   uint64_t seed = 0;
   ShuffleMode shuffle = ShuffleMode::kLocal;
-  int shuffle_buffer = 5000;  // samples (kLocal; render: the window, in whole clouds)
+  int shuffle_buffer = 5000;  // samples (kLocal; render: the window, in whole canvases)
   UnevenPolicy uneven = UnevenPolicy::kDrop;
   bool drop_last = true;      // drop a partial last batch
   // Each epoch, one sample per category (a keyed choice of (seed, epoch,

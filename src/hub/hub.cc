@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -230,21 +229,6 @@ Hub::Hub(const std::string& dir) : dir_(dir) {
 }
 
 Hub::~Hub() = default;
-
-Hub::Lock::Lock(const std::string& dir, bool exclusive) {
-  const std::string path = JoinPath(dir, "gc.lock");
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(path + ": " + ErrnoText(errno));
-  while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
-    if (errno != EINTR) {
-      const int err = errno;
-      ::close(fd_);
-      throw Error(path + ": flock: " + ErrnoText(err));
-    }
-  }
-}
-
-Hub::Lock::~Lock() { ::close(fd_); }  // closing releases the lock
 
 // --- blobs -------------------------------------------------------------------
 

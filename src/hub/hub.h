@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "util/file.h"
+
 namespace synthub::hub {
 
 struct FileEntry {
@@ -122,13 +124,10 @@ class Hub {
   // garbage collector exclusively. Released when the object goes.
   class Lock {
    public:
-    Lock(const std::string& dir, bool exclusive);
-    ~Lock();
-    Lock(const Lock&) = delete;
-    Lock& operator=(const Lock&) = delete;
+    Lock(const std::string& dir, bool exclusive) : lock_(JoinPath(dir, "gc.lock"), exclusive) {}
 
    private:
-    int fd_ = -1;
+    FileLock lock_;
   };
 
   // SQLite's PRAGMA integrity_check of the catalogue: "ok" or its findings.

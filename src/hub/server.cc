@@ -51,6 +51,14 @@ class HttpError : public Error {
   std::string code_;
 };
 
+// The revision's file at `path`, or null.
+const FileEntry* FindFile(const Revision& r, const std::string& path) {
+  for (const FileEntry& f : r.files) {
+    if (f.path == path) return &f;
+  }
+  return nullptr;
+}
+
 // One Hub per server thread: a Hub holds its own SQLite connection.
 Hub& ThreadHub(const std::string& dir) {
   thread_local std::unique_ptr<Hub> hub;
@@ -236,23 +244,18 @@ class Routes {
     Validate([&] { ref = ParseRevisionRoute(req.matches[1]); });
     Hub& hub = ThreadHub(dir_);
     const Revision r = ResolveOr404(hub, ref);
-    const FileEntry* manifest = nullptr;
-    for (const FileEntry& f : r.files) {
-      if (f.path == "manifest.json") manifest = &f;
-    }
+    const FileEntry* manifest = FindFile(r, "manifest.json");
     if (r.kind != "dataset" || !manifest) {
       throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " is not a dataset with a manifest.json");
     }
     const shard::Manifest m =
         shard::ParseManifest(ReadFile(hub.BlobPath(manifest->sha256)), r.name + ":manifest.json");
     const std::string host = req.get_header_value("Host");
-    const std::string base = (host.empty() ? std::string() : "http://" + host) + "/files/" + r.name + "/" + r.id + "/";
-    json list = json::array();
-    for (const shard::ShardRecord& s : m.shards) {
-      list.push_back({{"url", base + s.name}, {"nsamples", s.samples}, {"filesize", s.bytes}});
-    }
-    SendJson(res, 200, {{"__kind__", "wids-shard-index-v1"}, {"wids_version", 1}, {"name", r.name},
-                        {"revision", r.id}, {"shardlist", list}});
+    json j = shard::WidsIndexJson(
+        m, (host.empty() ? std::string() : "http://" + host) + "/files/" + r.name + "/" + r.id + "/");
+    j["name"] = r.name;
+    j["revision"] = r.id;
+    SendJson(res, 200, j);
   }
 
   // --- The Hugging Face Hub's download API, read-only (docs/hub.md) -------
@@ -260,19 +263,29 @@ class Routes {
   // `rev` names: a tag, an id (or a prefix of 8+), or "main" (the tag "main",
   // else the newest revision). 404s carry the X-Error-Code clients read.
   Revision HfResolve(Hub& hub, const std::string& kind, const std::string& name, const std::string& rev) {
+    auto of_kind = [&](Revision r) {  // a name's revisions are all of one kind
+      if (r.kind != kind) throw HttpError(404, "'" + name + "' is a " + r.kind + ", not a " + kind, "RepoNotFound");
+      return r;
+    };
+    std::string revision_error;
+    try {
+      return of_kind(hub.Resolve(name + "@" + rev));
+    } catch (const HttpError&) {
+      throw;
+    } catch (const Error& e) {
+      revision_error = e.what();
+    }
+    // Which one is missing: the repository, or the revision ("main" falls
+    // back to the newest revision).
     Revision any;
     try {
       any = hub.Resolve(name);
     } catch (const Error&) {
       throw HttpError(404, "no " + kind + " repository '" + name + "'", "RepoNotFound");
     }
-    if (any.kind != kind) throw HttpError(404, "'" + name + "' is a " + any.kind + ", not a " + kind, "RepoNotFound");
-    try {
-      return hub.Resolve(name + "@" + rev);
-    } catch (const Error& e) {
-      if (rev == "main") return any;
-      throw HttpError(404, e.what(), "RevisionNotFound");
-    }
+    of_kind(any);
+    if (rev == "main") return any;
+    throw HttpError(404, revision_error, "RevisionNotFound");
   }
 
   // Every route of the Hugging Face API (ParseHfRoute gives its parts).
@@ -346,15 +359,12 @@ class Routes {
     const std::string& path = route.path;
     Hub& hub = ThreadHub(dir_);
     const Revision r = HfResolve(hub, route.kind, route.name, route.rev);
-    for (const FileEntry& f : r.files) {
-      if (f.path != path) continue;
-      res.set_header("X-Repo-Commit", r.id);
-      res.set_header("X-Linked-Etag", "\"" + f.sha256 + "\"");
-      res.set_header("X-Linked-Size", std::to_string(f.size));
-      SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), route.rev == r.id);
-      return;
-    }
-    throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'", "EntryNotFound");
+    const FileEntry* f = FindFile(r, path);
+    if (!f) throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'", "EntryNotFound");
+    res.set_header("X-Repo-Commit", r.id);
+    res.set_header("X-Linked-Etag", "\"" + f->sha256 + "\"");
+    res.set_header("X-Linked-Size", std::to_string(f->size));
+    SendBlob(req, res, hub.BlobPath(f->sha256), f->sha256, ContentType(path), route.rev == r.id);
   }
 
   // /files/OWNER/NAME/REV/PATH; REV a tag or an id. An empty PATH lists the files.
@@ -368,13 +378,9 @@ class Routes {
       SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", RevisionJson(r, true)["files"]}});
       return;
     }
-    for (const FileEntry& f : r.files) {
-      if (f.path == path) {
-        SendBlob(req, res, hub.BlobPath(f.sha256), f.sha256, ContentType(path), rev == r.id);
-        return;
-      }
-    }
-    throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'");
+    const FileEntry* f = FindFile(r, path);
+    if (!f) throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'");
+    SendBlob(req, res, hub.BlobPath(f->sha256), f->sha256, ContentType(path), rev == r.id);
   }
 
   void Blob(const httplib::Request& req, httplib::Response& res) {

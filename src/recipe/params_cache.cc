@@ -1,12 +1,11 @@
 #include "recipe/params_cache.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 #include "synthub/error.h"
 #include "util/file.h"
@@ -15,31 +14,6 @@
 
 namespace synthub::recipe {
 namespace {
-
-// An flock held until destruction; nothing held when the file system has
-// none (or the folder cannot be written).
-class FileLock {
- public:
-  explicit FileLock(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) return;
-    int rc;
-    do rc = ::flock(fd_, LOCK_EX);
-    while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 std::vector<std::string> SplitColons(const char* s) {
   std::vector<std::string> out;
@@ -73,14 +47,14 @@ bool TryRead(const Family& family, const std::string& path, CategoryParams* out)
 
 std::string DefaultCacheFolder() {
   if (const char* s = std::getenv("SYNTHUB_CACHE"); s && *s) return s;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/synthub";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : ".") + "/.cache/synthub";
+  const std::string user = UserCacheDir();
+  return user.empty() ? "./.cache/synthub" : user;
 }
 
 CategoryParams CachedParams(const Recipe& recipe, const ParamsCacheOptions& o, bool* made) {
   const Family& family = FamilyOf(recipe);
-  const std::string name = Sha256Hex(RecipeToJson(recipe)) + ".ustar";
+  const std::string hash = Sha256Hex(RecipeToJson(recipe));
+  const std::string name = hash + ".ustar";
   if (made) *made = false;
   CategoryParams params;
   const std::vector<std::string> shared =
@@ -98,8 +72,15 @@ CategoryParams CachedParams(const Recipe& recipe, const ParamsCacheOptions& o, b
     LogWarn(std::string("params cache: cannot keep the categories (") + e.what() + ")");
     writable = false;
   }
-  // One searcher per cache folder; whoever waited reads its result.
-  FileLock lock(writable ? path.substr(0, path.size() - 6) + ".lock" : "/nonexistent/");
+  // One searcher per cache folder; whoever waited reads its result. Without
+  // flock (or a folder to write) each process searches for itself.
+  std::unique_ptr<FileLock> lock;
+  if (writable) {
+    try {
+      lock = std::make_unique<FileLock>(JoinPath(dir, hash + ".lock"), /*exclusive=*/true);
+    } catch (const Error&) {
+    }
+  }
   if (writable && TryRead(family, path, &params)) return params;
   LogInfo("making the parameters of " + std::to_string(recipe.categories) + " " + recipe.family +
           " categories" + (writable ? " (once; kept in " + path + ")" : ""));

@@ -9,7 +9,6 @@ RenderCache::Value RenderCache::Get(uint64_t key, const std::function<std::vecto
     if (it == slots_.end()) break;
     if (it->second.value) {
       lru_.splice(lru_.begin(), lru_, it->second.lru);
-      ++hits_;
       return it->second.value;
     }
     made_.wait(lock);  // another thread is making it
@@ -30,8 +29,6 @@ RenderCache::Value RenderCache::Get(uint64_t key, const std::function<std::vecto
   slot.value = value;
   lru_.push_front(key);
   slot.lru = lru_.begin();
-  ++misses_;
-  bytes_ += value->size();
   Evict();
   made_.notify_all();
   return value;
@@ -41,23 +38,8 @@ void RenderCache::Evict() {
   while (lru_.size() > capacity_) {
     const uint64_t key = lru_.back();
     lru_.pop_back();
-    auto it = slots_.find(key);
-    bytes_ -= it->second.value->size();
-    slots_.erase(it);
+    slots_.erase(key);
   }
-}
-
-uint64_t RenderCache::hits() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return hits_;
-}
-uint64_t RenderCache::misses() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return misses_;
-}
-uint64_t RenderCache::bytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return bytes_;
 }
 
 }  // namespace synthub::recipe

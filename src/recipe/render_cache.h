@@ -28,10 +28,6 @@ class RenderCache {
   // propagate to this caller; a waiting thread then makes it itself).
   Value Get(uint64_t key, const std::function<std::vector<uint8_t>()>& make);
 
-  uint64_t hits() const;
-  uint64_t misses() const;  // values made
-  uint64_t bytes() const;   // held now
-
  private:
   struct Slot {
     Value value;  // null while being made
@@ -44,7 +40,6 @@ class RenderCache {
   std::condition_variable made_;
   std::unordered_map<uint64_t, Slot> slots_;  // guarded
   std::list<uint64_t> lru_;                    // most recent first; made values only
-  uint64_t hits_ = 0, misses_ = 0, bytes_ = 0;
 };
 
 }  // namespace synthub::recipe

@@ -240,17 +240,19 @@ std::string DaliIndex(const std::vector<TarMember>& members) {
   return "v1.2 " + std::to_string(samples) + "\n" + lines;
 }
 
-std::string WidsIndex(const Manifest& m) {
+json WidsIndexJson(const Manifest& m, const std::string& url_prefix) {
   json j;
   j["__kind__"] = "wids-shard-index-v1";
   j["wids_version"] = 1;
   j["name"] = m.name;
   json list = json::array();
   for (const ShardRecord& s : m.shards) {
-    list.push_back({{"url", s.name}, {"nsamples", s.samples}, {"filesize", s.bytes}});
+    list.push_back({{"url", url_prefix + s.name}, {"nsamples", s.samples}, {"filesize", s.bytes}});
   }
   j["shardlist"] = list;
-  return j.dump(1) + "\n";
+  return j;
 }
+
+std::string WidsIndex(const Manifest& m) { return WidsIndexJson(m, "").dump(1) + "\n"; }
 
 }  // namespace synthub::shard

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "shard/tar_writer.h"
 
 namespace synthub::shard {
@@ -99,7 +101,10 @@ ShardRecord ParseShardRecord(const std::string& text, const std::string& where);
 // NVIDIA DALI index v1.2 of one shard: "v1.2 <samples>", then per sample
 // "ext offset size name" groups (offset of the 512-aligned header).
 std::string DaliIndex(const std::vector<TarMember>& members);
-// The wids index over all shards ("wids-shard-index-v1").
+// The wids index over all shards ("wids-shard-index-v1"), each shard's URL
+// its name after `url_prefix` (the hub server gives absolute ones).
+nlohmann::json WidsIndexJson(const Manifest& m, const std::string& url_prefix);
+// The same as the file generate --wids writes (relative URLs).
 std::string WidsIndex(const Manifest& m);
 
 }  // namespace synthub::shard

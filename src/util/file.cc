@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +132,26 @@ void AtomicFile::Commit() {
     std::remove(tmp_path_.c_str());
     throw Error(final_path_ + ": rename failed: " + ErrnoText(err));
   }
+}
+
+FileLock::FileLock(const std::string& path, bool exclusive) {
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(path + ": " + ErrnoText(errno));
+  while (::flock(fd_, exclusive ? LOCK_EX : LOCK_SH) != 0) {
+    if (errno != EINTR) {
+      const int err = errno;
+      ::close(fd_);
+      throw Error(path + ": flock: " + ErrnoText(err));
+    }
+  }
+}
+
+FileLock::~FileLock() { ::close(fd_); }
+
+std::string UserCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/synthub";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/synthub";
+  return "";
 }
 
 }  // namespace synthub

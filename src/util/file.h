@@ -54,6 +54,24 @@ class AtomicFile {
   uint64_t bytes_ = 0;
 };
 
+// An flock on `path` (created when missing), shared or exclusive, held until
+// destruction (closing releases it). Throws Error naming the path when the
+// file cannot be opened or the file system has no flock.
+class FileLock {
+ public:
+  FileLock(const std::string& path, bool exclusive);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// The user's cache folder for synthub: $XDG_CACHE_HOME/synthub, else
+// $HOME/.cache/synthub; "" when neither variable is set.
+std::string UserCacheDir();
+
 }  // namespace synthub
 
 #endif  // SYNTHUB_UTIL_FILE_H_
