@@ -4,12 +4,12 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
-  zlib1g-dev libdeflate-dev libpng-dev libssl-dev libturbojpeg0-dev libjpeg-dev libwebp-dev libspng-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev
+  zlib1g-dev libdeflate-dev libpng-dev libssl-dev libturbojpeg0-dev libjpeg-dev libwebp-dev libspng-dev libcurl4-openssl-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   python3 python3-dev python3-numpy python3-torch python3-torchvision python3-skimage python3-pil python3-noise pybind11-dev tar file
   libtorch-dev libopenblas0-openmp dataset-fashion-mnist
-  libcpp-httplib-dev chromium wrk curl
+  libcpp-httplib-dev chromium wrk curl postgresql
   libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libglm-dev
 )
 missing=()

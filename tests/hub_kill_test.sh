@@ -10,6 +10,7 @@
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hub_backend.sh"
 KILLS=${2:-20}
 WORK=$(new_work_dir hubkill)
 SERVER_PID=; BG_PIDS=()
@@ -47,7 +48,7 @@ for i in range(1, int(sys.argv[1]) + 1):
     open(f"src/r{i}.json", "w").write(json.dumps(m, sort_keys=True, separators=(",", ":")))
 PY
 H=$WORK/store
-"$SYNTHUB" hub init "$H" >/dev/null
+hub_init "$H" >/dev/null
 TOKEN=$("$SYNTHUB" hub token --hub "$H" --owner alice --scope write 2>/dev/null | tail -1)
 check "a store and a write token" test -n "$TOKEN"
 
@@ -160,7 +161,7 @@ check "hub verify detects a stray file under blobs/" grep -q "stray" dv3.err
 mkdir -p big && head -c 3000000 /dev/urandom >big/blob.bin
 mkdir -p disk1
 if mount -t tmpfs -o size=700k tmpfs disk1 2>/dev/null; then
-  "$SYNTHUB" hub init disk1/hub >/dev/null
+  hub_init disk1/hub >/dev/null
   "$SYNTHUB" hub add ds --hub disk1/hub --name alice/small >add1.out 2>add1.err
   check "hub add on a small disk: a dataset that fits" test $? = 0
   "$SYNTHUB" generate --categories 4 --size 256 --points 100000 --draws 2 --shard-size 24 \

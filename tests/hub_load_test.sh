@@ -9,6 +9,7 @@
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hub_backend.sh"
 SECONDS_LOAD=${2:-8}
 WORK=$(new_work_dir hubload)
 SERVER_PID=; BG=()
@@ -22,7 +23,7 @@ trap cleanup EXIT
 cd "$WORK"
 
 H=$WORK/store
-"$SYNTHUB" hub init "$H" >/dev/null
+hub_init "$H" >/dev/null
 TOKEN=$("$SYNTHUB" hub token --hub "$H" --owner alice --scope write 2>/dev/null | tail -1)
 "$SYNTHUB" hub serve --hub "$H" --port 0 --threads 8 >serve.out 2>serve.err &
 SERVER_PID=$!

@@ -6,6 +6,7 @@
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hub_backend.sh"
 TESTS_DIR=$(cd "$(dirname "$0")" && pwd)
 WORK=$(new_work_dir hubsrv)
 SERVER_PID=
@@ -29,7 +30,7 @@ json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("
   --quiet --out ds >/dev/null 2>&1
 check "a 4-class dataset to publish" test -f ds/manifest.json
 H=$WORK/store
-"$SYNTHUB" hub init "$H" >/dev/null
+hub_init "$H" >/dev/null
 "$SYNTHUB" hub add ds --hub "$H" --name alice/frac4 --tag v1 >add_ds.txt 2>add_ds.err
 DS_ID=$(grep -o '[0-9a-f]\{64\}' add_ds.txt | head -1)
 check "hub add publishes the dataset" test -n "$DS_ID"

@@ -7,6 +7,7 @@
 set -uo pipefail
 SYNTHUB=$(readlink -f "$1")
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hub_backend.sh"
 WORK=$(new_work_dir hub)
 trap 'chmod -R u+w "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
 cd "$WORK"
@@ -23,7 +24,10 @@ for c in init add list search show tag token materialize serve pull; do
 done
 expect_exit 2 "unknown hub command" "unknown hub command" "$SYNTHUB" hub frobnicate
 expect_exit 1 "a folder that is not a hub is named" "not a hub" "$SYNTHUB" hub list --hub nowhere
-check "hub init creates the store" bash -c "'$SYNTHUB' hub init H >/dev/null && test -f H/hub.db -a -d H/blobs/sha256 -a -d H/tmp"
+hub_init H >init.txt 2>&1
+check "hub init creates the store" bash -c "test -d H/blobs/sha256 -a -d H/tmp && grep -q 'hub ready' init.txt && \
+  if [ $HUB_BACKEND = sqlite ]; then test -f H/hub.db -a ! -e H/hub.conf; else test ! -e H/hub.db && \
+  grep -q '^catalogue = postgresql://' H/hub.conf && test \$(stat -c %a H/hub.conf) = 600 && grep -q 'PostgreSQL' init.txt; fi"
 check "hub init again is fine" "$SYNTHUB" hub init H
 
 "$SYNTHUB" generate --categories 4 --size 32 --points 2000 --draws 1 --shard-size 16 --search-mode keyed \
@@ -164,7 +168,11 @@ expect_exit 1 "show an unknown tag" "no such tag" "$SYNTHUB" hub show alice/frac
 "$SYNTHUB" hub token "${H[@]}" --owner alice --scope write >token.txt 2>token_err.txt
 TOKEN=$(cat token.txt)
 check "hub token prints a token once" bash -c "[[ '$TOKEN' =~ ^shub_[0-9a-f]{64}$ ]]"
-check "the catalogue keeps only its hash" bash -c "! grep -q '$TOKEN' H/hub.db* && grep -q \$(printf %s '$TOKEN' | sha256sum | cut -c1-64) H/hub.db H/hub.db-wal 2>/dev/null"
+hub_sql H "SELECT hash FROM tokens" >tokens.txt
+check "the catalogue keeps only its hash" bash -c "! grep -q '$TOKEN' tokens.txt && grep -qx \$(printf %s '$TOKEN' | sha256sum | cut -c1-64) tokens.txt"
+if [ "$HUB_BACKEND" = sqlite ]; then
+  check "... and the SQLite file has no copy of the token" bash -c "! grep -q '$TOKEN' H/hub.db*"
+fi
 expect_exit 1 "a bad scope is refused" "scope" "$SYNTHUB" hub token "${H[@]}" --owner alice --scope admin
 
 # --- materialize ------------------------------------------------------------------
@@ -205,7 +213,7 @@ for f in m["files"]:
 m["manifest_sha256"] = hashlib.sha256(json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 open(sys.argv[1], "w").write(json.dumps(m, indent=1) + "\n")
 PY
-"$SYNTHUB" hub init Hold >/dev/null && "$SYNTHUB" hub add dold --hub Hold --name alice/old4 >addold.txt 2>&1
+hub_init Hold >/dev/null && "$SYNTHUB" hub add dold --hub Hold --name alice/old4 >addold.txt 2>&1
 "$SYNTHUB" hub show alice/old4 --hub Hold --json >showold.json 2>/dev/null
 check "old layout: hub add publishes it as regenerable" python3 -c '
 import json; m = json.loads(json.load(open("showold.json"))["manifest_json"])

@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "hub/catalogue.h"
 #include "hub/client.h"
 #include "hub/hub.h"
 #include "hub/materialize.h"
@@ -27,7 +28,7 @@ const char kHubUsage[] =
     "usage: synthub hub <command> [flags]   (synthub hub <command> --help for its flags)\n"
     "\n"
     "commands:\n"
-    "  init         create a hub store (blobs by SHA-256 + SQLite catalogue)\n"
+    "  init         create a hub store (blobs by SHA-256 + SQLite or PostgreSQL catalogue)\n"
     "  add          publish a dataset or model folder as an immutable revision\n"
     "  list         list revisions (--kind dataset|model)\n"
     "  search       find revisions by text, tag, architecture, dataset, licence\n"
@@ -89,15 +90,24 @@ void PrintTable(const std::vector<hub::Revision>& revs) {
 // --- subcommands -------------------------------------------------------------
 
 int Init(int argc, char** argv) {
-  const CommandSpec spec = {"hub init", "synthub hub init [DIR]",
-                            "Creates a hub store in DIR (default: --hub's default); fine if it exists.",
-                            {HubFlag()}};
+  const CommandSpec spec = {
+      "hub init", "synthub hub init [DIR] [--catalogue postgresql://USER@HOST:PORT/DB]",
+      "Creates a hub store in DIR (default: --hub's default); fine if it exists. The catalogue\n"
+      "is SQLite (DIR/hub.db) unless --catalogue names a PostgreSQL database: then its schema\n"
+      "is created there and the URL kept in DIR/hub.conf (mode 0600), so that several\n"
+      "'hub serve' processes, on machines sharing DIR, can serve one hub. Passwords are best\n"
+      "left to ~/.pgpass or PGPASSWORD.",
+      {HubFlag(), {"catalogue", "", "postgresql:// URL of the catalogue database (default: SQLite)"}}};
   Args args(spec, argc, argv);
   if (args.positional().size() > 1) throw UsageError("expected at most one folder");
   const std::string dir = args.positional().empty() ? args.Str("hub") : args.positional()[0];
-  hub::Hub::Init(dir);
+  const std::string catalogue = args.Str("catalogue");
+  if (!catalogue.empty() && !hub::IsPostgresUrl(catalogue)) {
+    throw UsageError("--catalogue: expected a postgresql:// URL, got '" + catalogue + "'");
+  }
+  hub::Hub::Init(dir, catalogue);
   hub::Hub check(dir);
-  std::printf("hub ready: %s\n", dir.c_str());
+  std::printf("hub ready: %s (catalogue: %s)\n", dir.c_str(), check.CatalogDescription().c_str());
   return 0;
 }
 
@@ -120,7 +130,9 @@ int Add(int argc, char** argv) {
   if (args.positional().size() != 1) throw UsageError("expected one folder to publish");
   if (args.Str("name").empty()) throw UsageError("--name owner/name is required");
   const std::string dir = args.Str("hub");
-  if (!args.Given("hub") && !PathExists(JoinPath(dir, "hub.db"))) hub::Hub::Init(dir);  // the default hub
+  if (!args.Given("hub") && !PathExists(JoinPath(dir, "hub.db")) && !PathExists(JoinPath(dir, "hub.conf"))) {
+    hub::Hub::Init(dir);  // the default hub
+  }
   hub::Hub h(dir);
   hub::AddOptions o;
   o.tag = args.Str("tag");
@@ -366,7 +378,7 @@ int Pull(int argc, char** argv) {
 int Verify(int argc, char** argv) {
   const CommandSpec spec = {
       "hub verify", "synthub hub verify [--hub DIR]",
-      "Checks a hub store end to end: the catalogue's SQLite integrity, every revision's\n"
+      "Checks a hub store end to end: the catalogue's own integrity check, every revision's\n"
       "manifest (canonical, hashing to its id) and file list, every file's blob present\n"
       "with its size, and every blob re-hashed against its name. Prints a summary; exits\n"
       "1 naming each problem on stderr.",

@@ -1,7 +1,6 @@
 #include "hub/hub.h"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,7 +11,9 @@
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "hub/catalogue.h"
 #include "synthub/error.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -24,39 +25,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint64_t kMaxCard = 1 << 20;  // README.md bytes kept in the catalogue
-
-// The schema, in SQL that SQLite and PostgreSQL both accept (docs/hub.md).
-const char* const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS revisions ("
-    " id VARCHAR(64) PRIMARY KEY,"
-    " kind VARCHAR(16) NOT NULL,"
-    " name VARCHAR(129) NOT NULL,"
-    " created BIGINT NOT NULL,"
-    " manifest TEXT NOT NULL,"
-    " license TEXT NOT NULL,"
-    " architecture TEXT NOT NULL,"
-    " dataset TEXT NOT NULL,"
-    " base_model TEXT NOT NULL,"
-    " card TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS revisions_name ON revisions (name)",
-    "CREATE TABLE IF NOT EXISTS files ("
-    " revision VARCHAR(64) NOT NULL REFERENCES revisions (id),"
-    " path TEXT NOT NULL,"
-    " size BIGINT NOT NULL,"
-    " sha256 VARCHAR(64) NOT NULL,"
-    " PRIMARY KEY (revision, path))",
-    "CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)",
-    "CREATE TABLE IF NOT EXISTS tags ("
-    " name VARCHAR(129) NOT NULL,"
-    " tag VARCHAR(64) NOT NULL,"
-    " revision VARCHAR(64) NOT NULL REFERENCES revisions (id),"
-    " PRIMARY KEY (name, tag))",
-    "CREATE TABLE IF NOT EXISTS tokens ("
-    " hash VARCHAR(64) PRIMARY KEY,"
-    " owner VARCHAR(64) NOT NULL,"
-    " scope VARCHAR(8) NOT NULL,"
-    " created BIGINT NOT NULL)",
-};
 
 std::string Shown(const std::string& s) { return QuoteForMessage(s); }
 
@@ -76,124 +44,89 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// --- the SQLite catalogue ----------------------------------------------------
-
-// One SQLite connection.
-struct Catalog {
-  sqlite3* db = nullptr;
-  std::string path;
-  Catalog() = default;
-  Catalog(const Catalog&) = delete;
-  Catalog& operator=(const Catalog&) = delete;
-  ~Catalog() {
-    if (db) sqlite3_close(db);
-  }
-  [[noreturn]] void Fail(const std::string& what) const {
-    throw Error(path + ": " + what + ": " + sqlite3_errmsg(db));
-  }
-  void Exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      const std::string msg = err ? err : "?";
-      sqlite3_free(err);
-      throw Error(path + ": " + msg);
-    }
-  }
-};
-
-// A prepared statement with bound parameters (never concatenated values).
-class Stmt {
- public:
-  Stmt(const Catalog& db, const std::string& sql);
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  Stmt& Bind(const std::string& v) {
-    Check(sqlite3_bind_text(stmt_, ++n_, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-    return *this;
-  }
-  Stmt& Bind(int64_t v) {
-    Check(sqlite3_bind_int64(stmt_, ++n_, v));
-    return *this;
-  }
-  bool Step() {  // true: a row is ready
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    Fail("step");
-  }
-  void Run() {
-    while (Step()) {
-    }
-  }
-  std::string Text(int col) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-  }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  void Check(int rc) {
-    if (rc != SQLITE_OK) Fail("bind");
-  }
-  [[noreturn]] void Fail(const char* what) const;
-  sqlite3_stmt* stmt_ = nullptr;
-  sqlite3* db_;
-  std::string where_;
-  int n_ = 0;
-};
-
-Stmt::Stmt(const Catalog& db, const std::string& sql) : db_(db.db), where_(db.path) {
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
-    db.Fail("prepare");
-  }
-}
-
-void Stmt::Fail(const char* what) const {
-  throw Error(where_ + ": " + what + ": " + sqlite3_errmsg(db_));
-}
-
-// BEGIN IMMEDIATE takes SQLite's write lock up front, so a writer waits
-// (busy timeout) instead of failing on a read-to-write upgrade. This is the
-// one SQLite-specific statement; PostgreSQL's is a plain BEGIN.
+// Rolls a write transaction back unless committed.
 class WriteTransaction {
  public:
-  explicit WriteTransaction(Catalog& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+  explicit WriteTransaction(CatalogueDb& db) : db_(db) { db_.Begin(); }
   ~WriteTransaction() {
-    if (!done_) sqlite3_exec(db_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!done_) db_.Rollback();
   }
   void Commit() {
-    db_.Exec("COMMIT");
     done_ = true;
+    db_.Commit();
   }
 
  private:
-  Catalog& db_;
+  CatalogueDb& db_;
   bool done_ = false;
 };
 
-void OpenDb(Catalog* db, const std::string& path, bool create) {
-  db->path = path;
-  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db->db, flags, nullptr) != SQLITE_OK) {
-    const std::string msg = db->db ? sqlite3_errmsg(db->db) : "out of memory";
-    throw Error(path + ": cannot open the hub catalogue: " + msg);
+// Holds the store lock (CatalogueDb::LockStore) for a scope.
+class StoreLock {
+ public:
+  StoreLock(CatalogueDb& db, bool exclusive) : db_(db) { db_.LockStore(exclusive); }
+  ~StoreLock() { db_.UnlockStore(); }
+
+ private:
+  CatalogueDb& db_;
+};
+
+// DIR/hub.conf: "key = value" lines; '#' starts a comment. The one key is
+// `catalogue` (a PostgreSQL URL; without it the catalogue is DIR/hub.db).
+std::string ConfiguredCatalogue(const std::string& dir) {
+  const std::string path = JoinPath(dir, "hub.conf");
+  if (!PathExists(path)) return "";
+  std::string catalogue;
+  int line_no = 0;
+  std::istringstream in(ReadFile(path));
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    const size_t eq = line.find('=');
+    auto trim = [](std::string v) {
+      const size_t a = v.find_first_not_of(" \t\r"), b = v.find_last_not_of(" \t\r");
+      return a == std::string::npos ? std::string() : v.substr(a, b - a + 1);
+    };
+    if (trim(line).empty()) continue;
+    if (eq == std::string::npos) throw Error(path + ":" + std::to_string(line_no) + ": expected key = value");
+    const std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key != "catalogue") throw Error(path + ":" + std::to_string(line_no) + ": unknown key " + Shown(key));
+    if (!IsPostgresUrl(value)) {
+      throw Error(path + ":" + std::to_string(line_no) + ": catalogue must be a postgresql:// URL");
+    }
+    catalogue = value;
   }
-  sqlite3_busy_timeout(db->db, 30000);
-  sqlite3_extended_result_codes(db->db, 1);
-  db->Exec("PRAGMA foreign_keys = ON");
+  return catalogue;
 }
 
-std::string PidPrefix() { return std::to_string(::getpid()) + "."; }
+std::unique_ptr<CatalogueDb> OpenCatalogue(const std::string& dir, bool create) {
+  const std::string url = ConfiguredCatalogue(dir);
+  if (!url.empty()) return OpenPostgresCatalogue(url);
+  return OpenSqliteCatalogue(JoinPath(dir, "hub.db"), create);
+}
 
-// Removes tmp/ files of processes that are gone ("<pid>.<random>").
+// This machine, in temporary names: servers on several machines may share
+// DIR/tmp/, and a process id means something only on its own machine.
+const std::string& HostTag() {
+  static const std::string tag = [] {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return Sha256Hex(host).substr(0, 8);
+  }();
+  return tag;
+}
+
+std::string PidPrefix() { return std::to_string(::getpid()) + "-" + HostTag() + "."; }
+
+// Removes tmp/ files of this machine's processes that are gone
+// ("<pid>-<host tag>.<n>.<random>").
 void RemoveStaleUploads(const std::string& tmp_dir) {
   std::vector<std::string> stale;
   for (const std::string& name : ListDirectory(tmp_dir)) {
-    const size_t dot = name.find('.');
-    if (dot == 0 || dot == std::string::npos) continue;
-    const std::string pid = name.substr(0, dot);
+    const size_t dash = name.find('-'), dot = name.find('.');
+    if (dash == 0 || dash == std::string::npos || dot != dash + 9) continue;
+    if (name.compare(dash + 1, 8, HostTag()) != 0) continue;  // another machine's upload
+    const std::string pid = name.substr(0, dash);
     if (pid.find_first_not_of("0123456789") != std::string::npos || pid.size() > 9) continue;
     if (::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) stale.push_back(name);
   }
@@ -202,28 +135,56 @@ void RemoveStaleUploads(const std::string& tmp_dir) {
 
 }  // namespace
 
-struct Hub::Db : Catalog {};
+struct Hub::Db {
+  std::unique_ptr<CatalogueDb> sql;
+};
 
-void Hub::Init(const std::string& dir) {
+void Hub::Init(const std::string& dir, const std::string& catalogue) {
+  if (!catalogue.empty()) {
+    if (!IsPostgresUrl(catalogue)) throw Error("--catalogue: expected a postgresql:// URL, got " + Shown(catalogue));
+    const std::string existing = ConfiguredCatalogue(dir);
+    if (!existing.empty() && existing != catalogue) {
+      throw Error(dir + ": already a hub on the catalogue " + RedactUrl(existing));
+    }
+    if (existing.empty() && PathExists(JoinPath(dir, "hub.db"))) {
+      throw Error(dir + ": already a hub with a SQLite catalogue (hub.db); choose another folder");
+    }
+    // The schema first: a URL that does not work leaves no hub.conf behind.
+    auto db = OpenPostgresCatalogue(catalogue);
+    CreateCatalogueSchema(*db, /*postgres=*/true);
+    MakeDirs(dir);
+    if (existing.empty()) {
+      const std::string conf = JoinPath(dir, "hub.conf");
+      const std::string tmp = conf + ".tmp." + std::to_string(::getpid());
+      const std::string text = "# synthub hub configuration (docs/hub.md)\ncatalogue = " + catalogue + "\n";
+      const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);  // the URL may carry a password
+      const bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                      ::fsync(fd) == 0;
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      if (!ok) {
+        std::remove(tmp.c_str());
+        throw Error(tmp + ": " + ErrnoText(err));
+      }
+      if (std::rename(tmp.c_str(), conf.c_str()) != 0) throw Error(conf + ": rename: " + ErrnoText(errno));
+    }
+  }
   MakeDirs(JoinPath(dir, "blobs/sha256"));
   MakeDirs(JoinPath(dir, "tmp"));
-  Catalog db;
-  OpenDb(&db, JoinPath(dir, "hub.db"), /*create=*/true);
-  db.Exec("PRAGMA journal_mode = WAL");
-  WriteTransaction tx(db);
-  for (const char* sql : kSchema) db.Exec(sql);
-  tx.Commit();
+  const bool postgres = !ConfiguredCatalogue(dir).empty();
+  auto db = OpenCatalogue(dir, /*create=*/true);
+  CreateCatalogueSchema(*db, postgres);
 }
 
 Hub::Hub(const std::string& dir) : dir_(dir) {
-  const std::string path = JoinPath(dir, "hub.db");
-  if (!PathExists(path) || !IsDirectory(JoinPath(dir, "blobs"))) {
-    throw Error(dir + ": not a hub (no hub.db / blobs/); create one with 'synthub hub init " + dir + "'");
+  const bool configured = PathExists(JoinPath(dir, "hub.conf"));
+  if ((!configured && !PathExists(JoinPath(dir, "hub.db"))) || !IsDirectory(JoinPath(dir, "blobs"))) {
+    throw Error(dir + ": not a hub (no hub.db or hub.conf, or no blobs/); create one with 'synthub hub init " +
+                dir + "'");
   }
   db_ = std::make_unique<Db>();
-  OpenDb(db_.get(), path, /*create=*/false);
-  Stmt check(*db_, "SELECT COUNT(*) FROM revisions");
-  check.Step();
+  db_->sql = OpenCatalogue(dir, /*create=*/false);
+  db_->sql->Query("SELECT COUNT(*) FROM revisions");
   MakeDirs(JoinPath(dir, "tmp"));
   RemoveStaleUploads(JoinPath(dir, "tmp"));
 }
@@ -321,7 +282,8 @@ void Hub::IngestFile(const std::string& src, const std::string& sha256, uint64_t
 
 Revision Hub::Commit(const std::string& manifest_json) {
   Revision r = ParseRevisionManifest(manifest_json);
-  const Lock lock(dir_, /*exclusive=*/false);  // hub gc removes no blob meanwhile
+  CatalogueDb& db = *db_->sql;
+  const StoreLock lock(db, /*exclusive=*/false);  // hub gc removes no blob meanwhile
   for (const FileEntry& f : r.files) {
     const std::string blob = BlobPath(f.sha256);
     if (!PathExists(blob)) throw Error(r.name + ": " + f.path + ": blob " + f.sha256 + " not uploaded");
@@ -331,53 +293,51 @@ Revision Hub::Commit(const std::string& manifest_json) {
     }
     if (f.path == "README.md" && f.size <= kMaxCard) r.card = ReadFile(blob);
   }
-  WriteTransaction tx(*db_);
-  Stmt ins(*db_,
-           "INSERT INTO revisions (id, kind, name, created, manifest, license, architecture, dataset, "
-           "base_model, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
-  ins.Bind(r.id).Bind(r.kind).Bind(r.name).Bind(static_cast<int64_t>(std::time(nullptr)));
-  ins.Bind(r.manifest_json).Bind(r.license).Bind(r.architecture).Bind(r.dataset);
-  ins.Bind(r.base_model).Bind(r.card);
-  ins.Run();
-  if (sqlite3_changes(db_->db) == 1) {
+  WriteTransaction tx(db);
+  const int64_t inserted = db.Exec(
+      "INSERT INTO revisions (id, kind, name, created, manifest, license, architecture, dataset, "
+      "base_model, card) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      {r.id, r.kind, r.name, static_cast<int64_t>(std::time(nullptr)), r.manifest_json, r.license,
+       r.architecture, r.dataset, r.base_model, r.card});
+  if (inserted == 1) {
     for (const FileEntry& f : r.files) {
-      Stmt file(*db_, "INSERT INTO files (revision, path, size, sha256) VALUES (?, ?, ?, ?)");
-      file.Bind(r.id).Bind(f.path).Bind(static_cast<int64_t>(f.size)).Bind(f.sha256).Run();
+      db.Exec("INSERT INTO files (revision, path, size, sha256) VALUES (?, ?, ?, ?)",
+              {r.id, f.path, static_cast<int64_t>(f.size), f.sha256});
     }
   }
-  Stmt tag(*db_,
-           "INSERT INTO tags (name, tag, revision) VALUES (?, ?, ?) "
-           "ON CONFLICT (name, tag) DO UPDATE SET revision = excluded.revision");
-  tag.Bind(r.name).Bind(std::string("latest")).Bind(r.id).Run();
+  db.Exec(
+      "INSERT INTO tags (name, tag, revision) VALUES (?, ?, ?) "
+      "ON CONFLICT (name, tag) DO UPDATE SET revision = excluded.revision",
+      {r.name, std::string("latest"), r.id});
   tx.Commit();
   return Get(r.id);
 }
 
 Revision Hub::Get(const std::string& revision_id) const {
-  Stmt q(*db_,
-         "SELECT id, kind, name, created, manifest, license, architecture, dataset, base_model, card "
-         "FROM revisions WHERE id = ?");
-  q.Bind(revision_id);
-  if (!q.Step()) throw Error("no revision " + Shown(revision_id) + " in " + dir_);
+  CatalogueDb& db = *db_->sql;
+  const auto rows = db.Query(
+      "SELECT id, kind, name, created, manifest, license, architecture, dataset, base_model, card "
+      "FROM revisions WHERE id = ?",
+      {revision_id});
+  if (rows.empty()) throw Error("no revision " + Shown(revision_id) + " in " + dir_);
+  const SqlRow& row = rows[0];
   Revision r;
-  r.id = q.Text(0);
-  r.kind = q.Text(1);
-  r.name = q.Text(2);
-  r.created = q.Int(3);
-  r.manifest_json = q.Text(4);
-  r.license = q.Text(5);
-  r.architecture = q.Text(6);
-  r.dataset = q.Text(7);
-  r.base_model = q.Text(8);
-  r.card = q.Text(9);
-  Stmt files(*db_, "SELECT path, size, sha256 FROM files WHERE revision = ? ORDER BY path");
-  files.Bind(r.id);
-  while (files.Step()) {
-    r.files.push_back({files.Text(0), static_cast<uint64_t>(files.Int(1)), files.Text(2)});
+  r.id = row[0];
+  r.kind = row[1];
+  r.name = row[2];
+  r.created = std::stoll(row[3]);
+  r.manifest_json = row[4];
+  r.license = row[5];
+  r.architecture = row[6];
+  r.dataset = row[7];
+  r.base_model = row[8];
+  r.card = row[9];
+  for (const SqlRow& f : db.Query("SELECT path, size, sha256 FROM files WHERE revision = ? ORDER BY path", {r.id})) {
+    r.files.push_back({f[0], std::stoull(f[1]), f[2]});
   }
-  Stmt tags(*db_, "SELECT tag FROM tags WHERE revision = ? ORDER BY tag");
-  tags.Bind(r.id);
-  while (tags.Step()) r.tags.push_back(tags.Text(0));
+  for (const SqlRow& t : db.Query("SELECT tag FROM tags WHERE revision = ? ORDER BY tag", {r.id})) {
+    r.tags.push_back(t[0]);
+  }
   return r;
 }
 
@@ -386,15 +346,17 @@ void Hub::Tag(const std::string& name, const std::string& tag, const std::string
   ValidateTag(tag);
   const Revision r = Get(revision_id);
   if (r.name != name) throw Error("revision " + revision_id + " belongs to " + r.name + ", not " + name);
-  WriteTransaction tx(*db_);
-  Stmt up(*db_,
-          "INSERT INTO tags (name, tag, revision) VALUES (?, ?, ?) "
-          "ON CONFLICT (name, tag) DO UPDATE SET revision = excluded.revision");
-  up.Bind(name).Bind(tag).Bind(revision_id).Run();
+  CatalogueDb& db = *db_->sql;
+  WriteTransaction tx(db);
+  db.Exec(
+      "INSERT INTO tags (name, tag, revision) VALUES (?, ?, ?) "
+      "ON CONFLICT (name, tag) DO UPDATE SET revision = excluded.revision",
+      {name, tag, revision_id});
   tx.Commit();
 }
 
 Revision Hub::Resolve(const std::string& ref) const {
+  CatalogueDb& db = *db_->sql;
   const size_t at = ref.find('@');
   const std::string name = ref.substr(0, at);
   ValidateName(name);
@@ -407,20 +369,17 @@ Revision Hub::Resolve(const std::string& ref) const {
     tag_ok = false;
   }
   if (tag_ok) {
-    Stmt q(*db_, "SELECT revision FROM tags WHERE name = ? AND tag = ?");
-    q.Bind(name).Bind(rev);
-    if (q.Step()) return Get(q.Text(0));
+    const auto rows = db.Query("SELECT revision FROM tags WHERE name = ? AND tag = ?", {name, rev});
+    if (!rows.empty()) return Get(rows[0][0]);
   }
   const bool hex = IsRevisionIdPrefix(rev);
   if (!tag_ok && !hex) {
     throw Error("bad reference " + Shown(ref) + ": after '@' a tag or a revision id (8 to 64 hex digits)");
   }
   if (hex) {
-    Stmt q(*db_, "SELECT id FROM revisions WHERE name = ? AND id LIKE ? ORDER BY id");
-    q.Bind(name).Bind(rev + "%");
-    std::vector<std::string> ids;
-    while (q.Step() && ids.size() < 2) ids.push_back(q.Text(0));
-    if (ids.size() == 1) return Get(ids[0]);
+    const auto ids = db.Query("SELECT id FROM revisions WHERE name = ? AND id LIKE ? ORDER BY id LIMIT 2",
+                              {name, rev + "%"});
+    if (ids.size() == 1) return Get(ids[0][0]);
     if (ids.size() > 1) throw Error(Shown(ref) + ": revision prefix is ambiguous; give more digits");
   }
   if (at == std::string::npos) throw Error(name + ": not in the hub " + dir_);
@@ -429,7 +388,7 @@ Revision Hub::Resolve(const std::string& ref) const {
 
 std::vector<Revision> Hub::List(const Query& query) const {
   std::string sql = "SELECT id FROM revisions WHERE 1 = 1";
-  std::vector<std::string> params;
+  std::vector<SqlValue> params;
   if (!query.kind.empty()) {
     sql += " AND kind = ?";
     params.push_back(query.kind);
@@ -470,30 +429,27 @@ std::vector<Revision> Hub::List(const Query& query) const {
     }
   }
   sql += " ORDER BY name, created DESC, id";
-  Stmt q(*db_, sql);
-  for (const std::string& p : params) q.Bind(p);
-  std::vector<std::string> ids;
-  while (q.Step()) ids.push_back(q.Text(0));
   std::vector<Revision> out;
-  for (const std::string& id : ids) out.push_back(Get(id));
+  for (const SqlRow& row : db_->sql->Query(sql, params)) out.push_back(Get(row[0]));
   return out;
 }
 
 std::string Hub::RevisionWithFile(const std::string& kind, const std::string& path,
                                   const std::string& sha256) const {
-  Stmt q(*db_,
-         "SELECT r.name, r.id FROM files f JOIN revisions r ON r.id = f.revision "
-         "WHERE r.kind = ? AND f.path = ? AND f.sha256 = ? ORDER BY r.created DESC, r.id");
-  q.Bind(kind).Bind(path).Bind(sha256);
-  return q.Step() ? q.Text(0) + "@" + q.Text(1) : "";
+  const auto rows = db_->sql->Query(
+      "SELECT r.name, r.id FROM files f JOIN revisions r ON r.id = f.revision "
+      "WHERE r.kind = ? AND f.path = ? AND f.sha256 = ? ORDER BY r.created DESC, r.id LIMIT 1",
+      {kind, path, sha256});
+  return rows.empty() ? "" : rows[0][0] + "@" + rows[0][1];
 }
 
-std::string Hub::CatalogIntegrity() const {
-  Stmt q(*db_, "PRAGMA integrity_check");
-  std::string out;
-  while (q.Step()) out += (out.empty() ? "" : "; ") + q.Text(0);
-  return out;
-}
+std::string Hub::CatalogIntegrity() const { return db_->sql->Integrity(); }
+
+std::string Hub::CatalogDescription() const { return db_->sql->Describe(); }
+
+void Hub::LockStore(bool exclusive) const { db_->sql->LockStore(exclusive); }
+
+void Hub::UnlockStore() const { db_->sql->UnlockStore(); }
 
 // --- tokens ------------------------------------------------------------------
 
@@ -501,19 +457,19 @@ std::string Hub::CreateToken(const std::string& owner, const std::string& scope)
   if (owner != "*") ValidateName(owner + "/x");  // the owner part's rules
   if (scope != "read" && scope != "write") throw Error("bad token scope " + Shown(scope) + ": read or write");
   const std::string token = "shub_" + RandomHex(32);
-  WriteTransaction tx(*db_);
-  Stmt ins(*db_, "INSERT INTO tokens (hash, owner, scope, created) VALUES (?, ?, ?, ?)");
-  ins.Bind(Sha256Hex(token)).Bind(owner).Bind(scope).Bind(static_cast<int64_t>(std::time(nullptr))).Run();
+  CatalogueDb& db = *db_->sql;
+  WriteTransaction tx(db);
+  db.Exec("INSERT INTO tokens (hash, owner, scope, created) VALUES (?, ?, ?, ?)",
+          {Sha256Hex(token), owner, scope, static_cast<int64_t>(std::time(nullptr))});
   tx.Commit();
   return token;
 }
 
 bool Hub::CanWrite(const std::string& token, const std::string& owner) const {
   if (token.empty() || token.size() > 256) return false;
-  Stmt q(*db_, "SELECT owner, scope FROM tokens WHERE hash = ?");
-  q.Bind(Sha256Hex(token));
-  if (!q.Step()) return false;
-  return q.Text(1) == "write" && (q.Text(0) == "*" || q.Text(0) == owner);
+  const auto rows = db_->sql->Query("SELECT owner, scope FROM tokens WHERE hash = ?", {Sha256Hex(token)});
+  if (rows.empty()) return false;
+  return rows[0][1] == "write" && (rows[0][0] == "*" || rows[0][0] == owner);
 }
 
 }  // namespace synthub::hub

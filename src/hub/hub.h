@@ -1,8 +1,9 @@
-// The hub store: content-addressed blobs (by SHA-256) plus a SQLite
-// catalogue of immutable revisions of datasets and models, with movable tags
-// and cards. docs/hub.md describes the layout and the HTTP API built on it.
+// The hub store: content-addressed blobs (by SHA-256) plus a catalogue of
+// immutable revisions of datasets and models, with movable tags and cards.
+// docs/hub.md describes the layout and the HTTP API built on it.
 //
-//   DIR/hub.db                      SQLite catalogue (revisions, files, tags, tokens)
+//   DIR/hub.db                      SQLite catalogue (the default), or
+//   DIR/hub.conf                    "catalogue = postgresql://..." (hub/catalogue.h)
 //   DIR/blobs/sha256/ab/abcdef...   file contents, named by their SHA-256
 //   DIR/tmp/                        uploads in progress (renamed into blobs/ when verified)
 //
@@ -12,8 +13,9 @@
 //    "meta": {...}}   (meta: card front matter, recipe, lineage, summary figures)
 // and its id is the SHA-256 of those bytes, so the same content always gets the
 // same id and a revision can never change. Thread-safety: one Hub object per
-// thread (SQLite connections are per object); several processes may share a
-// store (SQLite transactions; blobs written to tmp/ and renamed).
+// thread (each holds its own catalogue connection); several processes, and
+// with PostgreSQL several machines sharing DIR, may share a store
+// (transactions; blobs written to tmp/ and renamed).
 #ifndef SYNTHUB_HUB_HUB_H_
 #define SYNTHUB_HUB_HUB_H_
 
@@ -86,7 +88,10 @@ struct AddOptions {
 
 class Hub {
  public:
-  static void Init(const std::string& dir);   // creates the store; fine if it exists
+  // Creates the store; fine if it exists. `catalogue`: "" for SQLite
+  // (DIR/hub.db), else a postgresql:// URL, written to DIR/hub.conf once its
+  // schema is there (a URL that does not work leaves no hub behind).
+  static void Init(const std::string& dir, const std::string& catalogue = "");
   explicit Hub(const std::string& dir);        // opens; throws Error if not a hub
   ~Hub();
   Hub(const Hub&) = delete;
@@ -120,18 +125,16 @@ class Hub {
   Revision Resolve(const std::string& ref) const;
   std::vector<Revision> List(const Query& query) const;
 
-  // The store's lock (DIR/gc.lock, flock): commits hold it shared, the
-  // garbage collector exclusively. Released when the object goes.
-  class Lock {
-   public:
-    Lock(const std::string& dir, bool exclusive) : lock_(JoinPath(dir, "gc.lock"), exclusive) {}
+  // The store's lock: commits hold it shared, the garbage collector
+  // exclusively (SQLite: an flock on DIR/gc.lock; PostgreSQL: an advisory
+  // lock, which also holds between servers on different machines).
+  void LockStore(bool exclusive) const;
+  void UnlockStore() const;
 
-   private:
-    FileLock lock_;
-  };
-
-  // SQLite's PRAGMA integrity_check of the catalogue: "ok" or its findings.
+  // The catalogue's own consistency check ("ok" or its findings) and what
+  // it is ("SQLite DIR/hub.db", "PostgreSQL user@host:port/db").
   std::string CatalogIntegrity() const;
+  std::string CatalogDescription() const;
 
   // Tokens: stored as SHA-256 hashes; scope "read" or "write" for one owner
   // ("*" = every owner). Returns the new token (shown once).

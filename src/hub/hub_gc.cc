@@ -16,7 +16,11 @@
 namespace synthub::hub {
 
 GcReport CollectGarbage(const Hub& hub, int64_t grace_seconds, bool dry_run) {
-  const Hub::Lock lock(hub.dir(), /*exclusive=*/true);  // no commit runs meanwhile
+  hub.LockStore(/*exclusive=*/true);  // no commit runs meanwhile
+  struct Unlock {
+    const Hub& hub;
+    ~Unlock() { hub.UnlockStore(); }
+  } unlock{hub};
   std::set<std::string> referenced;
   for (const Revision& r : hub.List(Query{})) {
     for (const FileEntry& f : r.files) referenced.insert(f.sha256);

@@ -2,25 +2,57 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "hub/card.h"
+#include "hub/catalogue.h"
 #include "synthub/error.h"
 #include "util/file.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 #include "util/test_util.h"
 
 namespace synthub::hub {
 namespace {
 
-// A fresh hub in the temporary folder `tmp_dir` (removed with it).
-std::string NewHubDir(const test::TempDir& tmp_dir) {
+// The URL of a fresh database on the PostgreSQL server of this test run
+// (SYNTHUB_TEST_POSTGRES, set by scripts/with-postgres.sh), or "" without one.
+std::string NewPostgresDatabase() {
+  const char* base = std::getenv("SYNTHUB_TEST_POSTGRES");
+  if (!base || !*base) return "";
+  static int seq = 0;
+  const std::string db = "u_" + std::to_string(::getpid()) + "_" + std::to_string(++seq) + "_" + RandomHex(4);
+  OpenPostgresCatalogue(base)->Exec("CREATE DATABASE " + db);
+  std::string url = base;
+  const size_t at = url.find("/postgres?");
+  if (at == std::string::npos) throw Error("SYNTHUB_TEST_POSTGRES: expected .../postgres?host=...");
+  return url.replace(at + 1, 8, db);
+}
+
+// A fresh hub in the temporary folder `tmp_dir` (removed with it), on the
+// catalogue `backend` names.
+std::string NewHubDir(const test::TempDir& tmp_dir, const std::string& backend = "sqlite") {
   const std::string dir = tmp_dir.File("hub");
-  Hub::Init(dir);
+  Hub::Init(dir, backend == "postgresql" ? NewPostgresDatabase() : "");
   return dir;
 }
+
+// The store tests run on both catalogues; PostgreSQL's only when this run
+// has a server (scripts/test.sh starts one).
+class HubStoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql" && !std::getenv("SYNTHUB_TEST_POSTGRES")) {
+      GTEST_SKIP() << "no PostgreSQL server for this run (scripts/with-postgres.sh starts one)";
+    }
+  }
+  std::string NewHub() { return NewHubDir(tmp_dir_, GetParam()); }
+  test::TempDir tmp_dir_;
+};
 
 size_t CountFiles(const std::string& dir) {
   size_t n = 0;
@@ -121,9 +153,8 @@ TEST(HubManifestTest, RejectsNonCanonicalOrUnsafe) {
                Error);
 }
 
-TEST(HubStoreTest, BlobWithWrongHashOrSizeIsRefusedAndRemoved) {
-  const test::TempDir tmp_dir;
-  const std::string dir = NewHubDir(tmp_dir);
+TEST_P(HubStoreTest, BlobWithWrongHashOrSizeIsRefusedAndRemoved) {
+  const std::string dir = NewHub();
   Hub hub(dir);
   const std::string tmp = hub.TempPath();
   WriteFileAtomic(tmp, "hello");
@@ -142,9 +173,8 @@ TEST(HubStoreTest, BlobWithWrongHashOrSizeIsRefusedAndRemoved) {
   EXPECT_THROW(hub.BlobPath("../../etc/passwd"), Error);
 }
 
-TEST(HubStoreTest, CommitTagsResolveList) {
-  const test::TempDir tmp_dir;
-  const std::string dir = NewHubDir(tmp_dir);
+TEST_P(HubStoreTest, CommitTagsResolveList) {
+  const std::string dir = NewHub();
   Hub hub(dir);
   const FileEntry card = PutBlob(hub, "README.md", "---\nlicense: mit\n---\n# hello fractal card\n");
   const FileEntry w = PutBlob(hub, "model.safetensors", "weights");
@@ -202,9 +232,8 @@ TEST(HubStoreTest, CommitTagsResolveList) {
   EXPECT_EQ(hub.List(q).size(), 0u);
 }
 
-TEST(HubStoreTest, CommitNeedsEveryBlobWithItsSize) {
-  const test::TempDir tmp_dir;
-  const std::string dir = NewHubDir(tmp_dir);
+TEST_P(HubStoreTest, CommitNeedsEveryBlobWithItsSize) {
+  const std::string dir = NewHub();
   Hub hub(dir);
   const std::string missing = RevisionManifestJson("model", "a/b", {{"x", 3, Sha256Hex("abc")}}, "{}");
   EXPECT_THROW(hub.Commit(missing), Error);
@@ -216,9 +245,8 @@ TEST(HubStoreTest, CommitNeedsEveryBlobWithItsSize) {
   EXPECT_EQ(hub.List({}).size(), 1u);
 }
 
-TEST(HubStoreTest, TokensAreHashedAndScoped) {
-  const test::TempDir tmp_dir;
-  const std::string dir = NewHubDir(tmp_dir);
+TEST_P(HubStoreTest, TokensAreHashedAndScoped) {
+  const std::string dir = NewHub();
   Hub hub(dir);
   const std::string w = hub.CreateToken("alice", "write");
   const std::string r = hub.CreateToken("alice", "read");
@@ -232,10 +260,13 @@ TEST(HubStoreTest, TokensAreHashedAndScoped) {
   EXPECT_THROW(hub.CreateToken("alice", "admin"), Error);
   EXPECT_THROW(hub.CreateToken("../x", "write"), Error);
   // The catalogue holds the hash, never the token.
-  EXPECT_EQ(ReadFile(dir + "/hub.db").find(w), std::string::npos);
+  if (GetParam() == "sqlite") EXPECT_EQ(ReadFile(dir + "/hub.db").find(w), std::string::npos);
 }
 
-TEST(HubStoreTest, NotAHub) {
+INSTANTIATE_TEST_SUITE_P(Catalogues, HubStoreTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(HubStoreNoServerTest, NotAHub) {
   const test::TempDir tmp_dir;
   EXPECT_THROW(Hub(tmp_dir.File("no/such/hub")), Error);
 }

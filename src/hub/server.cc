@@ -17,6 +17,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "hub/catalogue.h"
 #include "hub/http_range.h"
 #include "hub/http_route.h"
 #include "hub/hub.h"
@@ -59,7 +60,7 @@ const FileEntry* FindFile(const Revision& r, const std::string& path) {
   return nullptr;
 }
 
-// One Hub per server thread: a Hub holds its own SQLite connection.
+// One Hub per server thread: a Hub holds its own catalogue connection.
 Hub& ThreadHub(const std::string& dir) {
   thread_local std::unique_ptr<Hub> hub;
   thread_local std::string hub_dir;
@@ -87,6 +88,8 @@ void Validate(F f) {
     f();
   } catch (const HttpError&) {
     throw;
+  } catch (const CatalogueUnavailable&) {
+    throw;  // 503, not a bad request
   } catch (const Error& e) {
     throw HttpError(400, e.what());
   }
@@ -95,6 +98,8 @@ void Validate(F f) {
 Revision ResolveOr404(const Hub& hub, const std::string& ref) {
   try {
     return hub.Resolve(ref);
+  } catch (const CatalogueUnavailable&) {
+    throw;  // 503, not a bad request
   } catch (const Error& e) {
     throw HttpError(404, e.what());
   }
@@ -272,6 +277,8 @@ class Routes {
       return of_kind(hub.Resolve(name + "@" + rev));
     } catch (const HttpError&) {
       throw;
+    } catch (const CatalogueUnavailable&) {
+      throw;  // 503, not a bad request
     } catch (const Error& e) {
       revision_error = e.what();
     }
@@ -280,6 +287,8 @@ class Routes {
     Revision any;
     try {
       any = hub.Resolve(name);
+    } catch (const CatalogueUnavailable&) {
+      throw;  // 503, not a bad request
     } catch (const Error&) {
       throw HttpError(404, "no " + kind + " repository '" + name + "'", "RepoNotFound");
     }
@@ -469,6 +478,8 @@ class Routes {
     Revision r;
     try {
       r = hub.Commit(body);
+    } catch (const CatalogueUnavailable&) {
+      throw;  // 503, not a bad request
     } catch (const Error& e) {
       throw HttpError(400, e.what());
     }
@@ -493,6 +504,8 @@ class Routes {
     const Revision r = ResolveOr404(hub, name + "@" + id);
     try {
       hub.Tag(name, route.tag, r.id);
+    } catch (const CatalogueUnavailable&) {
+      throw;  // 503, not a bad request
     } catch (const Error& e) {
       throw HttpError(400, e.what());
     }
@@ -503,7 +516,16 @@ class Routes {
   std::string dir_;
 };
 
-// Wraps a handler: HttpError -> its status, other errors -> 500, as JSON.
+// The catalogue is down or restarting: 503, try again shortly. Nothing of
+// the request's transaction was committed; the next request reconnects.
+void SendUnavailable(httplib::Response& res, const CatalogueUnavailable& e) {
+  res.set_header("Retry-After", "1");
+  res.set_header("Connection", "close");
+  SendError(res, 503, e.what());
+}
+
+// Wraps a handler: HttpError -> its status, the catalogue unavailable -> 503,
+// other errors -> 500, as JSON.
 template <class F>
 httplib::Server::Handler Guard(F f) {
   return [f](const httplib::Request& req, httplib::Response& res) {
@@ -512,6 +534,8 @@ httplib::Server::Handler Guard(F f) {
     } catch (const HttpError& e) {
       if (!e.code().empty()) res.set_header("X-Error-Code", e.code());
       SendError(res, e.status(), e.what());
+    } catch (const CatalogueUnavailable& e) {
+      SendUnavailable(res, e);
     } catch (const std::exception& e) {
       SendError(res, 500, e.what());
     }
@@ -525,6 +549,8 @@ httplib::Server::HandlerWithContentReader GuardReader(F f) {
       f(req, res, reader);
     } catch (const HttpError& e) {
       SendError(res, e.status(), e.what());
+    } catch (const CatalogueUnavailable& e) {
+      SendUnavailable(res, e);
     } catch (const std::exception& e) {
       SendError(res, 500, e.what());
     }
