@@ -330,9 +330,18 @@ check "every blob in the store still matches its name" bash -c \
   "find '$H/blobs' -type f | while read -r b; do [ \"\$(sha256sum \"\$b\" | cut -d' ' -f1)\" = \"\$(basename \"\$b\")\" ] || exit 1; done"
 
 # --- the web page in headless Chromium ---------------------------------------------------
+# A dataset of another formula family, published beside the
+# running server, for the page's family views.
+"$SYNTHUB" generate --family visualatom --categories 3 --images 2 --size 64 --shard-size 6 --seed 7 \
+  --quiet --out atoms >/dev/null 2>&1 && "$SYNTHUB" hub add atoms --hub "$H" --name alice/atoms3 >add_atoms.txt 2>&1
+check "hub add publishes a VisualAtom dataset too" grep -q '[0-9a-f]\{64\}' add_atoms.txt
 if [ -d "$TESTS_DIR/web/node_modules/playwright-core" ] && [ -x /usr/bin/chromium ]; then
-  node "$TESTS_DIR/hub_web_test.mjs" "$URL" alice/frac4 \
-    "$([ -n "$MODEL_DIR" ] && echo alice/tiny-vit)" >web.out 2>web.err
+  # Screenshots stay after the run in $SYNTHUB_TEST_ARTIFACTS (ctest sets it
+  # to build/test-artifacts/TEST); the output names them.
+  SHOTS=${SYNTHUB_TEST_ARTIFACTS:-$WORK/screenshots}
+  mkdir -p "$SHOTS"
+  SCREENSHOT_DIR=$SHOTS node "$TESTS_DIR/hub_web_test.mjs" "$URL" alice/frac4 \
+    "$([ -n "$MODEL_DIR" ] && echo alice/tiny-vit)" alice/atoms3:visualatom >web.out 2>web.err
   check "the web page lists the dataset and model and shows their images (chromium)" test $? = 0
   cat web.out | sed 's/^/#   /'
 else

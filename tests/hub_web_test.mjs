@@ -1,17 +1,30 @@
 // The hub's web page in a real headless Chromium (Debian's /usr/bin/chromium
 // driven by playwright-core; nothing is downloaded). Usage:
-//   node tests/hub_web_test.mjs URL DATASET [MODEL]
+//   node tests/hub_web_test.mjs URL DATASET [MODEL] [NAME:FAMILY,...]
+// (the last: more datasets, of other formula families). Screenshots of the
+// front page, each dataset page and the model page go to $SCREENSHOT_DIR
+// (default: the current folder).
 // Checks: the page lists the published dataset and model; the dataset's
 // preview contact sheet loads (naturalWidth > 0); recipe, size and the pull
 // command are shown; the model's card renders (front matter table, heading)
 // with its text escaped, its learning curves load and its eval table shows;
-// no page errors, no script injected from catalogue text. Exit 1 on failure.
+// no page errors, no script injected from catalogue text. Each dataset shows
+// its own contact sheet and a recipe summary naming its family, and the family
+// filter tells them apart. Exit 1 on failure.
 import { createRequire } from 'module';
+import path from 'path';
 
 const require = createRequire(new URL('./web/package.json', import.meta.url));  // tests/web/node_modules
 const { chromium } = require('playwright-core');
 
-const [url, dataset, model] = process.argv.slice(2);
+const [url, dataset, model, more] = process.argv.slice(2);
+const others = (more || '').split(',').filter(x => x).map(x => x.split(':'));
+const shots = process.env.SCREENSHOT_DIR || '.';
+async function screenshot(page, name) {
+  const file = path.join(shots, name);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log('# screenshot: ' + path.resolve(file));
+}
 let failed = 0;
 function check(name, cond, detail = '') {
   console.log((cond ? 'ok - ' : 'FAIL - ') + name + (cond || !detail ? '' : ' (' + detail + ')'));
@@ -54,6 +67,33 @@ try {
   check('a materialize command', detail.includes('synthub hub materialize ' + dataset + '@'));
   check('the webdataset brace URL of the shards', /webdataset\.WebDataset\("http:\/\/[^"]+\/files\/[^"]+-\{0+\.\.\d+\}\.tar"\)/.test(detail));
   check('the wids index URL', detail.includes('wids.ShardListDataset("') && detail.includes('/api/wids/' + dataset + '@'));
+  check('the HF_ENDPOINT line for huggingface_hub', detail.includes('HF_ENDPOINT=' + url) &&
+        detail.includes('snapshot_download("' + dataset + '", repo_type="dataset", revision="'));
+  const summary = await page.$eval('#detail table.recipe-summary', t => ({ family: t.dataset.family, text: t.textContent }));
+  check('a recipe summary names the family (FractalDB) and the counts',
+        summary.family === 'fractaldb' && /FractalDB/.test(summary.text) && /images per class/.test(summary.text) &&
+        /maps per system/.test(summary.text), JSON.stringify(summary));
+  await screenshot(page, 'hub_dataset_fractaldb.png');
+
+  // Datasets of other families: their own contact sheet and recipe summary.
+  for (const [name, family] of others) {
+    await page.click(`#datasets li[data-name="${name}"] a`);
+    await page.waitForFunction(n => document.querySelector('#detail h2') &&
+      document.querySelector('#detail h2').textContent.startsWith(n), name, { timeout: 15000 });
+    await page.waitForFunction(n => {
+      const img = document.querySelector('#preview');
+      return img && img.complete && img.src.includes('/' + n + '/');
+    }, name, { timeout: 15000 });
+    const sheet = await page.$eval('#preview', img => ({ w: img.naturalWidth, src: img.src }));
+    check(`${name}: its own contact sheet loads`, sheet.w > 0, JSON.stringify(sheet));
+    await page.waitForSelector('#detail table.recipe-summary', { timeout: 15000 });
+    const sum = await page.$eval('#detail table.recipe-summary', t => ({ family: t.dataset.family, text: t.textContent }));
+    const knobs = { visualatom: /sine frequencies/, rcdb: /masks/, '1p-frac': /perturbation/,
+                    'mv-fractaldb': /views per class/, '3d-ofdb': /views per class/, exfractaldb: /points per cloud/ };
+    check(`${name}: the recipe summary names ${family} and its knobs`,
+          sum.family === family && (!knobs[family] || knobs[family].test(sum.text)), JSON.stringify(sum));
+    await screenshot(page, `hub_dataset_${family}.png`);
+  }
 
   if (model) {
     await page.click(`#models li[data-name="${model}"] a`);
@@ -80,6 +120,10 @@ try {
     const lineage = await page.$('#detail table.lineage a');
     check('lineage links to the dataset', lineage !== null &&
       (await lineage.textContent()).startsWith(dataset));
+    const mdetail = await page.textContent('#detail');
+    check('the HF_ENDPOINT line for timm', mdetail.includes('HF_ENDPOINT=' + url) &&
+          mdetail.includes('timm.create_model("hf-hub:' + model + '@'));
+    await screenshot(page, 'hub_model.png');
   }
   // Filters by family, licence and architecture, from the values published.
   const options = async id => page.$$eval(`#${id} option`, os => os.map(o => o.value).filter(v => v));
@@ -88,6 +132,18 @@ try {
   await page.selectOption('#family', 'fractaldb');
   await page.waitForSelector(`#datasets li[data-name="${dataset}"]`, { timeout: 5000 });
   check('filtering by family fractaldb keeps the dataset', true);
+  for (const [name, family] of others) {
+    check(`the family filter offers ${family}`, (await options('family')).includes(family));
+    await page.waitForFunction(n => !document.querySelector(`#datasets li[data-name="${n}"]`), name, { timeout: 5000 });
+    check(`filtering by fractaldb hides ${name}`, true);
+    await page.selectOption('#family', family);
+    await page.waitForSelector(`#datasets li[data-name="${name}"]`, { timeout: 5000 });
+    await page.waitForFunction(d => !document.querySelector(`#datasets li[data-name="${d}"]`), dataset, { timeout: 5000 });
+    check(`filtering by ${family} keeps ${name} and hides ${dataset}`, true);
+    await page.selectOption('#family', 'fractaldb');
+    await page.waitForFunction(n => !document.querySelector(`#datasets li[data-name="${n}"]`), name, { timeout: 5000 });
+    await page.waitForSelector(`#datasets li[data-name="${dataset}"] .muted`, { timeout: 5000 });
+  }
   const dsLicense = await page.$eval(`#datasets li[data-name="${dataset}"] .muted`, e => e.textContent.split(' · ').pop());
   const other = (await options('license')).find(l => l !== dsLicense);
   if (other) {
@@ -109,7 +165,9 @@ try {
   await page.fill('#search', 'no-such-thing-xyz');
   await page.waitForFunction(() => !document.querySelector('#datasets li[data-name]'), null, { timeout: 5000 });
   check('search narrows the list', true);
-  await page.screenshot({ path: 'hub_page.png', fullPage: true });
+  await page.fill('#search', '');
+  await page.waitForSelector(`#datasets li[data-name="${dataset}"]`, { timeout: 5000 });
+  await screenshot(page, 'hub_page.png');
   check('no page errors or dialogs', errors.length === 0, errors.join('; '));
 } catch (e) {
   check('the page test ran', false, String(e));

@@ -258,8 +258,69 @@ function commands(r) {
       out.push(command('webdataset.WebDataset("' + origin + '/files/' + seg(r.name) + '/' + r.id + '/' + r.shard_pattern + '")'));
     }
     out.push(command('wids.ShardListDataset("' + origin + '/api/wids/' + seg(r.name) + '@' + r.id + '")'));
+    out.push(command('HF_ENDPOINT=' + origin + ' python3 -c \'import huggingface_hub as h; print(h.snapshot_download("' +
+      r.name + '", repo_type="dataset", revision="' + r.id + '"))\''));
+  } else {
+    out.push(command('HF_ENDPOINT=' + origin + ' python3 -c \'import timm; m = timm.create_model("hf-hub:' +
+      r.name + '@' + r.id + '", pretrained=True)\''));
+    out.push(command('HF_ENDPOINT=' + origin + ' python3 -c \'import huggingface_hub as h; print(h.snapshot_download("' +
+      r.name + '", revision="' + r.id + '"))\''));
   }
   return out;
+}
+
+// What each formula family draws, and a readable summary of a recipe: the
+// family, the counts, the image and the family's main knobs (the whole recipe
+// follows as JSON).
+const FAMILIES = {
+  fractaldb: 'FractalDB: fractals of 2D iterated function systems, one system per class',
+  ofdb: 'OFDB: one fractal image per class (one-instance FractalDB)',
+  visualatom: 'VisualAtom: contours whose radii are sums of sine waves, one frequency pair per class',
+  rcdb: 'RCDB: radial contours (noisy polygons) with masks, one shape rule per class',
+  '1p-frac': '1p-frac: one fractal, its classes are small perturbations of it',
+  'mv-fractaldb': 'MV-FractalDB: fixed views of 3D fractal point clouds, one per class',
+  exfractaldb: 'ExFractalDB: random views of 3D fractal point clouds, one per class',
+  '3d-ofdb': '3D-OFDB: views of one 3D fractal per class',
+  packed: 'packed images (synthub pack)',
+};
+function range(v) { return Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : v[0] + '–' + v[1]) : v; }
+function recipeSummary(recipe) {
+  const fam = recipe.family || (recipe.packed_from ? 'packed' : 'fractaldb');
+  const c = recipe.contour, f3 = recipe.fractal3d, s = recipe.search, p = recipe.onepfrac;
+  const size = (recipe.render || {}).size || (c || {}).size || (f3 || {}).size;
+  const rows = {
+    family: FAMILIES[fam] || fam,
+    classes: recipe.categories,
+    'images per class': recipe.instances_per_category,
+    images: recipe.categories && recipe.instances_per_category ? recipe.categories * recipe.instances_per_category : undefined,
+    'image size': size ? size + ' × ' + size : undefined,
+    format: (recipe.encode || {}).format,
+    seed: recipe.seed,
+  };
+  if (s && (fam === 'fractaldb' || fam === 'ofdb')) {
+    rows['maps per system'] = range([s.min_maps, s.max_maps]);
+    rows['filling threshold'] = s.threshold;
+    rows['points per image'] = (recipe.render || {}).points;
+  }
+  if (c) {
+    rows.vertices = range(c.vertices);
+    rows.orbits = range(c.orbits);
+    if (c.frequency) rows['sine frequencies'] = range(c.frequency);
+    if (c.masks !== undefined) rows.masks = c.masks;
+    rows['line width'] = range(c.line_width);
+  }
+  if (p) { rows['perturbation δ'] = p.delta; rows['σ (spectral)'] = p.sigma; }
+  if (f3) {
+    rows['points per cloud'] = f3.points;
+    if (f3.views !== undefined) rows['views per class'] = f3.views;
+    rows['point rule'] = f3.point_rule;
+  }
+  if (recipe.packed_from) rows['packed from'] = recipe.packed_from;
+  for (const k of Object.keys(rows)) if (rows[k] === undefined || rows[k] === null) delete rows[k];
+  const t = kvTable(rows);
+  t.className = 'recipe-summary';
+  t.dataset.family = fam;
+  return t;
 }
 
 async function showDataset(r, box) {
@@ -281,6 +342,7 @@ async function showDataset(r, box) {
         extensions: (m.extensions || []).join(', '), bytes: bytes(r.size)}));
       if (m.recipe) {
         box.appendChild(el('h3', {text: 'Recipe'}));
+        box.appendChild(recipeSummary(m.recipe));
         box.appendChild(el('pre', {class: 'recipe', text: JSON.stringify(m.recipe, null, 2)}));
       }
     } catch (e) { box.appendChild(el('p', {class: 'error', text: String(e.message)})); }
