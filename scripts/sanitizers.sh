@@ -5,9 +5,11 @@
 # scripts/install-deps.sh.
 #   ThreadSanitizer: the loader, thread-pool and generator-search unit tests, the generate
 #     CLI on 2 threads (== 1 thread, byte for byte), and the hub server and
-#     pull client under concurrent load (tests/hub_load_test.sh).
+#     pull client under concurrent load (tests/hub_load_test.sh), on SQLite and
+#     on PostgreSQL.
 #   AddressSanitizer + UBSan: every unit test, the CLI, hub and hub-server
-#     end-to-end tests and the hub load test; every process writes reports to
+#     end-to-end tests and the hub load test (the hub server's on both
+#     catalogues); every process writes reports to
 #     one folder, which must stay empty.
 #   libFuzzer (clang): tar_reader, parsers, hub; FUZZ_SECONDS each (60).
 set -euo pipefail
@@ -33,6 +35,9 @@ for f in "$work"/gen1/*.tar "$work"/gen1/manifest.json; do cmp "$f" "$work/gen2/
 build-tsan/synthub verify "$work/gen2" >/dev/null
 stage "TSan: generate on 2 threads == 1 thread, no report"
 bash tests/hub_load_test.sh build-tsan/synthub "$LOAD_SECONDS" | grep -v '^ok'
+# ... and on a PostgreSQL catalogue (a throwaway server for the run).
+SYNTHUB_HUB_BACKEND=postgresql scripts/with-postgres.sh \
+  bash tests/hub_load_test.sh build-tsan/synthub "$LOAD_SECONDS" | grep -v '^ok'
 stage "TSan: loader, search, generate, hub server + pull under load passed"
 unset TSAN_OPTIONS
 
@@ -47,6 +52,9 @@ stage "ASan+UBSan: unit and CLI tests"
 SYNTHUB_TEST_NO_MPI=1 bash tests/hub_test.sh build-asan/synthub | tail -1
 bash tests/hub_server_test.sh build-asan/synthub | tail -1
 bash tests/hub_load_test.sh build-asan/synthub "$LOAD_SECONDS" | tail -1
+SYNTHUB_HUB_BACKEND=postgresql scripts/with-postgres.sh bash -c \
+  "bash tests/hub_server_test.sh build-asan/synthub | tail -1 &&
+   bash tests/hub_load_test.sh build-asan/synthub $LOAD_SECONDS | tail -1"
 if [ -n "$(ls -A "$reports")" ]; then
   head -60 "$reports"/*
   echo "sanitizers: ASan/UBSan reports above ($(ls "$reports" | wc -l) file(s))"

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "synthub/error.h"
 #include "util/file.h"
@@ -49,11 +51,23 @@ const char* const kSchema[] = {
 // The advisory lock key of the store lock ("synthub" in ASCII, truncated).
 constexpr int64_t kStoreLockKey = 0x73796e74687562;
 
+// Prepared statements kept per connection (a request runs the same few
+// statements again and again); past this many, the cache starts over.
+constexpr size_t kMaxStatements = 128;
+
 // --- SQLite ------------------------------------------------------------------
+
+// SQLite's allocation statistics take one process-wide mutex on every
+// malloc, which request threads then queue on; the hub does not read them.
+void DisableSqliteMemoryStatistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });  // MISUSE if already initialised: harmless
+}
 
 class SqliteCatalogue : public CatalogueDb {
  public:
   SqliteCatalogue(const std::string& path, bool create) : path_(path) {
+    DisableSqliteMemoryStatistics();
     const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       const std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -67,6 +81,7 @@ class SqliteCatalogue : public CatalogueDb {
     if (create) Exec("PRAGMA journal_mode = WAL", {});
   }
   ~SqliteCatalogue() override {
+    FinalizeStatements();
     if (db_) sqlite3_close(db_);
   }
 
@@ -101,15 +116,31 @@ class SqliteCatalogue : public CatalogueDb {
   [[noreturn]] void Fail(const std::string& what) const {
     throw Error(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
   }
-  void Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows) {
+  void FinalizeStatements() noexcept {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    statements_.clear();
+  }
+  // The statement for `sql`, prepared once per connection.
+  sqlite3_stmt* Statement(const std::string& sql) {
+    if (auto it = statements_.find(sql); it != statements_.end()) return it->second;
+    if (statements_.size() >= kMaxStatements) FinalizeStatements();
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                           nullptr) != SQLITE_OK) {
       Fail("prepare");
     }
-    struct Finalize {
+    statements_.emplace(sql, stmt);
+    return stmt;
+  }
+  void Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows) {
+    sqlite3_stmt* stmt = Statement(sql);
+    struct Reset {  // ready for its next use, whatever happens here
       sqlite3_stmt* s;
-      ~Finalize() { sqlite3_finalize(s); }
-    } finalize{stmt};
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
     int n = 0;
     for (const SqlValue& v : params) {
       int rc;
@@ -137,6 +168,7 @@ class SqliteCatalogue : public CatalogueDb {
 
   std::string path_;
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
   std::optional<FileLock> lock_;
 };
 
@@ -292,12 +324,10 @@ class PostgresCatalogue : public CatalogueDb {
     for (int attempt = 0;; ++attempt) {
       if (PQstatus(conn_) != CONNECTION_OK) {
         if (!may_reconnect) Unavailable("the connection was lost");
-        PQreset(conn_);
+        Reset();
         if (PQstatus(conn_) != CONNECTION_OK) Unavailable(Trim(PQerrorMessage(conn_)));
-        PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
       }
-      PGresult* res = PQexecParams(conn_, numbered.c_str(), static_cast<int>(values.size()), nullptr,
-                                   values.data(), lengths.data(), nullptr, 0);
+      PGresult* res = Execute(sql, numbered, values, lengths);
       const ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return res;
       const std::string msg = Trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
@@ -310,8 +340,37 @@ class PostgresCatalogue : public CatalogueDb {
         locked_ = 0;
         Unavailable(msg);
       }
-      PQreset(conn_);  // an idle connection closed by a restart: once more on a new one
+      Reset();  // an idle connection closed by a restart: once more on a new one
     }
+  }
+
+  // A new connection: the old one's prepared statements are gone with it.
+  void Reset() {
+    prepared_.clear();
+    PQreset(conn_);
+    PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);
+  }
+
+  // Executes `sql` as a statement prepared once per connection (parsed and
+  // planned once, not per request). Returns the failing step's result.
+  PGresult* Execute(const std::string& sql, const std::string& numbered, const std::vector<const char*>& values,
+                    const std::vector<int>& lengths) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      if (prepared_.size() >= kMaxStatements) {
+        PGresult* res = PQexec(conn_, "DEALLOCATE ALL");
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) return res;
+        PQclear(res);
+        prepared_.clear();
+      }
+      const std::string name = "synthub_" + std::to_string(++statements_made_);
+      PGresult* res = PQprepare(conn_, name.c_str(), numbered.c_str(), static_cast<int>(values.size()), nullptr);
+      if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) return res;
+      PQclear(res);
+      it = prepared_.emplace(sql, name).first;
+    }
+    return PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(), lengths.data(),
+                          nullptr, 0);
   }
 
   [[noreturn]] void Unavailable(const std::string& why) {
@@ -320,6 +379,8 @@ class PostgresCatalogue : public CatalogueDb {
 
   std::string url_, where_;
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  uint64_t statements_made_ = 0;
   bool in_transaction_ = false;
   int locked_ = 0;  // 0, 1 shared, 2 exclusive
 };

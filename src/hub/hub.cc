@@ -12,6 +12,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <unordered_map>
 
 #include "hub/catalogue.h"
 #include "synthub/error.h"
@@ -137,6 +138,10 @@ void RemoveStaleUploads(const std::string& tmp_dir) {
 
 struct Hub::Db {
   std::unique_ptr<CatalogueDb> sql;
+  // Revisions read before, without their tags: a revision never changes, so
+  // its row and file list are read once per connection (tags can move; they
+  // are read every time).
+  std::unordered_map<std::string, Revision> revisions;
 };
 
 void Hub::Init(const std::string& dir, const std::string& catalogue) {
@@ -315,6 +320,20 @@ Revision Hub::Commit(const std::string& manifest_json) {
 
 Revision Hub::Get(const std::string& revision_id) const {
   CatalogueDb& db = *db_->sql;
+  auto cached = db_->revisions.find(revision_id);
+  if (cached == db_->revisions.end()) {
+    if (db_->revisions.size() >= 256) db_->revisions.clear();
+    cached = db_->revisions.emplace(revision_id, ReadRevision(revision_id)).first;
+  }
+  Revision r = cached->second;
+  for (const SqlRow& t : db.Query("SELECT tag FROM tags WHERE revision = ? ORDER BY tag", {r.id})) {
+    r.tags.push_back(t[0]);
+  }
+  return r;
+}
+
+Revision Hub::ReadRevision(const std::string& revision_id) const {
+  CatalogueDb& db = *db_->sql;
   const auto rows = db.Query(
       "SELECT id, kind, name, created, manifest, license, architecture, dataset, base_model, card "
       "FROM revisions WHERE id = ?",
@@ -334,9 +353,6 @@ Revision Hub::Get(const std::string& revision_id) const {
   r.card = row[9];
   for (const SqlRow& f : db.Query("SELECT path, size, sha256 FROM files WHERE revision = ? ORDER BY path", {r.id})) {
     r.files.push_back({f[0], std::stoull(f[1]), f[2]});
-  }
-  for (const SqlRow& t : db.Query("SELECT tag FROM tags WHERE revision = ? ORDER BY tag", {r.id})) {
-    r.tags.push_back(t[0]);
   }
   return r;
 }

@@ -149,6 +149,8 @@ class Hub {
 
  private:
   struct Db;
+  // A revision's row and files from the catalogue, without its tags.
+  Revision ReadRevision(const std::string& revision_id) const;
   // Copies `src` into the store through tmp/, checking the hash and size.
   void IngestFile(const std::string& src, const std::string& sha256, uint64_t size);
   std::string dir_;
