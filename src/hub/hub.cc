@@ -319,16 +319,21 @@ Revision Hub::Commit(const std::string& manifest_json) {
 }
 
 Revision Hub::Get(const std::string& revision_id) const {
-  CatalogueDb& db = *db_->sql;
+  std::vector<std::string> tags;
+  for (const SqlRow& t : db_->sql->Query("SELECT tag FROM tags WHERE revision = ? ORDER BY tag", {revision_id})) {
+    tags.push_back(t[0]);
+  }
+  return WithTags(revision_id, std::move(tags));
+}
+
+Revision Hub::WithTags(const std::string& revision_id, std::vector<std::string> tags) const {
   auto cached = db_->revisions.find(revision_id);
   if (cached == db_->revisions.end()) {
     if (db_->revisions.size() >= 256) db_->revisions.clear();
     cached = db_->revisions.emplace(revision_id, ReadRevision(revision_id)).first;
   }
   Revision r = cached->second;
-  for (const SqlRow& t : db.Query("SELECT tag FROM tags WHERE revision = ? ORDER BY tag", {r.id})) {
-    r.tags.push_back(t[0]);
-  }
+  r.tags = std::move(tags);
   return r;
 }
 
@@ -385,8 +390,16 @@ Revision Hub::Resolve(const std::string& ref) const {
     tag_ok = false;
   }
   if (tag_ok) {
-    const auto rows = db.Query("SELECT revision FROM tags WHERE name = ? AND tag = ?", {name, rev});
-    if (!rows.empty()) return Get(rows[0][0]);
+    // The tagged revision and all its tags, in one round trip.
+    const auto rows = db.Query(
+        "SELECT t.revision, o.tag FROM tags t JOIN tags o ON o.revision = t.revision "
+        "WHERE t.name = ? AND t.tag = ? ORDER BY o.tag",
+        {name, rev});
+    if (!rows.empty()) {
+      std::vector<std::string> tags;
+      for (const SqlRow& row : rows) tags.push_back(row[1]);
+      return WithTags(rows[0][0], std::move(tags));
+    }
   }
   const bool hex = IsRevisionIdPrefix(rev);
   if (!tag_ok && !hex) {

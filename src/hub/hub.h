@@ -151,6 +151,8 @@ class Hub {
   struct Db;
   // A revision's row and files from the catalogue, without its tags.
   Revision ReadRevision(const std::string& revision_id) const;
+  // The revision (from the per-connection cache) with these tags.
+  Revision WithTags(const std::string& revision_id, std::vector<std::string> tags) const;
   // Copies `src` into the store through tmp/, checking the hash and size.
   void IngestFile(const std::string& src, const std::string& sha256, uint64_t size);
   std::string dir_;

@@ -9,13 +9,19 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
 #include <memory>
+#include <netdb.h>
 #include <nlohmann/json.hpp>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <unordered_map>
 
 #include "hub/catalogue.h"
 #include "hub/http_range.h"
@@ -77,6 +83,33 @@ void SendJson(httplib::Response& res, int status, const json& j) {
   res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
+// RevisionJson(r, full) as text, as SendJson writes it. A revision never
+// changes but for its tags, so each request thread keeps the text of the
+// revisions it served without "tags" (the last key, sorted) and adds them:
+// parsing the manifest and escaping the card are most of a JSON request's time.
+std::string RevisionText(const Revision& r, bool full) {
+  constexpr size_t kMaxCached = 4u << 20;  // bytes per thread and kind
+  thread_local std::unordered_map<std::string, std::string> cache[2];
+  thread_local size_t cached_bytes[2] = {0, 0};
+  auto& texts = cache[full ? 1 : 0];
+  auto it = texts.find(r.id);
+  if (it == texts.end()) {
+    json j = RevisionJson(r, full);
+    j.erase("tags");
+    std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (text.size() > kMaxCached / 8) return text.insert(text.size() - 1, ",\"tags\":" + json(r.tags).dump());
+    size_t& bytes = cached_bytes[full ? 1 : 0];
+    if (bytes + text.size() > kMaxCached) {
+      texts.clear();
+      bytes = 0;
+    }
+    bytes += text.size();
+    it = texts.emplace(r.id, std::move(text)).first;
+  }
+  std::string text = it->second;
+  return text.insert(text.size() - 1, ",\"tags\":" + json(r.tags).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, {{"error", message}, {"status", status}});
 }
@@ -120,6 +153,70 @@ std::string ContentType(const std::string& path) {
   return "application/octet-stream";
 }
 
+// --- sendfile ----------------------------------------------------------------
+
+// The socket of the connection this thread is answering, or -1.
+// cpp-httplib (Debian's 0.11.4) serves a connection on one pool thread from
+// start to end but does not hand its socket to handlers; the request names
+// both ends, and exactly one open socket has those two addresses. Found once
+// per connection (a scan of /proc/self/fd), checked on every use.
+bool SameEndpoint(const sockaddr_storage& a, socklen_t len, const std::string& addr, int port) {
+  char host[NI_MAXHOST], serv[NI_MAXSERV];
+  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return false;
+  }
+  return addr == host && std::to_string(port) == serv;
+}
+
+bool IsConnection(int fd, const httplib::Request& req) {
+  sockaddr_storage local{}, peer{};
+  socklen_t local_len = sizeof local, peer_len = sizeof peer;
+  return ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 &&
+         ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+         SameEndpoint(peer, peer_len, req.remote_addr, req.remote_port) &&
+         SameEndpoint(local, local_len, req.local_addr, req.local_port);
+}
+
+int ConnectionSocket(const httplib::Request& req) {
+  thread_local int cached = -1;
+  if (req.remote_port <= 0 || req.local_port <= 0) return -1;
+  if (cached >= 0 && IsConnection(cached, req)) return cached;
+  cached = -1;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return -1;
+  while (const dirent* e = ::readdir(dir)) {
+    const int fd = std::atoi(e->d_name);
+    struct stat st;
+    if (fd > 2 && fd != ::dirfd(dir) && ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && IsConnection(fd, req)) {
+      cached = fd;
+      break;
+    }
+  }
+  ::closedir(dir);
+  return cached;
+}
+
+// Sends `length` bytes of `file` from `offset` on `socket` with sendfile(2)
+// (page cache to socket, no copy through user space); false when the
+// client is gone or stalls for 30 s (the server's write timeout).
+bool SendFileRange(int socket, int file, off_t offset, size_t length) {
+  while (length > 0) {
+    const ssize_t sent = ::sendfile(socket, file, &offset, std::min<size_t>(length, 1u << 30));
+    if (sent > 0) {
+      length -= static_cast<size_t>(sent);
+      continue;
+    }
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{socket, POLLOUT, 0};
+      if (::poll(&p, 1, 30000) == 1 && !(p.revents & (POLLERR | POLLHUP))) continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 // Serves a blob with one-range support: 206 + Content-Range, 416 (with
 // "bytes */SIZE") when the range starts past the end.
 void SendBlob(const httplib::Request& req, httplib::Response& res, const std::string& path,
@@ -156,6 +253,18 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
   const uint64_t begin = range.begin, length = range.length;
   if (length == 0) {
     res.set_content("", content_type.c_str());
+    return;
+  }
+  const int socket = req.method == "GET" ? ConnectionSocket(req) : -1;
+  if (socket >= 0) {
+    // The body straight from the page cache: cpp-httplib has written the
+    // status line and headers (Content-Length ours) when it calls this.
+    res.set_header("Content-Length", std::to_string(length));
+    res.set_content_provider(content_type, [fd_holder, socket, begin, length](size_t, httplib::DataSink& sink) {
+      if (!SendFileRange(socket, *fd_holder, static_cast<off_t>(begin), static_cast<size_t>(length))) return false;
+      sink.done();
+      return true;
+    });
     return;
   }
   res.set_content_provider(
@@ -230,15 +339,18 @@ class Routes {
       throw HttpError(400, "kind must be 'dataset' or 'model'");
     }
     if (!q.tag.empty()) Validate([&] { ValidateTag(q.tag); });
-    json out = json::array();
-    for (const Revision& r : ThreadHub(dir_).List(q)) out.push_back(RevisionJson(r, false));
-    SendJson(res, 200, {{"revisions", out}});
+    std::string out = "{\"revisions\":[";
+    for (const Revision& r : ThreadHub(dir_).List(q)) {
+      if (out.back() != '[') out += ',';
+      out += RevisionText(r, false);
+    }
+    res.set_content(out + "]}\n", "application/json");
   }
 
   void ShowRevision(const httplib::Request& req, httplib::Response& res) {
     std::string ref;
     Validate([&] { ref = ParseRevisionRoute(req.matches[1]); });
-    SendJson(res, 200, RevisionJson(ResolveOr404(ThreadHub(dir_), ref), true));
+    res.set_content(RevisionText(ResolveOr404(ThreadHub(dir_), ref), true) + "\n", "application/json");
   }
 
   // /api/wids/OWNER/NAME[@REV]: the webdataset `wids` index of a dataset
