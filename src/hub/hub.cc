@@ -365,6 +365,7 @@ Revision Hub::ReadRevision(const std::string& revision_id) const {
 void Hub::Tag(const std::string& name, const std::string& tag, const std::string& revision_id) {
   ValidateName(name);
   ValidateTag(tag);
+  if (IsSha256Hex(tag)) throw Error("bad tag " + tag + ": 64 hex digits name a revision, not a tag");
   const Revision r = Get(revision_id);
   if (r.name != name) throw Error("revision " + revision_id + " belongs to " + r.name + ", not " + name);
   CatalogueDb& db = *db_->sql;
@@ -376,13 +377,18 @@ void Hub::Tag(const std::string& name, const std::string& tag, const std::string
   tx.Commit();
 }
 
-Revision Hub::Resolve(const std::string& ref) const {
+Revision Hub::Resolve(const std::string& ref, bool with_tags) const {
   CatalogueDb& db = *db_->sql;
   const size_t at = ref.find('@');
   const std::string name = ref.substr(0, at);
   ValidateName(name);
   const std::string rev = at == std::string::npos ? "latest" : ref.substr(at + 1);
   if (rev.empty()) throw Error("bad reference " + Shown(ref) + ": empty after '@'");
+  if (!with_tags && IsSha256Hex(rev) && db_->revisions.count(rev)) {
+    // A full id read before (no tag is 64 hex digits): no query at all.
+    Revision r = WithTags(rev, {});
+    if (r.name == name) return r;
+  }
   bool tag_ok = true;
   try {
     ValidateTag(rev);

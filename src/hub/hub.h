@@ -122,7 +122,10 @@ class Hub {
   void Tag(const std::string& name, const std::string& tag, const std::string& revision_id);
   Revision Get(const std::string& revision_id) const;  // full id; throws Error if unknown
   // "owner/name", "owner/name@tag", "owner/name@<id or unique id prefix >= 8>".
-  Revision Resolve(const std::string& ref) const;
+  // Without `with_tags`, Revision::tags is left empty and a full id this
+  // Hub has read before is answered without a catalogue query (a revision
+  // never changes; serving the files of pinned URLs needs no database).
+  Revision Resolve(const std::string& ref, bool with_tags = true) const;
   std::vector<Revision> List(const Query& query) const;
 
   // The store's lock: commits hold it shared, the garbage collector

@@ -203,6 +203,15 @@ TEST_P(HubStoreTest, CommitTagsResolveList) {
   const Revision r2 = hub.Commit(RevisionManifestJson("model", "alice/vit", {w2}, R"({"license":"apache-2.0"})"));
   EXPECT_EQ(hub.Resolve("alice/vit").id, r2.id);  // latest moved
   EXPECT_EQ(hub.Resolve("alice/vit@v1").id, r1.id);
+  EXPECT_EQ(hub.Resolve("alice/vit@" + r1.id).tags, (std::vector<std::string>{"v1"}));  // tags read anew
+  // A full id without tags: from this Hub's copy, the same row and files;
+  // another name's revision is still not found.
+  const Revision pinned = hub.Resolve("alice/vit@" + r1.id, /*with_tags=*/false);
+  EXPECT_EQ(pinned.id, r1.id);
+  EXPECT_EQ(pinned.files.size(), 2u);
+  EXPECT_TRUE(pinned.tags.empty());
+  EXPECT_THROW(hub.Resolve("bob/vit@" + r1.id, /*with_tags=*/false), Error);
+  EXPECT_THROW(hub.Tag("alice/vit", r2.id, r1.id), Error);  // a tag may not look like an id
 
   Query q;
   q.architecture = "VIT_TINY";

@@ -128,9 +128,9 @@ void Validate(F f) {
   }
 }
 
-Revision ResolveOr404(const Hub& hub, const std::string& ref) {
+Revision ResolveOr404(const Hub& hub, const std::string& ref, bool with_tags = true) {
   try {
-    return hub.Resolve(ref);
+    return hub.Resolve(ref, with_tags);
   } catch (const CatalogueUnavailable&) {
     throw;  // 503, not a bad request
   } catch (const Error& e) {
@@ -494,7 +494,7 @@ class Routes {
     Validate([&] { route = ParseFileRoute(req.matches[1]); });
     const std::string &name = route.name, &rev = route.rev, &path = route.path;
     Hub& hub = ThreadHub(dir_);
-    const Revision r = ResolveOr404(hub, name + "@" + rev);
+    const Revision r = ResolveOr404(hub, name + "@" + rev, /*with_tags=*/false);
     if (path.empty()) {
       SendJson(res, 200, {{"id", r.id}, {"name", r.name}, {"files", RevisionJson(r, true)["files"]}});
       return;
