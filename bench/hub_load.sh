@@ -39,8 +39,14 @@ cd "$WORK"
 "$SYNTHUB" generate --categories 8 --size 64 --points 4000 --draws 1 --instances-per-category 60 \
   --shard-size 120 --search-mode keyed --search-size 64 --search-points 8000 --seed 1 --quiet \
   --out ds >/dev/null 2>&1
+# ... and one of a single 5.8 MB shard (2,000 images of 128 x 128).
+"$SYNTHUB" generate --categories 20 --size 128 --points 6000 --draws 1 --instances-per-category 100 \
+  --shard-size 2000 --search-mode keyed --search-size 64 --search-points 8000 --seed 2 --quiet \
+  --out big >/dev/null 2>&1
 SHARD=$(basename "$(ls ds/*.tar | head -1)")
 SHARD_BYTES=$(stat -c %s "ds/$SHARD")
+BIG=$(basename "$(ls big/*.tar | head -1)")
+BIG_BYTES=$(stat -c %s "big/$BIG")
 BACKENDS=(sqlite)
 if "$PGC" start "$WORK/pg" >/dev/null 2>&1; then
   BACKENDS+=(postgresql)
@@ -54,7 +60,12 @@ for b in "${BACKENDS[@]}"; do
     "$SYNTHUB" hub init "store-$b" --catalogue "$("$PGC" url "$WORK/pg")" >/dev/null
   fi
   "$SYNTHUB" hub add ds --hub "store-$b" --name bench/frac8 --tag v1 >/dev/null 2>&1
+  "$SYNTHUB" hub add big --hub "store-$b" --name bench/big --tag v1 >/dev/null 2>&1
 done
+# Files by revision id, as the page, the wids index, the webdataset line and
+# the HF clients (after their first request) address them; one row by tag.
+ID=$("$SYNTHUB" hub show bench/frac8@v1 --hub store-sqlite --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+BIG_ID=$("$SYNTHUB" hub show bench/big@v1 --hub store-sqlite --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
 URLS=()
 start_servers() {  # start_servers BACKEND N: N servers on one hub
@@ -70,7 +81,7 @@ start_servers() {  # start_servers BACKEND N: N servers on one hub
 
 echo "# $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), server --threads $THREADS," \
   "32 connections in all, ${SECONDS_PER_RUN}s a row: wrk -t2 -c32 against one server, wrk -t1 -c16 against each of two"
-echo "# shard: $SHARD, $SHARD_BYTES bytes"
+echo "# shards: $SHARD, $SHARD_BYTES bytes; large: $BIG of bench/big, $BIG_BYTES bytes"
 echo "| request | requests/s | MB/s | mean latency | errors |"
 echo "|---|---:|---:|---:|---:|"
 # run LABEL PATH: one wrk per URL in URLS at once; prints their summed row
@@ -99,7 +110,11 @@ run() {
   rm -f wrk*.out
 }
 label() { echo "$1, $2 server$([ "$2" = 2 ] && echo s):"; }
-field() { awk -F' *[|] *' -v c="$2" -v l="$1" 'index($2, l) == 1 {print $c}' "$WORK/rows"; }
+# field LABEL COLUMN: that column of the row whose label is LABEL, or LABEL + " (...)".
+field() {
+  awk -F' *[|] *' -v c="$2" -v l="$1" \
+    'index($2, l) == 1 && (length($2) == length(l) || substr($2, length(l) + 1, 2) == " (") {print $c}' "$WORK/rows"
+}
 for b in "${BACKENDS[@]}"; do
   for n in 1 2; do
     start_servers "$b" "$n"
@@ -108,14 +123,16 @@ for b in "${BACKENDS[@]}"; do
     run "$p search (GET /api/revisions?q=frac)" "/api/revisions?q=frac"
     run "$p one revision (GET /api/revisions/bench/frac8@v1)" "/api/revisions/bench/frac8@v1"
     run "$p HF info (GET /api/datasets/bench/frac8/revision/v1)" "/api/datasets/bench/frac8/revision/v1"
-    run "$p small file (GET /files/bench/frac8/v1/manifest.json)" "/files/bench/frac8/v1/manifest.json"
-    run "$p shard (GET /files/bench/frac8/v1/$SHARD)" "/files/bench/frac8/v1/$SHARD"
+    run "$p small file by tag (GET /files/bench/frac8/v1/manifest.json)" "/files/bench/frac8/v1/manifest.json"
+    run "$p small file (GET /files/bench/frac8/<id>/manifest.json)" "/files/bench/frac8/$ID/manifest.json"
+    run "$p shard (GET /files/bench/frac8/<id>/$SHARD)" "/files/bench/frac8/$ID/$SHARD"
+    run "$p large shard (GET /files/bench/big/<id>/$BIG)" "/files/bench/big/$BIG_ID/$BIG"
     stop_servers
   done
 done | tee "$WORK/rows"
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
   # nginx serving the same two files from disk: 2 workers (the cores), sendfile.
-  mkdir -p www logs && cp ds/manifest.json "ds/$SHARD" www/
+  mkdir -p www logs && cp ds/manifest.json "ds/$SHARD" www/ && cp "big/$BIG" "www/big-$BIG"
   chmod 755 "$WORK" www && chmod 644 www/*  # nginx's workers run as nobody
   cat > nginx.conf <<EOF
 worker_processes 2;
@@ -135,7 +152,8 @@ EOF
   sleep 0.5
   URLS=(http://127.0.0.1:18099)
   { run "nginx: the same manifest.json" "/manifest.json"
-    run "nginx: the same shard" "/$SHARD"; } | tee -a "$WORK/rows"
+    run "nginx: the same shard" "/$SHARD"
+    run "nginx: the same large shard" "/big-$BIG"; } | tee -a "$WORK/rows"
   ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
   for b in "${BACKENDS[@]}"; do
     for n in 1 2; do
@@ -143,8 +161,9 @@ EOF
       echo
       echo "$p"
       echo "- shards: hub / nginx MB/s = $(ratio "$(field "$p shard" 4)" "$(field 'nginx: the same shard' 4)") (goal 0.9)"
-      echo "- small file: hub / nginx requests/s = $(ratio "$(field "$p small file" 3)" "$(field 'nginx: the same manifest' 3)") (goal 0.3)"
-      for api in "revision listing" "search" "one revision" "HF info"; do
+      echo "- large shards: hub / nginx MB/s = $(ratio "$(field "$p large shard" 4)" "$(field 'nginx: the same large shard' 4)") (goal 0.9)"
+      echo "- small file: hub / nginx requests/s = $(ratio "$(field "$p small file" 3)" "$(field 'nginx: the same manifest.json' 3)") (goal 0.3)"
+      for api in "revision listing" "search" "one revision" "HF info" "small file by tag"; do
         echo "- $api / small file requests/s = $(ratio "$(field "$p $api" 3)" "$(field "$p small file" 3)")" \
           "(goal on SQLite: within 2x, i.e. >= 0.5)"
       done

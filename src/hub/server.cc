@@ -13,6 +13,8 @@
 #include <fcntl.h>
 #include <memory>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <pthread.h>
@@ -258,13 +260,22 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
   const int socket = req.method == "GET" ? ConnectionSocket(req) : -1;
   if (socket >= 0) {
     // The body straight from the page cache: cpp-httplib has written the
-    // status line and headers (Content-Length ours) when it calls this.
+    // status line and headers (Content-Length ours) when it calls this. The
+    // socket is corked meanwhile, so headers and body leave in full packets
+    // (as nginx's tcp_nopush); the releaser uncorks it whatever happened.
+    const int on = 1, off = 0;
+    ::setsockopt(socket, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
     res.set_header("Content-Length", std::to_string(length));
-    res.set_content_provider(content_type, [fd_holder, socket, begin, length](size_t, httplib::DataSink& sink) {
-      if (!SendFileRange(socket, *fd_holder, static_cast<off_t>(begin), static_cast<size_t>(length))) return false;
-      sink.done();
-      return true;
-    });
+    res.set_content_provider(
+        content_type,
+        [fd_holder, socket, begin, length](size_t, httplib::DataSink& sink) {
+          if (!SendFileRange(socket, *fd_holder, static_cast<off_t>(begin), static_cast<size_t>(length))) {
+            return false;
+          }
+          sink.done();
+          return true;
+        },
+        [socket, off](bool) { ::setsockopt(socket, IPPROTO_TCP, TCP_CORK, &off, sizeof off); });
     return;
   }
   res.set_content_provider(
