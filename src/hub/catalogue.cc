@@ -292,6 +292,8 @@ class PostgresCatalogue : public CatalogueDb {
     if (!conn_) throw CatalogueUnavailable("PostgreSQL: out of memory");
     if (PQstatus(conn_) != CONNECTION_OK) {
       const std::string msg = Trim(PQerrorMessage(conn_));
+      PQfinish(conn_);  // a constructor that throws runs no destructor
+      conn_ = nullptr;
       throw CatalogueUnavailable("the hub catalogue (PostgreSQL " + RedactUrl(url_) + ") is unavailable: " + msg);
     }
     PQsetNoticeProcessor(conn_, IgnoreNotice, nullptr);

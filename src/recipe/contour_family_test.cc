@@ -123,7 +123,9 @@ TEST(ContourFamilyTest, KeyedModeIsDeterministic) {
   const Family& f = FamilyOf(r);
   const CategoryParams one = f.MakeParams(r, 1, false);
   const CategoryParams two = f.MakeParams(r, 2, false);
-  EXPECT_EQ(f.WriteParamsArchive("/dev/null", one), f.WriteParamsArchive("/dev/null", two));
+  const test::TempDir dir;
+  EXPECT_EQ(f.WriteParamsArchive(JoinPath(dir.path(), "one.ustar"), one),
+            f.WriteParamsArchive(JoinPath(dir.path(), "two.ustar"), two));
   Recipe more = r;
   more.categories = 9;
   const CategoryParams nine = f.MakeParams(more, 2, false);

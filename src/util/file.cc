@@ -94,6 +94,12 @@ std::string JoinPath(const std::string& a, const std::string& b) {
 AtomicFile::AtomicFile(std::string final_path)
     : final_path_(std::move(final_path)),
       tmp_path_(final_path_ + ".tmp." + std::to_string(::getpid())) {
+  // The rename at Commit would replace whatever is there: never a device
+  // (a test once wrote "/dev/null" this way, as root), a pipe or a folder.
+  struct stat st;
+  if (::stat(final_path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw Error(final_path_ + ": exists and is not a regular file; not replacing it");
+  }
   file_ = std::fopen(tmp_path_.c_str(), "wb");
   if (!file_) {
     throw Error(tmp_path_ + ": cannot create: " + ErrnoText(errno));

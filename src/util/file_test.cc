@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "synthub/error.h"
@@ -26,6 +27,16 @@ TEST(ListDirectoryTest, SortedNamesAndFailurePolicy) {
         << e.what();
   }
   std::system(("rm -rf " + dir).c_str());
+}
+
+// An atomic write renames over its target: it refuses one that is not a
+// regular file (as root, renaming over /dev/null replaces the device).
+TEST(AtomicFileTest, RefusesToReplaceADeviceOrFolder) {
+  EXPECT_THROW(AtomicFile("/dev/null"), Error);
+  EXPECT_THROW(WriteFileAtomic("/tmp", "x"), Error);
+  struct stat st;
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
 }  // namespace
