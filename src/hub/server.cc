@@ -85,31 +85,41 @@ void SendJson(httplib::Response& res, int status, const json& j) {
   res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", "application/json");
 }
 
-// RevisionJson(r, full) as text, as SendJson writes it. A revision never
-// changes but for its tags, so each request thread keeps the text of the
-// revisions it served without "tags" (the last key, sorted) and adds them:
-// parsing the manifest and escaping the card are most of a JSON request's time.
-std::string RevisionText(const Revision& r, bool full) {
-  constexpr size_t kMaxCached = 4u << 20;  // bytes per thread and kind
-  thread_local std::unordered_map<std::string, std::string> cache[2];
-  thread_local size_t cached_bytes[2] = {0, 0};
-  auto& texts = cache[full ? 1 : 0];
-  auto it = texts.find(r.id);
+// The text of `make()`, a revision's JSON object, as SendJson writes it. A
+// revision never changes but for its tags, so each request thread keeps the
+// text without "tags" under `key` and adds the tags of the moment: parsing
+// the manifest and escaping the card and file list are most of a JSON
+// request's time. "tags" goes last, where sorted keys put it.
+template <class Make>
+std::string TextWithTags(const std::string& key, const Revision& r, Make make) {
+  constexpr size_t kMaxCached = 8u << 20;  // bytes per thread
+  thread_local std::unordered_map<std::string, std::string> texts;
+  thread_local size_t bytes = 0;
+  auto dump = [](const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); };
+  auto with_tags = [&](std::string text) { return text.insert(text.size() - 1, ",\"tags\":" + dump(r.tags)); };
+  auto it = texts.find(key);
   if (it == texts.end()) {
-    json j = RevisionJson(r, full);
+    json j = make();
     j.erase("tags");
-    std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (text.size() > kMaxCached / 8) return text.insert(text.size() - 1, ",\"tags\":" + json(r.tags).dump());
-    size_t& bytes = cached_bytes[full ? 1 : 0];
+    if (j.empty() || (--j.end()).key() > "tags") {  // not where sorted keys put it: no cache
+      j["tags"] = r.tags;
+      return dump(j);
+    }
+    std::string text = dump(j);
+    if (text.size() > kMaxCached / 16) return with_tags(std::move(text));
     if (bytes + text.size() > kMaxCached) {
       texts.clear();
       bytes = 0;
     }
     bytes += text.size();
-    it = texts.emplace(r.id, std::move(text)).first;
+    it = texts.emplace(key, std::move(text)).first;
   }
-  std::string text = it->second;
-  return text.insert(text.size() - 1, ",\"tags\":" + json(r.tags).dump(-1, ' ', false, json::error_handler_t::replace));
+  return with_tags(it->second);
+}
+
+// RevisionJson(r, full) as text.
+std::string RevisionText(const Revision& r, bool full) {
+  return TextWithTags((full ? "full " : "list ") + r.id, r, [&] { return RevisionJson(r, full); });
 }
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
@@ -438,22 +448,25 @@ class Routes {
   void HfInfo(const HfRoute& route, httplib::Response& res) {
     const std::string& kind = route.kind;
     const Revision r = HfResolve(ThreadHub(dir_), kind, route.name, route.rev);
-    json siblings = json::array();
-    for (const FileEntry& f : r.files) {
-      siblings.push_back({{"rfilename", f.path}, {"size", f.size},
-                          {"lfs", {{"sha256", f.sha256}, {"size", f.size}, {"pointerSize", 0}}}});
-    }
-    char when[32];
-    const time_t t = static_cast<time_t>(r.created);
-    std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
-    json j = {{"_id", r.id}, {"id", r.name}, {"sha", r.id}, {"lastModified", when}, {"createdAt", when},
-              {"private", false}, {"disabled", false}, {"gated", false}, {"tags", r.tags},
-              {"siblings", siblings}, {"cardData", {{"license", r.license}}}};
-    if (kind == "model") {
-      j["modelId"] = r.name;
-      j["library_name"] = "timm";
-    }
-    SendJson(res, 200, j);
+    res.set_content(TextWithTags("hf " + kind + " " + r.id, r, [&] {
+                      json siblings = json::array();
+                      for (const FileEntry& f : r.files) {
+                        siblings.push_back({{"rfilename", f.path}, {"size", f.size},
+                                            {"lfs", {{"sha256", f.sha256}, {"size", f.size}, {"pointerSize", 0}}}});
+                      }
+                      char when[32];
+                      const time_t t = static_cast<time_t>(r.created);
+                      std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+                      json j = {{"_id", r.id}, {"id", r.name}, {"sha", r.id}, {"lastModified", when},
+                                {"createdAt", when}, {"private", false}, {"disabled", false}, {"gated", false},
+                                {"siblings", siblings}, {"cardData", {{"license", r.license}}}};
+                      if (kind == "model") {
+                        j["modelId"] = r.name;
+                        j["library_name"] = "timm";
+                      }
+                      return j;
+                    }) + "\n",
+                    "application/json");
   }
 
   // GET /api/{models|datasets}/OWNER/NAME/tree/REV[/PATH][?recursive=true]:
