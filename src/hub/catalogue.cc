@@ -77,6 +77,10 @@ class SqliteCatalogue : public CatalogueDb {
     }
     sqlite3_busy_timeout(db_, 30000);
     sqlite3_extended_result_codes(db_, 1);
+    // Plans that do not depend on bound values: else a statement with
+    // `LIKE ?` is prepared again whenever the value changes, i.e. on every
+    // use of the cached statement (perf: a third of a search request).
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_QPSG, 1, nullptr);
     Exec("PRAGMA foreign_keys = ON", {});
     if (create) Exec("PRAGMA journal_mode = WAL", {});
   }
