@@ -422,7 +422,7 @@ Revision Hub::Resolve(const std::string& ref, bool with_tags) const {
 }
 
 std::vector<Revision> Hub::List(const Query& query) const {
-  std::string sql = "SELECT id FROM revisions WHERE 1 = 1";
+  std::string sql = "SELECT id, name, created FROM revisions WHERE 1 = 1";
   std::vector<SqlValue> params;
   if (!query.kind.empty()) {
     sql += " AND kind = ?";
@@ -463,9 +463,16 @@ std::vector<Revision> Hub::List(const Query& query) const {
       params.push_back("%@" + LikeEscape(d) + "%");
     }
   }
-  sql += " ORDER BY name, created DESC, id";
+  // The revisions with their tags in one round trip (a row per tag).
+  sql = "SELECT s.id, t.tag FROM (" + sql + ") s LEFT JOIN tags t ON t.revision = s.id "
+        "ORDER BY s.name, s.created DESC, s.id, t.tag";
+  std::vector<std::pair<std::string, std::vector<std::string>>> found;
+  for (const SqlRow& row : db_->sql->Query(sql, params)) {
+    if (found.empty() || found.back().first != row[0]) found.push_back({row[0], {}});
+    if (!row[1].empty()) found.back().second.push_back(row[1]);  // NULL: no tag
+  }
   std::vector<Revision> out;
-  for (const SqlRow& row : db_->sql->Query(sql, params)) out.push_back(Get(row[0]));
+  for (auto& [id, tags] : found) out.push_back(WithTags(id, std::move(tags)));
   return out;
 }
 
