@@ -310,7 +310,6 @@ class PostgresCatalogue : public CatalogueDb {
   // statement retried once; inside a transaction the request fails with
   // CatalogueUnavailable (the server rolled it back).
   PGresult* Run(const std::string& sql, const std::vector<SqlValue>& params) {
-    const std::string numbered = NumberPlaceholders(sql);
     std::vector<std::string> text;
     text.reserve(params.size());
     for (const SqlValue& v : params) {
@@ -333,7 +332,7 @@ class PostgresCatalogue : public CatalogueDb {
         Reset();
         if (PQstatus(conn_) != CONNECTION_OK) Unavailable(Trim(PQerrorMessage(conn_)));
       }
-      PGresult* res = Execute(sql, numbered, values, lengths);
+      PGresult* res = Execute(sql, values, lengths);
       const ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
       if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return res;
       const std::string msg = Trim(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
@@ -359,8 +358,7 @@ class PostgresCatalogue : public CatalogueDb {
 
   // Executes `sql` as a statement prepared once per connection (parsed and
   // planned once, not per request). Returns the failing step's result.
-  PGresult* Execute(const std::string& sql, const std::string& numbered, const std::vector<const char*>& values,
-                    const std::vector<int>& lengths) {
+  PGresult* Execute(const std::string& sql, const std::vector<const char*>& values, const std::vector<int>& lengths) {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       if (prepared_.size() >= kMaxStatements) {
@@ -370,7 +368,8 @@ class PostgresCatalogue : public CatalogueDb {
         prepared_.clear();
       }
       const std::string name = "synthub_" + std::to_string(++statements_made_);
-      PGresult* res = PQprepare(conn_, name.c_str(), numbered.c_str(), static_cast<int>(values.size()), nullptr);
+      PGresult* res =
+          PQprepare(conn_, name.c_str(), NumberPlaceholders(sql).c_str(), static_cast<int>(values.size()), nullptr);
       if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) return res;
       PQclear(res);
       it = prepared_.emplace(sql, name).first;

@@ -179,10 +179,12 @@ function listItem(r) {
 
 // A dataset's formula family from its recipe (FractalDB recipes name none;
 // a packed dataset's recipe records where it was packed from).
+function recipeFamily(recipe) {
+  return recipe.family || (recipe.packed_from ? 'packed' : 'fractaldb');
+}
 function familyOf(r) {
   const recipe = (r.meta || {}).recipe;
-  if (!recipe) return '';
-  return recipe.family || (recipe.packed_from ? 'packed' : 'fractaldb');
+  return recipe ? recipeFamily(recipe) : '';
 }
 
 // Fills a filter's choices with the values seen, keeping the one chosen.
@@ -285,7 +287,7 @@ const FAMILIES = {
 };
 function range(v) { return Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : v[0] + '–' + v[1]) : v; }
 function recipeSummary(recipe) {
-  const fam = recipe.family || (recipe.packed_from ? 'packed' : 'fractaldb');
+  const fam = recipeFamily(recipe);
   const c = recipe.contour, f3 = recipe.fractal3d, s = recipe.search, p = recipe.onepfrac;
   const size = (recipe.render || {}).size || (c || {}).size || (f3 || {}).size;
   const rows = {
