@@ -25,12 +25,17 @@ TEST(ParallelForTest, RunsEveryIndexExactlyOnce) {
 }
 
 TEST(ParallelForTest, FirstExceptionReachesTheCallerAndStopsTheHandOut) {
+  // Each body after the throwing one takes a few microseconds, so that the
+  // other helpers cannot finish the whole range while the exception unwinds
+  // (unwinding the first throw of a process takes milliseconds under the
+  // sanitizers; a range of empty bodies would be gone by then).
   for (int threads : {1, 2, 4}) {
     std::atomic<int> ran{0};
     try {
       ParallelFor(100000, threads, [&](size_t i) {
         ran.fetch_add(1);
         if (i == 10) throw std::runtime_error("index 10");
+        if (i > 10) std::this_thread::sleep_for(std::chrono::microseconds(20));
       });
       FAIL() << "no exception with " << threads << " threads";
     } catch (const std::runtime_error& e) {
