@@ -1,7 +1,11 @@
 #include "hub/http_route.h"
 
+#include <cctype>
+#include <cstring>
+
 #include "hub/hub.h"
 #include "synthub/error.h"
+#include "util/hex.h"
 
 namespace synthub::hub {
 
@@ -88,6 +92,116 @@ bool ParseHfRoute(const std::string& path, HfRoute* out) {
   ValidateTag(r.rev);
   if (!r.path.empty() || r.op == HfRoute::Op::kFile) ValidatePath(r.path);
   *out = std::move(r);
+  return true;
+}
+
+namespace {
+
+bool EqualsLower(const std::string& s, size_t begin, size_t end, const char* lower) {
+  const size_t n = std::strlen(lower);
+  if (end - begin != n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[begin + i])) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+size_t ParseRequestHead(const std::string& data, RequestHead* out) {
+  *out = RequestHead();
+  const size_t end = data.find("\r\n\r\n");
+  const size_t bare = data.find("\n\n");
+  if (end == std::string::npos || end + 4 > kMaxRequestHead || (bare != std::string::npos && bare < end)) {
+    // A bare-LF head, or no end in sight: the full parser's business.
+    if (bare != std::string::npos && (end == std::string::npos || bare < end)) {
+      out->size = bare + 2;
+      return out->size;
+    }
+    if (data.size() < kMaxRequestHead) return 0;
+    out->size = kMaxRequestHead;
+    return out->size;
+  }
+  out->size = end + 4;
+  // The request line: METHOD SP TARGET SP HTTP/1.x
+  const size_t line_end = data.find("\r\n");
+  const size_t sp1 = data.find(' ');
+  const size_t sp2 = sp1 == std::string::npos ? sp1 : data.find(' ', sp1 + 1);
+  if (sp1 == 0 || sp2 == std::string::npos || sp2 >= line_end || sp2 == sp1 + 1) return out->size;
+  out->method = data.substr(0, sp1);
+  out->target = data.substr(sp1 + 1, sp2 - sp1 - 1);
+  out->version = data.substr(sp2 + 1, line_end - sp2 - 1);
+  if (out->version != "HTTP/1.1" && out->version != "HTTP/1.0") return out->size;
+  for (char c : out->method + out->target) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return out->size;
+  }
+  // Header lines: "Name: value"
+  bool have_connection = false, have_range = false, have_inm = false, have_if_range = false;
+  for (size_t pos = line_end + 2; pos < end + 2;) {
+    const size_t eol = data.find("\r\n", pos);
+    const size_t colon = data.find(':', pos);
+    if (colon == std::string::npos || colon >= eol || colon == pos) return out->size;
+    for (size_t i = pos; i < colon; ++i) {
+      const unsigned char c = static_cast<unsigned char>(data[i]);
+      if (c <= 0x20 || c == 0x7f) return out->size;  // also rules out folded lines
+    }
+    size_t v = colon + 1, ve = eol;
+    while (v < ve && (data[v] == ' ' || data[v] == '\t')) ++v;
+    while (ve > v && (data[ve - 1] == ' ' || data[ve - 1] == '\t')) --ve;
+    for (size_t i = v; i < ve; ++i) {
+      const unsigned char c = static_cast<unsigned char>(data[i]);
+      if ((c < 0x20 && c != '\t') || c == 0x7f) return out->size;
+    }
+    const std::string value = data.substr(v, ve - v);
+    auto first = [&](bool* seen, std::string* field) {
+      if (!*seen) *field = value;
+      *seen = true;
+    };
+    if (EqualsLower(data, pos, colon, "connection")) {
+      first(&have_connection, &out->connection);
+    } else if (EqualsLower(data, pos, colon, "range")) {
+      first(&have_range, &out->range);
+    } else if (EqualsLower(data, pos, colon, "if-none-match")) {
+      first(&have_inm, &out->if_none_match);
+    } else if (EqualsLower(data, pos, colon, "if-range")) {
+      first(&have_if_range, &out->if_range);
+    } else if (EqualsLower(data, pos, colon, "content-length")) {
+      out->has_body = out->has_body || value.find_first_not_of('0') != std::string::npos || value.empty();
+    } else if (EqualsLower(data, pos, colon, "transfer-encoding") || EqualsLower(data, pos, colon, "expect")) {
+      out->has_body = true;
+    }
+    pos = eol + 2;
+  }
+  out->simple = true;
+  return out->size;
+}
+
+bool ParsePinnedTarget(const std::string& target, PinnedTarget* out) {
+  if (target.size() < 2 || target[0] != '/' || target.size() > kMaxRequestPath) return false;
+  if (target.find_first_of("%?#\\") != std::string::npos) return false;
+  PinnedTarget t;
+  try {
+    if (target.compare(0, 7, "/files/") == 0) {
+      const FileRoute r = ParseFileRoute(target.substr(7));
+      t.name = r.name;
+      t.id = r.rev;
+      t.path = r.path;
+    } else {
+      const size_t slash = target.find('/', 1);
+      const std::string first = target.substr(1, slash == std::string::npos ? slash : slash - 1);
+      if (first == "api" || first == "blobs" || first == "ui") return false;
+      HfRoute r;
+      if (!ParseHfRoute(target.substr(1), &r) || r.op != HfRoute::Op::kFile) return false;
+      t.kind = r.kind;
+      t.name = r.name;
+      t.id = r.rev;
+      t.path = r.path;
+    }
+  } catch (const Error&) {
+    return false;
+  }
+  if (t.path.empty() || !IsSha256Hex(t.id)) return false;
+  *out = std::move(t);
   return true;
 }
 

@@ -7,6 +7,7 @@
 #ifndef SYNTHUB_HUB_HTTP_ROUTE_H_
 #define SYNTHUB_HUB_HTTP_ROUTE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -55,6 +56,38 @@ struct HfRoute {
 // False when `path` has none of these shapes; throws Error when it has one
 // with a bad name, revision or file path.
 bool ParseHfRoute(const std::string& path, HfRoute* out);
+
+// The head of an HTTP/1.x request, as the server's front reads it off a
+// connection: what it needs to answer a pinned file download itself
+// (PinnedTarget). Anything else goes to the full parser (cpp-httplib).
+struct RequestHead {
+  size_t size = 0;  // bytes of the head, through its blank line
+  std::string method, target, version;
+  // The first of each header, names matched case-insensitively; "" when absent.
+  std::string connection, range, if_none_match, if_range;
+  bool has_body = false;  // Content-Length other than 0, Transfer-Encoding or Expect
+  bool simple = false;    // one "METHOD TARGET HTTP/1.x" line, "Name: value" lines, CRLF endings
+};
+constexpr size_t kMaxRequestHead = 16 << 10;
+
+// 0 while `data` does not yet hold a whole head (and is shorter than
+// kMaxRequestHead); else the head's size, with `*out` filled. A head that is
+// not simple, or too long, still returns its size (or kMaxRequestHead), with
+// out->simple false: the caller leaves it to the full parser. Never throws.
+size_t ParseRequestHead(const std::string& data, RequestHead* out);
+
+// A file of a revision addressed by its id (so immutable), by either route:
+// /files/OWNER/NAME/ID/PATH, or the Hugging Face routes
+// /[datasets/]OWNER/NAME/{resolve|raw}/ID/PATH.
+struct PinnedTarget {
+  std::string kind;  // "": the /files route; "model" | "dataset": a Hugging Face route
+  std::string name;  // "owner/name", validated
+  std::string id;    // 64 lower-case hex digits
+  std::string path;  // a validated file path
+};
+// False for any other target, or one with a query, percent-escapes, or a
+// first segment that another route takes (api, blobs, ui). Never throws.
+bool ParsePinnedTarget(const std::string& target, PinnedTarget* out);
 
 // The announced size of an upload: X-Size, else Content-Length (decimal,
 // 1 to 19 digits). Throws Error when neither is a valid number.

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <dirent.h>
 #include <fcntl.h>
 #include <memory>
 #include <netdb.h>
@@ -26,6 +25,7 @@
 #include <unordered_map>
 
 #include "hub/catalogue.h"
+#include "hub/front.h"
 #include "hub/http_range.h"
 #include "hub/http_route.h"
 #include "hub/hub.h"
@@ -167,48 +167,6 @@ std::string ContentType(const std::string& path) {
 
 // --- sendfile ----------------------------------------------------------------
 
-// The socket of the connection this thread is answering, or -1.
-// cpp-httplib (Debian's 0.11.4) serves a connection on one pool thread from
-// start to end but does not hand its socket to handlers; the request names
-// both ends, and exactly one open socket has those two addresses. Found once
-// per connection (a scan of /proc/self/fd), checked on every use.
-bool SameEndpoint(const sockaddr_storage& a, socklen_t len, const std::string& addr, int port) {
-  char host[NI_MAXHOST], serv[NI_MAXSERV];
-  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv,
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
-    return false;
-  }
-  return addr == host && std::to_string(port) == serv;
-}
-
-bool IsConnection(int fd, const httplib::Request& req) {
-  sockaddr_storage local{}, peer{};
-  socklen_t local_len = sizeof local, peer_len = sizeof peer;
-  return ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 &&
-         ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
-         SameEndpoint(peer, peer_len, req.remote_addr, req.remote_port) &&
-         SameEndpoint(local, local_len, req.local_addr, req.local_port);
-}
-
-int ConnectionSocket(const httplib::Request& req) {
-  thread_local int cached = -1;
-  if (req.remote_port <= 0 || req.local_port <= 0) return -1;
-  if (cached >= 0 && IsConnection(cached, req)) return cached;
-  cached = -1;
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (!dir) return -1;
-  while (const dirent* e = ::readdir(dir)) {
-    const int fd = std::atoi(e->d_name);
-    struct stat st;
-    if (fd > 2 && fd != ::dirfd(dir) && ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && IsConnection(fd, req)) {
-      cached = fd;
-      break;
-    }
-  }
-  ::closedir(dir);
-  return cached;
-}
-
 // Sends `length` bytes of `file` from `offset` on `socket` with sendfile(2)
 // (page cache to socket, no copy through user space); false when the
 // client is gone or stalls for 30 s (the server's write timeout).
@@ -267,7 +225,7 @@ void SendBlob(const httplib::Request& req, httplib::Response& res, const std::st
     res.set_content("", content_type.c_str());
     return;
   }
-  const int socket = req.method == "GET" ? ConnectionSocket(req) : -1;
+  const int socket = req.method == "GET" ? CurrentConnectionSocket() : -1;
   if (socket >= 0) {
     // The body straight from the page cache: cpp-httplib has written the
     // status line and headers (Content-Length ours) when it calls this. The
@@ -346,7 +304,7 @@ struct TempFile {
 
 class Routes {
  public:
-  explicit Routes(std::string dir) : dir_(std::move(dir)) {}
+  Routes(std::string dir, PinnedFiles* pinned) : dir_(std::move(dir)), pinned_(pinned) {}
 
   void ListRevisions(const httplib::Request& req, httplib::Response& res) {
     Query q;
@@ -506,6 +464,7 @@ class Routes {
     const Revision r = HfResolve(hub, route.kind, route.name, route.rev);
     const FileEntry* f = FindFile(r, path);
     if (!f) throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'", "EntryNotFound");
+    Pin(hub, r);
     res.set_header("X-Repo-Commit", r.id);
     res.set_header("X-Linked-Etag", "\"" + f->sha256 + "\"");
     res.set_header("X-Linked-Size", std::to_string(f->size));
@@ -525,6 +484,7 @@ class Routes {
     }
     const FileEntry* f = FindFile(r, path);
     if (!f) throw HttpError(404, r.name + "@" + r.id.substr(0, 12) + " has no file '" + path + "'");
+    Pin(hub, r);
     SendBlob(req, res, hub.BlobPath(f->sha256), f->sha256, ContentType(path), rev == r.id);
   }
 
@@ -649,7 +609,21 @@ class Routes {
   }
 
  private:
+  // Hands the front's loops the files of `r`, so that downloads by its id
+  // need no request thread.
+  void Pin(const Hub& hub, const Revision& r) {
+    if (pinned_->Has(r.id)) return;
+    auto p = std::make_shared<PinnedFiles::Revision>();
+    p->kind = r.kind;
+    p->name = r.name;
+    for (const FileEntry& f : r.files) {
+      p->files[f.path] = PinnedFiles::File{hub.BlobPath(f.sha256), f.sha256, ContentType(f.path), f.size};
+    }
+    pinned_->Add(r.id, std::move(p));
+  }
+
   std::string dir_;
+  PinnedFiles* pinned_;
 };
 
 // The catalogue is down or restarting: 503, try again shortly. Nothing of
@@ -706,16 +680,16 @@ void SendPage(const httplib::Request&, httplib::Response& res) {
 // stops the server. Restores the mask when destroyed.
 class SignalStopper {
  public:
-  explicit SignalStopper(httplib::Server* server) {
+  explicit SignalStopper(Front* front) {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set_, &old_);
-    waiter_ = std::thread([this, server] {
+    waiter_ = std::thread([this, front] {
       int sig = 0;
       sigwait(&set_, &sig);
       if (!quit_) LogInfo(std::string("hub serve: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
-      server->stop();
+      front->Stop();
     });
   }
   ~SignalStopper() {
@@ -738,17 +712,13 @@ class SignalStopper {
 void Serve(const ServeOptions& options) {
   if (options.threads < 1 || options.threads > 1024) throw UsageError("--threads must be in 1..1024");
   { Hub check(options.dir); }  // fails early, naming the folder, if it is not a hub
-  httplib::Server server;
-  const int threads = options.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // The request threads' settings (Front hands them requests one at a time;
+  // the keep-alive and I/O timeouts are the front's, below).
+  HttpServer server;
   server.set_keep_alive_max_count(1000);
   server.set_keep_alive_timeout(2);
-  // Responses go out as headers, then body: without TCP_NODELAY the second
-  // write waits for the client's delayed ACK (about 40 ms per kept-alive request).
-  server.set_tcp_nodelay(true);
-  server.set_read_timeout(30);
-  server.set_write_timeout(30);
-  auto routes = std::make_shared<Routes>(options.dir);
+  PinnedFiles pinned;
+  auto routes = std::make_shared<Routes>(options.dir, &pinned);
   using Req = httplib::Request;
   using Res = httplib::Response;
   using Reader = httplib::ContentReader;
@@ -784,28 +754,27 @@ void Serve(const ServeOptions& options) {
   server.set_exception_handler([](const Req&, Res& res, std::exception_ptr) {
     SendError(res, 500, "internal error");
   });
-  // One line per request: method, path, status, bytes. Never headers (tokens).
+  // Called once a response is written: one line per request, and a
+  // handler's "Connection: close" closes the connection.
   server.set_logger([](const Req& req, const Res& res) {
     std::string bytes = res.get_header_value("Content-Length");
     if (bytes.empty()) bytes = std::to_string(res.body.size());
-    std::string path = req.path.substr(0, 300);
-    for (char& c : path) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-    }
-    LogInfo(req.method + " " + path + " " + std::to_string(res.status) + " " + bytes);
+    LogRequest(req.method, req.path, res.status, bytes);
+    if (res.get_header_value("Connection") == "close") CloseAfterThisResponse();
   });
 
-  SignalStopper stopper(&server);
-  int port = options.port;
-  if (port == 0) {
-    port = server.bind_to_any_port(options.host);
-    if (port < 0) throw Error(options.host + ": cannot bind a port");
-  } else if (!server.bind_to_port(options.host, port)) {
-    throw Error(options.host + ":" + std::to_string(port) + ": cannot bind (in use?)");
-  }
+  FrontOptions fo;
+  fo.loops = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  fo.request_threads = options.threads;
+  fo.keep_alive_timeout_s = 2;
+  fo.keep_alive_max = 1000;
+  fo.io_timeout_s = 30;
+  Front front(&server, &pinned, fo);
+  const int port = front.Bind(options.host, options.port);
+  SignalStopper stopper(&front);
   std::printf("listening on http://%s:%d\n", options.host.c_str(), port);
   std::fflush(stdout);
-  server.listen_after_bind();
+  front.Run();
 }
 
 }  // namespace synthub::hub

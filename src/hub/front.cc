@@ -1,0 +1,630 @@
+#include "hub/front.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "hub/http_range.h"
+#include "hub/http_route.h"
+#include "synthub/error.h"
+#include "util/log.h"
+
+namespace synthub::hub {
+namespace {
+
+thread_local int t_socket = -1;
+thread_local bool t_close_after = false;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Waits until `fd` is ready for `events`; false on timeout or error.
+bool WaitFor(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  while (true) {
+    const int n = ::poll(&p, 1, timeout_ms);
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1 && (p.revents & events);
+  }
+}
+
+bool EqualsIgnoreCase(const std::string& a, const char* b) {
+  return a.size() == std::strlen(b) && std::equal(a.begin(), a.end(), b, [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string Address(const sockaddr_storage& a, socklen_t len, int* port) {
+  char host[NI_MAXHOST], serv[NI_MAXSERV];
+  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, host, sizeof host, serv, sizeof serv,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    *port = 0;
+    return "";
+  }
+  *port = std::atoi(serv);
+  return host;
+}
+
+}  // namespace
+
+int CurrentConnectionSocket() { return t_socket; }
+
+void CloseAfterThisResponse() { t_close_after = true; }
+
+void LogRequest(const std::string& method, const std::string& path, int status, const std::string& bytes) {
+  std::string shown = path.substr(0, 300);
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  LogInfo(method + " " + shown + " " + std::to_string(status) + " " + bytes);
+}
+
+// --- PinnedFiles --------------------------------------------------------------
+
+void PinnedFiles::Add(const std::string& id, std::shared_ptr<const Revision> r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!by_id_.emplace(id, std::move(r)).second) return;
+  order_.push_back(id);
+  if (order_.size() > kMaxRevisions) {
+    by_id_.erase(order_.front());
+    order_.erase(order_.begin());
+  }
+}
+
+bool PinnedFiles::Has(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_id_.count(id) > 0;
+}
+
+std::shared_ptr<const PinnedFiles::Revision> PinnedFiles::Find(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+// --- a connection ---------------------------------------------------------------
+
+struct Front::Connection {
+  int fd = -1;
+  Loop* loop = nullptr;  // the loop that accepted it, and takes it back
+  std::string in;        // received; unread from in_pos on
+  size_t in_pos = 0;
+  size_t requests = 0;
+  std::string remote_ip, local_ip;  // filled on first use
+  int remote_port = 0, local_port = 0;
+
+  // The response a loop is sending: `out`, then `file_left` bytes of `file`.
+  bool sending = false, close_after = false;
+  std::string out;
+  size_t out_sent = 0;
+  int file = -1;
+  off_t file_offset = 0;
+  uint64_t file_left = 0;
+
+  int64_t deadline_ms = 0;  // a loop closes it when idle or stalled past this
+  uint32_t watching = 0;    // the events its loop's epoll waits for
+
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    if (file >= 0) ::close(file);
+    if (fd >= 0) ::close(fd);
+  }
+
+  size_t Unread() const { return in.size() - in_pos; }
+
+  void Compact() {
+    if (in_pos == 0) return;
+    in.erase(0, in_pos);
+    in_pos = 0;
+  }
+
+  // One recv of what the socket has, appended to `in`: > 0 bytes, 0 at the
+  // end of the stream, -1 on an error or (errno EAGAIN) nothing yet.
+  ssize_t Fill() {
+    Compact();
+    const size_t old = in.size();
+    in.resize(old + 16384);
+    ssize_t n;
+    do {
+      n = ::recv(fd, in.data() + old, 16384, 0);
+    } while (n < 0 && errno == EINTR);
+    in.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    return n;
+  }
+
+  void FillAddresses() {
+    if (!remote_ip.empty()) return;
+    sockaddr_storage a{};
+    socklen_t len = sizeof a;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) remote_ip = Address(a, len, &remote_port);
+    len = sizeof a;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) local_ip = Address(a, len, &local_port);
+  }
+};
+
+// A connection as cpp-httplib's request parser and handlers see it: reads
+// come from what the front has buffered first, then from the socket; the
+// socket stays non-blocking, waits are polls with the I/O timeout.
+class ConnectionStream : public httplib::Stream {
+ public:
+  ConnectionStream(Front::Connection* c, int timeout_ms) : c_(c), timeout_ms_(timeout_ms) {}
+
+  bool is_readable() const override { return c_->Unread() > 0 || WaitFor(c_->fd, POLLIN, timeout_ms_); }
+  bool is_writable() const override { return WaitFor(c_->fd, POLLOUT, timeout_ms_); }
+
+  ssize_t read(char* ptr, size_t size) override {
+    while (c_->Unread() == 0) {
+      if (size >= 4096) {  // a body: straight into the caller's buffer
+        c_->in.clear();
+        c_->in_pos = 0;
+        const ssize_t n = ::recv(c_->fd, ptr, size, 0);
+        if (n >= 0) return n;
+      } else {
+        const ssize_t n = c_->Fill();
+        if (n == 0) return 0;
+        if (n > 0) break;
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (!WaitFor(c_->fd, POLLIN, timeout_ms_)) return -1;
+    }
+    const size_t n = std::min(size, c_->Unread());
+    std::memcpy(ptr, c_->in.data() + c_->in_pos, n);
+    c_->in_pos += n;
+    return static_cast<ssize_t>(n);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::send(c_->fd, ptr + done, size - done, MSG_NOSIGNAL);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && WaitFor(c_->fd, POLLOUT, timeout_ms_)) continue;
+      return -1;
+    }
+    return static_cast<ssize_t>(size);
+  }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->remote_ip;
+    port = c_->remote_port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->local_ip;
+    port = c_->local_port;
+  }
+  socket_t socket() const override { return c_->fd; }
+
+ private:
+  Front::Connection* c_;
+  int timeout_ms_;
+};
+
+// --- answering a pinned download ------------------------------------------------
+
+// What a loop sends for the request at the head of a connection's input.
+struct Front::PinnedAnswer {
+  size_t head_size = 0;
+  std::string method, target;
+  std::shared_ptr<const PinnedFiles::Revision> revision;  // keeps `file` alive
+  const PinnedFiles::File* file = nullptr;
+  std::string id;
+  bool hf = false;  // a Hugging Face route: its headers too
+  int status = 200;  // 200, 206 or 304
+  ByteRange range;
+  bool close = false;
+};
+
+bool Front::PlanPinned(Connection& c, PinnedAnswer* a) const {
+  c.Compact();
+  RequestHead head;
+  a->head_size = ParseRequestHead(c.in, &head);
+  if (a->head_size == 0 || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
+  if (head.method != "GET" && head.method != "HEAD") return false;
+  PinnedTarget target;
+  if (!ParsePinnedTarget(head.target, &target)) return false;
+  a->revision = pinned_->Find(target.id);
+  if (!a->revision || a->revision->name != target.name) return false;
+  if (!target.kind.empty() && target.kind != a->revision->kind) return false;
+  const auto f = a->revision->files.find(target.path);
+  if (f == a->revision->files.end()) return false;
+  a->file = &f->second;
+  const std::string etag = "\"" + a->file->sha256 + "\"";
+  if (head.if_none_match == etag) {
+    a->status = 304;
+  } else if (!head.range.empty()) {
+    // Only a satisfiable single range; the rest (416, ignored or
+    // conditional ranges) as the request threads answer them.
+    if (!head.if_range.empty() && head.if_range != etag) return false;
+    a->range = ResolveRange(head.range, a->file->size);
+    if (a->range.status != 206) return false;
+    a->status = 206;
+  } else {
+    a->range = ResolveRange("", a->file->size);
+    if (a->range.length == 0) return false;
+  }
+  a->method = head.method;
+  a->target = head.target;
+  a->id = target.id;
+  a->hf = !target.kind.empty();
+  a->close = EqualsIgnoreCase(head.connection, "close") ||
+             c.requests + 1 >= static_cast<size_t>(options_.keep_alive_max);
+  return true;
+}
+
+// --- an event loop ------------------------------------------------------------
+
+class Front::Loop {
+ public:
+  explicit Loop(Front* front) : front_(front) {
+    epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (epfd_ < 0 || wake_fd_ < 0) throw Error(std::string("hub serve: cannot make an event loop: ") + std::strerror(errno));
+    epoll_event e{};
+    e.events = EPOLLIN;
+    e.data.fd = wake_fd_;
+    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &e);
+    e.events = EPOLLIN | EPOLLEXCLUSIVE;
+    e.data.fd = front_->listen_fd_;
+    ::epoll_ctl(epfd_, EPOLL_CTL_ADD, front_->listen_fd_, &e);
+  }
+  ~Loop() {
+    ::close(epfd_);
+    ::close(wake_fd_);
+  }
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  void Run() {
+    epoll_event events[128];
+    int64_t next_sweep = NowMs() + 1000;
+    while (!front_->stopping_) {
+      const int n = ::epoll_wait(epfd_, events, 128, 500);
+      for (int i = 0; i < n && !front_->stopping_; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == front_->listen_fd_) {
+          Accept();
+        } else if (fd == wake_fd_) {
+          AdoptReturned();
+        } else if (const auto it = conns_.find(fd); it != conns_.end()) {
+          OnEvent(it->second.get(), events[i].events);
+        }
+      }
+      if (NowMs() >= next_sweep) {
+        Sweep();
+        next_sweep = NowMs() + 1000;
+      }
+    }
+    conns_.clear();
+  }
+
+  // From a request thread: `c` comes back to this loop.
+  void Return(std::unique_ptr<Connection> c) {
+    {
+      std::lock_guard<std::mutex> lock(returned_mu_);
+      returned_.push_back(std::move(c));
+    }
+    Wake();
+  }
+
+  void Wake() {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  }
+
+  // Connections that came back after the loop stopped.
+  void DropReturned() {
+    std::lock_guard<std::mutex> lock(returned_mu_);
+    returned_.clear();
+  }
+
+ private:
+  enum class Sent { kDone, kBlocked, kFailed };
+
+  void Accept() {
+    for (int i = 0; i < 64; ++i) {
+      const int fd = ::accept4(front_->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE) {
+          LogWarn("hub serve: out of file descriptors; new connections wait");
+          ::usleep(10000);
+        }
+        return;
+      }
+      const int on = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+      auto c = std::make_unique<Connection>();
+      c->fd = fd;
+      c->loop = this;
+      c->deadline_ms = NowMs() + front_->options_.keep_alive_timeout_s * 1000;
+      Connection* raw = c.get();
+      conns_.emplace(fd, std::move(c));
+      Watch(raw, EPOLLIN, /*added=*/false);
+    }
+  }
+
+  void AdoptReturned() {
+    uint64_t count;
+    [[maybe_unused]] const ssize_t r = ::read(wake_fd_, &count, sizeof count);
+    std::vector<std::unique_ptr<Connection>> back;
+    {
+      std::lock_guard<std::mutex> lock(returned_mu_);
+      back.swap(returned_);
+    }
+    for (auto& c : back) {
+      Connection* raw = c.get();
+      raw->watching = 0;
+      conns_.emplace(raw->fd, std::move(c));
+      Advance(raw);
+    }
+  }
+
+  void OnEvent(Connection* c, uint32_t events) {
+    if (!c->sending && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+      const ssize_t n = c->Fill();
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        Close(c);
+        return;
+      }
+    }
+    Advance(c);
+  }
+
+  // Answers what it can of `c`'s input until it would block; hands the
+  // connection to a request thread at the first request it cannot answer.
+  void Advance(Connection* c) {
+    const FrontOptions& o = front_->options_;
+    while (true) {
+      if (c->sending) {
+        const Sent s = Send(c);
+        if (s == Sent::kFailed) return Close(c);
+        if (s == Sent::kBlocked) {
+          c->deadline_ms = NowMs() + o.io_timeout_s * 1000;
+          return Watch(c, EPOLLOUT);
+        }
+        c->sending = false;
+        if (c->close_after) return Close(c);
+      }
+      PinnedAnswer a;
+      if (!front_->PlanPinned(*c, &a)) {
+        if (a.head_size == 0) {  // the rest of a request, or the next one, is yet to come
+          c->deadline_ms = NowMs() + (c->in.empty() ? o.keep_alive_timeout_s : o.io_timeout_s) * 1000;
+          return Watch(c, EPOLLIN);
+        }
+        return HandOff(c);
+      }
+      if (!Start(c, a)) return HandOff(c);
+      c->in_pos += a.head_size;
+    }
+  }
+
+  // Begins the response `a` on `c`: false when the blob cannot be opened
+  // (the request threads answer that).
+  bool Start(Connection* c, const PinnedAnswer& a) {
+    const PinnedFiles::File& f = *a.file;
+    int file = -1;
+    const bool body = a.method == "GET" && a.status != 304;
+    if (body) {
+      file = ::open(f.blob_path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (file < 0) return false;
+    }
+    const FrontOptions& o = front_->options_;
+    std::string& h = c->out;
+    h.clear();
+    h += a.status == 200 ? "HTTP/1.1 200 OK\r\n"
+         : a.status == 206 ? "HTTP/1.1 206 Partial Content\r\n"
+                           : "HTTP/1.1 304 Not Modified\r\n";
+    // Headers in cpp-httplib's order (by name, ignoring case), as the request threads send them.
+    h += "Accept-Ranges: bytes\r\n";
+    h += "Cache-Control: public, max-age=31536000, immutable\r\n";
+    if (a.close) h += "Connection: close\r\n";
+    const std::string length = a.status == 304 ? "0" : std::to_string(a.range.length);
+    h += "Content-Length: " + length + "\r\n";
+    if (a.status == 206) h += "Content-Range: " + a.range.content_range + "\r\n";
+    h += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; sandbox\r\n";
+    if (a.status != 304) h += "Content-Type: " + f.content_type + "\r\n";
+    h += "ETag: \"" + f.sha256 + "\"\r\n";
+    if (!a.close) {
+      h += "Keep-Alive: timeout=" + std::to_string(o.keep_alive_timeout_s) +
+           ", max=" + std::to_string(o.keep_alive_max) + "\r\n";
+    }
+    h += "X-Content-Type-Options: nosniff\r\n";
+    if (a.hf) {
+      h += "X-Linked-Etag: \"" + f.sha256 + "\"\r\n";
+      h += "X-Linked-Size: " + std::to_string(f.size) + "\r\n";
+      h += "X-Repo-Commit: " + a.id + "\r\n";
+    }
+    h += "\r\n";
+    c->out_sent = 0;
+    c->file = file;
+    c->file_offset = static_cast<off_t>(a.range.begin);
+    c->file_left = body ? a.range.length : 0;
+    c->close_after = a.close;
+    c->sending = true;
+    ++c->requests;
+    LogRequest(a.method, a.target, a.status, length);
+    return true;
+  }
+
+  // Sends what the socket takes of the response under way.
+  Sent Send(Connection* c) {
+    while (c->out_sent < c->out.size()) {
+      // The headers wait for the body's first bytes (full packets, as nginx's tcp_nopush).
+      const int more = c->file_left > 0 ? MSG_MORE : 0;
+      const ssize_t n = ::send(c->fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent, MSG_NOSIGNAL | more);
+      if (n > 0) {
+        c->out_sent += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Sent::kBlocked : Sent::kFailed;
+      }
+    }
+    while (c->file_left > 0) {
+      const ssize_t n = ::sendfile(c->fd, c->file, &c->file_offset, std::min<uint64_t>(c->file_left, 1u << 30));
+      if (n > 0) {
+        c->file_left -= static_cast<uint64_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        // n == 0: the blob is shorter than its catalogue entry; the response cannot be completed.
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? Sent::kBlocked : Sent::kFailed;
+      }
+    }
+    if (c->file >= 0) ::close(c->file);
+    c->file = -1;
+    c->out.clear();
+    return Sent::kDone;
+  }
+
+  void Watch(Connection* c, uint32_t events, bool added = true) {
+    if (added && c->watching == events) return;
+    epoll_event e{};
+    e.events = events;
+    e.data.fd = c->fd;
+    ::epoll_ctl(epfd_, added && c->watching ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &e);
+    c->watching = events;
+  }
+
+  void Close(Connection* c) { conns_.erase(c->fd); }  // closes the socket
+
+  void HandOff(Connection* c) {
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd, nullptr);
+    c->watching = 0;
+    const auto it = conns_.find(c->fd);
+    Connection* raw = it->second.release();
+    conns_.erase(it);
+    Front* front = front_;
+    front_->pool_->enqueue([front, raw] { front->ServeOnRequestThread(std::unique_ptr<Connection>(raw)); });
+  }
+
+  // Closes connections idle past the keep-alive timeout, or stalled past the I/O timeout.
+  void Sweep() {
+    const int64_t now = NowMs();
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      it = now >= it->second->deadline_ms ? conns_.erase(it) : std::next(it);
+    }
+  }
+
+  Front* front_;
+  int epfd_ = -1, wake_fd_ = -1;
+  std::unordered_map<int, std::unique_ptr<Connection>> conns_;  // by socket
+  std::mutex returned_mu_;
+  std::vector<std::unique_ptr<Connection>> returned_;  // guarded by returned_mu_
+};
+
+// --- the front ------------------------------------------------------------------
+
+Front::Front(HttpServer* http, const PinnedFiles* pinned, const FrontOptions& options)
+    : http_(http), pinned_(pinned), options_(options) {}
+
+Front::~Front() {
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+int Front::Bind(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string where = host + ":" + std::to_string(port);
+  if (const int e = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); e != 0) {
+    throw Error(where + ": " + ::gai_strerror(e));
+  }
+  std::string why = "no address";
+  for (addrinfo* ai = found; ai; ai = ai->ai_next) {
+    const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    const int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0) {
+      listen_fd_ = fd;
+      break;
+    }
+    why = std::strerror(errno);
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  if (listen_fd_ < 0) throw Error(where + ": cannot bind (" + why + ")");
+  for (int i = 0; i < std::max(1, options_.loops); ++i) loops_.push_back(std::make_unique<Loop>(this));
+  sockaddr_storage a{};
+  socklen_t len = sizeof a;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  int bound = 0;
+  Address(a, len, &bound);
+  return bound;
+}
+
+void Front::Run() {
+  if (listen_fd_ < 0) throw Error("hub serve: Run before Bind");
+  http_->SetServing(listen_fd_);
+  pool_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(options_.request_threads));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([this, i] { loops_[i]->Run(); });
+  loops_[0]->Run();
+  for (std::thread& t : threads) t.join();
+  pool_->shutdown();  // request threads finish their request and close
+  for (auto& loop : loops_) loop->DropReturned();
+}
+
+void Front::Stop() {
+  stopping_ = true;
+  http_->SetServing(INVALID_SOCKET);  // bodies being written stop
+  for (auto& loop : loops_) loop->Wake();
+}
+
+void Front::ServeOnRequestThread(std::unique_ptr<Connection> c) {
+  t_socket = c->fd;
+  struct Reset {
+    ~Reset() { t_socket = -1; }
+  } reset;
+  ConnectionStream stream(c.get(), options_.io_timeout_s * 1000);
+  while (!stopping_) {
+    if (c->Unread() == 0) {
+      // Kept alive: wait for the next request, seeing Stop() within 100 ms.
+      bool ready = false;
+      for (int waited = 0; !ready && waited < options_.keep_alive_timeout_s * 1000 && !stopping_; waited += 100) {
+        ready = WaitFor(c->fd, POLLIN, 100);
+      }
+      if (!ready) return;  // closes it
+      const ssize_t n = c->Fill();
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) return;
+      if (n < 0) continue;
+    }
+    PinnedAnswer a;
+    if (PlanPinned(*c, &a)) {
+      Loop* loop = c->loop;
+      loop->Return(std::move(c));
+      return;
+    }
+    const bool last = ++c->requests >= static_cast<size_t>(options_.keep_alive_max);
+    bool closed = false;
+    t_close_after = false;
+    if (!http_->process_request(stream, last, closed, nullptr) || closed || last || t_close_after) return;
+  }
+}
+
+}  // namespace synthub::hub
