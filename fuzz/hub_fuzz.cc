@@ -1,6 +1,7 @@
 // libFuzzer target for the hub server's handling of outside input, as pure
 // functions: Range headers, the request paths of /files/, /api/revisions/,
-// /api/tags/ and the Hugging Face API (first byte 0xf0 and above), the upload size header, names, tags and file paths, the
+// /api/tags/ and the Hugging Face API (first byte 0xf0 and above), request
+// heads and pinned download targets (0xe0 to 0xef), the upload size header, names, tags and file paths, the
 // revision manifest and card front matter. The first byte picks the parser.
 // Beyond "no crash", each accepted input must keep the invariants the server
 // relies on (a path never escapes the revision, a range stays in the file,
@@ -16,6 +17,7 @@
 #include "hub/http_route.h"
 #include "hub/hub.h"
 #include "synthub/error.h"
+#include "util/hex.h"
 #include "util/sha256.h"
 
 namespace {
@@ -160,6 +162,33 @@ void FuzzHfRoute(const std::string& path) {
   if (r.op == synthub::hub::HfRoute::Op::kFile || !r.path.empty()) CheckSafePath(r.path);
 }
 
+// A request head as the server's front reads it, and the pinned download it
+// may name: the head's size stays within the input, a simple head ends in a
+// blank line and has no control bytes in its method or target, and a pinned
+// target's parts are a valid name, a 64-hex id and a safe path.
+void FuzzRequestHead(const std::string& data) {
+  synthub::hub::RequestHead h;
+  const size_t n = synthub::hub::ParseRequestHead(data, &h);
+  if (n == 0) {
+    Check(data.size() < synthub::hub::kMaxRequestHead);
+    return;
+  }
+  Check(n <= data.size() || n == synthub::hub::kMaxRequestHead);
+  if (!h.simple) return;
+  Check(n >= 4 && n <= data.size() && data.compare(n - 4, 4, "\r\n\r\n") == 0);
+  Check(h.version == "HTTP/1.1" || h.version == "HTTP/1.0");
+  for (char c : h.method + h.target) Check(static_cast<unsigned char>(c) > 0x20 && c != 0x7f);
+  for (const std::string* v : {&h.connection, &h.range, &h.if_none_match, &h.if_range}) {
+    Check(v->find_first_of("\r\n") == std::string::npos);
+  }
+  synthub::hub::PinnedTarget t;
+  if (!synthub::hub::ParsePinnedTarget(h.target, &t)) return;
+  CheckName(t.name);
+  Check(synthub::IsSha256Hex(t.id));
+  CheckSafePath(t.path);
+  Check(t.kind.empty() || t.kind == "model" || t.kind == "dataset");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -168,6 +197,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     if (data[0] >= 0xf0) {  // the Hugging Face routes (above the cases below)
       FuzzHfRoute(text);
+      return 0;
+    }
+    if (data[0] >= 0xe0) {  // request heads and pinned download targets
+      FuzzRequestHead(text);
       return 0;
     }
     switch (data[0] % 6) {

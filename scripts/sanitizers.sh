@@ -24,7 +24,7 @@ stage() { echo "sanitizers: $1 ($((SECONDS - start)) s)"; }
 # --- ThreadSanitizer ------------------------------------------------------------
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan --target synthub_tests synthub
-export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/scripts/tsan.supp"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 build-tsan/tests/synthub_tests --gtest_brief=1 \
   --gtest_filter='Loader*:EpochPlan*:Parallel*:SearchNumpyTest.ThreadCount*:SearchKeyed*'
 GEN=(generate --categories 8 --size 32 --points 2000 --draws 2 --shard-size 16 --instances-per-category 16

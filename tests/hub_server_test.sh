@@ -66,6 +66,84 @@ print(f"median {median * 1000:.1f} ms over {len(times) - 1} kept-alive requests"
 sys.exit(0 if median < 0.010 else 1)
 PY
 
+# --- the front: pinned downloads answered by the event loops ----------------------
+# A revision's file by id (/files/.../<id>/... and the HF resolve route) is
+# answered by the loops; everything else by the request threads. One kept-alive
+# connection mixes both, pipelined; a slow reader forces partial sends; the
+# two paths send the same headers.
+check "pipelined requests mixing pinned downloads and API calls on one connection" python3 - "$URL" "$DS_ID" <<'PY'
+import hashlib, json, socket, sys, time, urllib.parse, urllib.request
+u = urllib.parse.urlparse(sys.argv[1]); rid = sys.argv[2]
+listing = json.load(urllib.request.urlopen(f"{sys.argv[1]}/files/alice/frac4/{rid}/"))
+files = {f["path"]: f for f in listing["files"]}
+shard = next(p for p in files if p.endswith(".tar"))
+want = {p: urllib.request.urlopen(f"{sys.argv[1]}/files/alice/frac4/{rid}/{p}").read() for p in ("manifest.json", shard)}
+
+def connect(rcvbuf=None):
+    s = socket.socket()
+    if rcvbuf: s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect((u.hostname, u.port)); s.settimeout(10)
+    return s
+
+class Reader:
+    def __init__(self, s, delay=0.0): self.s, self.buf, self.delay = s, b"", delay
+    def more(self):
+        if self.delay: time.sleep(self.delay)
+        d = self.s.recv(2048 if self.delay else 65536)
+        if not d: raise EOFError("connection closed")
+        self.buf += d
+    def response(self, head_only=False):
+        while b"\r\n\r\n" not in self.buf: self.more()
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        h = {k.lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:])}
+        n = 0 if head_only else int(h.get("content-length", 0))
+        while len(self.buf) < n: self.more()
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return status, h, body
+
+def get(path, extra="", method="GET"):
+    return f"{method} {path} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()
+
+pin = f"/files/alice/frac4/{rid}"
+etag = '"' + files[shard]["sha256"] + '"'
+s = connect(); r = Reader(s)
+s.sendall(get(f"{pin}/manifest.json") + get("/api/revisions") + get(f"{pin}/{shard}", "Range: bytes=100-1123\r\n")
+          + get(f"/datasets/alice/frac4/resolve/{rid}/{shard}", method="HEAD")
+          + get(f"{pin}/{shard}", f"If-None-Match: {etag}\r\n") + get(f"{pin}/no-such-file")
+          + get(f"{pin}/{shard}"))
+st, h, body = r.response(); assert (st, body) == (200, want["manifest.json"]), st
+st, h, body = r.response(); assert st == 200 and "revisions" in json.loads(body), st
+st, h, body = r.response(); assert st == 206 and body == want[shard][100:1124], (st, len(body))
+assert h["content-range"] == f"bytes 100-1123/{len(want[shard])}", h
+st, h, body = r.response(head_only=True)
+assert st == 200 and h["x-repo-commit"] == rid and h["x-linked-etag"] == etag and int(h["content-length"]) == len(want[shard]), h
+st, h, body = r.response(); assert st == 304 and body == b"", st
+st, h, body = r.response(); assert st == 404, st
+st, h, body = r.response(); assert st == 200 and body == want[shard], st
+# A head trickling in byte by byte, then Connection: close.
+s = connect(); r = Reader(s)
+for b in get(f"{pin}/{shard}", "Connection: close\r\n"):
+    s.send(bytes([b])); time.sleep(0.001)
+st, h, body = r.response(); assert st == 200 and body == want[shard] and h.get("connection") == "close", (st, h)
+assert s.recv(1) == b"", "the server closes after Connection: close"
+# A slow reader with a small receive buffer: the server's sends stop and resume.
+s = connect(rcvbuf=4096); r = Reader(s, delay=0.002)
+s.sendall(get(f"{pin}/{shard}") * 2)
+for _ in range(2):
+    st, h, body = r.response(); assert st == 200 and hashlib.sha256(body).hexdigest() == files[shard]["sha256"], st
+# The request threads (by tag) and the loops (by id) send the same headers,
+# but for the cache policy of a pinned URL.
+def headers(path):
+    with urllib.request.urlopen(sys.argv[1] + path) as resp: return {k.lower(): v for k, v in resp.headers.items()}
+a, b = headers(f"/files/alice/frac4/v1/{shard}"), headers(f"{pin}/{shard}")
+assert a.keys() == b.keys(), (sorted(a), sorted(b))
+assert {k: v for k, v in a.items() if k != "cache-control"} == {k: v for k, v in b.items() if k != "cache-control"}, (a, b)
+assert b["cache-control"] == "public, max-age=31536000, immutable" and a["cache-control"] == "no-cache", (a, b)
+PY
+check "the loops log each pinned download like the request threads do" grep -q "GET /files/alice/frac4/$DS_ID/manifest.json 200 " serve.err
+
 # --- the loader reads shards from the server: pretrain a few steps --------------
 # Builds without libtorch (the sanitizer presets) have a pretrain that only says so.
 NO_TORCH=$("$SYNTHUB" pretrain --data /nonexistent --out /nonexistent 2>&1 | grep -c "no libtorch")

@@ -222,11 +222,47 @@ class ConnectionStream : public httplib::Stream {
   int timeout_ms_;
 };
 
+// A request whose head a loop holds in full, for cpp-httplib's parser and
+// handlers on the loop thread: reads come from the head only, writes go to
+// the connection's output buffer (sent by the loop without blocking).
+class MemoryStream : public httplib::Stream {
+ public:
+  MemoryStream(Front::Connection* c, size_t head_size) : c_(c), pos_(c->in_pos), end_(c->in_pos + head_size) {}
+
+  bool is_readable() const override { return pos_ < end_; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, end_ - pos_);
+    std::memcpy(ptr, c_->in.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    c_->out.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->remote_ip;
+    port = c_->remote_port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->local_ip;
+    port = c_->local_port;
+  }
+  socket_t socket() const override { return c_->fd; }
+
+ private:
+  Front::Connection* c_;
+  size_t pos_, end_;  // the head's bytes in c_->in
+};
+
 // --- answering a pinned download ------------------------------------------------
 
 // What a loop sends for the request at the head of a connection's input.
 struct Front::PinnedAnswer {
-  size_t head_size = 0;
+  RequestHead head;  // head.size 0: incomplete
   std::string method, target;
   std::shared_ptr<const PinnedFiles::Revision> revision;  // keeps `file` alive
   const PinnedFiles::File* file = nullptr;
@@ -239,9 +275,9 @@ struct Front::PinnedAnswer {
 
 bool Front::PlanPinned(Connection& c, PinnedAnswer* a) const {
   c.Compact();
-  RequestHead head;
-  a->head_size = ParseRequestHead(c.in, &head);
-  if (a->head_size == 0 || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
+  const RequestHead& head = a->head;
+  ParseRequestHead(c.in, &a->head);
+  if (head.size == 0 || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
   if (head.method != "GET" && head.method != "HEAD") return false;
   PinnedTarget target;
   if (!ParsePinnedTarget(head.target, &target)) return false;
@@ -274,6 +310,12 @@ bool Front::PlanPinned(Connection& c, PinnedAnswer* a) const {
   return true;
 }
 
+bool Front::AnswersInLoop(const RequestHead& head) const {
+  if (!options_.catalogue_in_loops || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
+  if (head.method != "GET" && head.method != "HEAD") return false;
+  return head.target.compare(0, 5, "/api/") == 0;
+}
+
 // --- an event loop ------------------------------------------------------------
 
 class Front::Loop {
@@ -297,15 +339,28 @@ class Front::Loop {
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
+  // Serves until the front stops; then stops accepting, closes idle
+  // connections and lets the responses under way finish (each within the
+  // I/O timeout) before it returns.
   void Run() {
     epoll_event events[128];
     int64_t next_sweep = NowMs() + 1000;
-    while (!front_->stopping_) {
+    bool draining = false;
+    while (!draining || !conns_.empty()) {
+      if (front_->stopping_ && !draining) {
+        draining = true;
+        ::epoll_ctl(epfd_, EPOLL_CTL_DEL, front_->listen_fd_, nullptr);
+        for (auto it = conns_.begin(); it != conns_.end();) {
+          it->second->close_after = true;
+          it = it->second->sending ? std::next(it) : conns_.erase(it);
+        }
+        continue;
+      }
       const int n = ::epoll_wait(epfd_, events, 128, 500);
-      for (int i = 0; i < n && !front_->stopping_; ++i) {
+      for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
         if (fd == front_->listen_fd_) {
-          Accept();
+          if (!draining) Accept();
         } else if (fd == wake_fd_) {
           AdoptReturned();
         } else if (const auto it = conns_.find(fd); it != conns_.end()) {
@@ -317,7 +372,6 @@ class Front::Loop {
         next_sweep = NowMs() + 1000;
       }
     }
-    conns_.clear();
   }
 
   // From a request thread: `c` comes back to this loop.
@@ -374,6 +428,7 @@ class Front::Loop {
       back.swap(returned_);
     }
     for (auto& c : back) {
+      if (front_->stopping_) continue;  // closes it
       Connection* raw = c.get();
       raw->watching = 0;
       conns_.emplace(raw->fd, std::move(c));
@@ -408,15 +463,17 @@ class Front::Loop {
         if (c->close_after) return Close(c);
       }
       PinnedAnswer a;
-      if (!front_->PlanPinned(*c, &a)) {
-        if (a.head_size == 0) {  // the rest of a request, or the next one, is yet to come
-          c->deadline_ms = NowMs() + (c->in.empty() ? o.keep_alive_timeout_s : o.io_timeout_s) * 1000;
-          return Watch(c, EPOLLIN);
-        }
+      if (front_->PlanPinned(*c, &a)) {
+        if (!Start(c, a)) return HandOff(c);
+      } else if (a.head.size == 0) {  // the rest of a request, or the next one, is yet to come
+        c->deadline_ms = NowMs() + (c->in.empty() ? o.keep_alive_timeout_s : o.io_timeout_s) * 1000;
+        return Watch(c, EPOLLIN);
+      } else if (front_->AnswersInLoop(a.head)) {
+        AnswerHere(c, a.head);
+      } else {
         return HandOff(c);
       }
-      if (!Start(c, a)) return HandOff(c);
-      c->in_pos += a.head_size;
+      c->in_pos += a.head.size;
     }
   }
 
@@ -461,11 +518,27 @@ class Front::Loop {
     c->file = file;
     c->file_offset = static_cast<off_t>(a.range.begin);
     c->file_left = body ? a.range.length : 0;
-    c->close_after = a.close;
+    c->close_after = a.close || front_->stopping_;
     c->sending = true;
     ++c->requests;
     LogRequest(a.method, a.target, a.status, length);
     return true;
+  }
+
+  // Runs cpp-httplib's handler for the request `head` on this thread, its
+  // response written to `c->out`, then sent as a pinned one is.
+  void AnswerHere(Connection* c, const RequestHead& head) {
+    MemoryStream stream(c, head.size);
+    const bool last = c->requests + 1 >= static_cast<size_t>(front_->options_.keep_alive_max);
+    bool closed = false;
+    t_close_after = false;
+    c->out.clear();
+    const bool ok = front_->http_->process_request(stream, last, closed, nullptr);
+    c->out_sent = 0;
+    c->file_left = 0;
+    c->close_after = !ok || closed || last || t_close_after || front_->stopping_;
+    c->sending = true;
+    ++c->requests;
   }
 
   // Sends what the socket takes of the response under way.
@@ -511,6 +584,7 @@ class Front::Loop {
   void Close(Connection* c) { conns_.erase(c->fd); }  // closes the socket
 
   void HandOff(Connection* c) {
+    if (front_->stopping_) return Close(c);
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd, nullptr);
     c->watching = 0;
     const auto it = conns_.find(c->fd);

@@ -14,6 +14,8 @@
 
 #include <httplib.h>
 
+#include "hub/http_route.h"
+
 #include <atomic>
 #include <functional>
 #include <cstdint>
@@ -78,6 +80,9 @@ struct FrontOptions {
   int keep_alive_timeout_s = 2;  // idle time before a kept-alive connection is closed
   int keep_alive_max = 1000;     // requests per connection
   int io_timeout_s = 30;         // a stalled read or write
+  // The catalogue answers reads without waiting (SQLite in WAL mode: readers
+  // never wait for writers): the loops answer GET /api/... themselves.
+  bool catalogue_in_loops = false;
 };
 
 class Front {
@@ -104,6 +109,9 @@ class Front {
   // complete head, a pinned download of a known revision, a plain GET or
   // HEAD), and how. a->head_size is 0 while the head is incomplete.
   bool PlanPinned(Connection& c, PinnedAnswer* a) const;
+  // Whether a loop answers the request `head` itself through cpp-httplib's
+  // handlers (a read of the catalogue; see FrontOptions::catalogue_in_loops).
+  bool AnswersInLoop(const RequestHead& head) const;
   // Runs on a request thread: requests of `c` through cpp-httplib until the
   // connection closes or its next request is a pinned download.
   void ServeOnRequestThread(std::unique_ptr<Connection> c);

@@ -87,6 +87,75 @@ TEST(HttpRouteTest, HuggingFaceRoutes) {
   }
 }
 
+TEST(HttpRouteTest, RequestHeadOfAPlainGet) {
+  const std::string head =
+      "GET /files/a/b/c/d HTTP/1.1\r\nHost: x\r\nrAnGe:  bytes=0-9 \r\nIf-None-Match: \"e\"\r\n"
+      "Range: bytes=5-\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  RequestHead h;
+  for (size_t cut = 0; cut < head.size(); ++cut) {  // every prefix is incomplete
+    EXPECT_EQ(ParseRequestHead(head.substr(0, cut), &h), 0u) << cut;
+  }
+  ASSERT_EQ(ParseRequestHead(head + "GET / HTTP/1.1\r\n", &h), head.size());  // a pipelined next one stays
+  EXPECT_TRUE(h.simple);
+  EXPECT_EQ(h.method, "GET");
+  EXPECT_EQ(h.target, "/files/a/b/c/d");
+  EXPECT_EQ(h.version, "HTTP/1.1");
+  EXPECT_EQ(h.range, "bytes=0-9");  // the first, trimmed, name in any case
+  EXPECT_EQ(h.if_none_match, "\"e\"");
+  EXPECT_EQ(h.connection, "close");
+  EXPECT_EQ(h.if_range, "");
+  EXPECT_FALSE(h.has_body);
+}
+
+TEST(HttpRouteTest, RequestHeadsLeftToTheFullParser) {
+  RequestHead h;
+  const std::string end = "\r\n\r\n";
+  // A body, or one announced.
+  for (const char* body : {"Content-Length: 5", "Transfer-Encoding: chunked", "Expect: 100-continue",
+                           "content-length: 01"}) {
+    ASSERT_GT(ParseRequestHead("PUT /x HTTP/1.1\r\n" + std::string(body) + end, &h), 0u);
+    EXPECT_TRUE(h.has_body) << body;
+  }
+  // Not simple: a folded header, a bad request line, bare LF, control bytes, HTTP/2.
+  for (const std::string& bad : std::vector<std::string>{
+           "GET /x HTTP/1.1\r\nA: b\r\n c" + end, "GET /x" + end, "GET  /x HTTP/1.1" + end, "GET /x HTTP/2" + end,
+        "GET /x HTTP/1.1\r\nNo colon" + end, "GET /x HTTP/1.1\r\n: v" + end, "GET /x HTTP/1.1\r\nA b: v" + end,
+        std::string("GET /x HTTP/1.1\r\nA: \x01") + end, "GET /x HTTP/1.1\nHost: x\n\n",
+        std::string("GET /\x7f HTTP/1.1") + end}) {
+    EXPECT_GT(ParseRequestHead(bad, &h), 0u) << bad;
+    EXPECT_FALSE(h.simple) << bad;
+  }
+  // No end in sight: too long.
+  EXPECT_EQ(ParseRequestHead("GET /" + std::string(kMaxRequestHead, 'a'), &h), kMaxRequestHead);
+  EXPECT_FALSE(h.simple);
+}
+
+TEST(HttpRouteTest, PinnedTargets) {
+  const std::string id(64, 'a');
+  PinnedTarget t;
+  ASSERT_TRUE(ParsePinnedTarget("/files/alice/f4/" + id + "/data/s-0.tar", &t));
+  EXPECT_EQ(t.kind, "");
+  EXPECT_EQ(t.name, "alice/f4");
+  EXPECT_EQ(t.id, id);
+  EXPECT_EQ(t.path, "data/s-0.tar");
+  ASSERT_TRUE(ParsePinnedTarget("/datasets/alice/f4/resolve/" + id + "/m.json", &t));
+  EXPECT_EQ(t.kind, "dataset");
+  EXPECT_EQ(t.path, "m.json");
+  ASSERT_TRUE(ParsePinnedTarget("/alice/vit/raw/" + id + "/model.safetensors", &t));
+  EXPECT_EQ(t.kind, "model");
+  EXPECT_EQ(t.name, "alice/vit");
+  // By tag, listings, queries, escapes, other routes, traversal: the request threads' business.
+  for (const std::string& other : std::vector<std::string>{
+           "/files/alice/f4/v1/m.json", "/files/alice/f4/" + id + "/", "/files/alice/f4/" + id + "/m.json?x=1",
+        "/files/alice/f4/" + id + "/m%2ejson", "/files/alice/f4/" + id.substr(1) + "/m.json",
+        "/files/alice/f4/" + std::string(64, 'A') + "/m.json", "/api/x/resolve/" + id + "/m.json",
+        "/blobs/" + id, "/ui/x/resolve/" + id + "/y", "/files/alice/f4/" + id + "/../hub.db",
+        "/alice/vit/resolve/" + id + "/a/../../b", "/api/models/alice/vit", "files/alice/f4/" + id + "/m.json",
+        "/alice/vit/tree/" + id + "/m"}) {
+    EXPECT_FALSE(ParsePinnedTarget(other, &t)) << other;
+  }
+}
+
 TEST(HttpRouteTest, UploadSize) {
   EXPECT_EQ(ParseUploadSize("100", "5"), 100u);  // X-Size wins
   EXPECT_EQ(ParseUploadSize("", "5"), 5u);

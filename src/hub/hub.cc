@@ -188,6 +188,7 @@ Hub::Hub(const std::string& dir) : dir_(dir) {
                 dir + "'");
   }
   db_ = std::make_unique<Db>();
+  postgres_ = !ConfiguredCatalogue(dir).empty();
   db_->sql = OpenCatalogue(dir, /*create=*/false);
   db_->sql->Query("SELECT COUNT(*) FROM revisions");
   MakeDirs(JoinPath(dir, "tmp"));

@@ -98,6 +98,9 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   const std::string& dir() const { return dir_; }
+  // True when the catalogue is a PostgreSQL server (DIR/hub.conf), false for
+  // SQLite (DIR/hub.db, in WAL mode: its readers never wait for a writer).
+  bool postgres() const { return postgres_; }
 
   // Publishes a dataset folder (manifest.json + shards + params) or a model
   // folder (model.safetensors + config.json + README.md card; metrics.jsonl and
@@ -159,6 +162,7 @@ class Hub {
   // Copies `src` into the store through tmp/, checking the hash and size.
   void IngestFile(const std::string& src, const std::string& sha256, uint64_t size);
   std::string dir_;
+  bool postgres_ = false;
   std::unique_ptr<Db> db_;
 };
 

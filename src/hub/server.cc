@@ -711,7 +711,11 @@ class SignalStopper {
 
 void Serve(const ServeOptions& options) {
   if (options.threads < 1 || options.threads > 1024) throw UsageError("--threads must be in 1..1024");
-  { Hub check(options.dir); }  // fails early, naming the folder, if it is not a hub
+  bool postgres = false;
+  {
+    Hub check(options.dir);  // fails early, naming the folder, if it is not a hub
+    postgres = check.postgres();
+  }
   // The request threads' settings (Front hands them requests one at a time;
   // the keep-alive and I/O timeouts are the front's, below).
   HttpServer server;
@@ -769,6 +773,9 @@ void Serve(const ServeOptions& options) {
   fo.keep_alive_timeout_s = 2;
   fo.keep_alive_max = 1000;
   fo.io_timeout_s = 30;
+  // A PostgreSQL server may be a round trip away, or restarting: its queries
+  // stay on the request threads, so the loops never wait.
+  fo.catalogue_in_loops = !postgres;
   Front front(&server, &pinned, fo);
   const int port = front.Bind(options.host, options.port);
   SignalStopper stopper(&front);
