@@ -77,8 +77,22 @@ start_servers() {  # start_servers BACKEND N: N servers on one hub
     for _ in $(seq 100); do grep -q "listening on" "serve$i.out" 2>/dev/null && break; sleep 0.1; done
     URLS+=("$(grep -o 'http://[0-9.]*:[0-9]*' "serve$i.out" | head -1)")
   done
+  # Warm-up, not measured: the request threads open their catalogue
+  # connections (on PostgreSQL, 16-32 at once take a second or more) and the
+  # loops learn the pinned revisions, as on a server that has been running.
+  local warm=()
+  for i in "${!URLS[@]}"; do
+    wrk -t1 -c$((32 / ${#URLS[@]})) -d2s "${URLS[$i]}/api/revisions" >/dev/null &
+    warm+=($!)
+  done
+  wait "${warm[@]}"
+  for i in "${!URLS[@]}"; do
+    curl -s -o /dev/null "${URLS[$i]}/files/bench/frac8/$ID/manifest.json"
+    curl -s -o /dev/null "${URLS[$i]}/files/bench/big/$BIG_ID/$BIG"
+  done
 }
 
+echo "# each server start is followed by a 2 s warm-up (wrk on the revision listing), not measured"
 echo "# $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), server --threads $THREADS," \
   "32 connections in all, ${SECONDS_PER_RUN}s a row: wrk -t2 -c32 against one server, wrk -t1 -c16 against each of two"
 echo "# shards: $SHARD, $SHARD_BYTES bytes; large: $BIG of bench/big, $BIG_BYTES bytes"

@@ -1,7 +1,7 @@
 // libFuzzer target for the hub server's handling of outside input, as pure
 // functions: Range headers, the request paths of /files/, /api/revisions/,
 // /api/tags/ and the Hugging Face API (first byte 0xf0 and above), request
-// heads and pinned download targets (0xe0 to 0xef), the upload size header, names, tags and file paths, the
+// heads and file download targets (0xe0 to 0xef), the upload size header, names, tags and file paths, the
 // revision manifest and card front matter. The first byte picks the parser.
 // Beyond "no crash", each accepted input must keep the invariants the server
 // relies on (a path never escapes the revision, a range stays in the file,
@@ -17,7 +17,6 @@
 #include "hub/http_route.h"
 #include "hub/hub.h"
 #include "synthub/error.h"
-#include "util/hex.h"
 #include "util/sha256.h"
 
 namespace {
@@ -162,10 +161,10 @@ void FuzzHfRoute(const std::string& path) {
   if (r.op == synthub::hub::HfRoute::Op::kFile || !r.path.empty()) CheckSafePath(r.path);
 }
 
-// A request head as the server's front reads it, and the pinned download it
+// A request head as the server's front reads it, and the file download it
 // may name: the head's size stays within the input, a simple head ends in a
-// blank line and has no control bytes in its method or target, and a pinned
-// target's parts are a valid name, a 64-hex id and a safe path.
+// blank line and has no control bytes in its method or target, and a file
+// target's parts are a valid name, a revision in tag syntax and a safe path.
 void FuzzRequestHead(const std::string& data) {
   synthub::hub::RequestHead h;
   const size_t n = synthub::hub::ParseRequestHead(data, &h);
@@ -181,10 +180,10 @@ void FuzzRequestHead(const std::string& data) {
   for (const std::string* v : {&h.connection, &h.range, &h.if_none_match, &h.if_range}) {
     Check(v->find_first_of("\r\n") == std::string::npos);
   }
-  synthub::hub::PinnedTarget t;
-  if (!synthub::hub::ParsePinnedTarget(h.target, &t)) return;
+  synthub::hub::FileTarget t;
+  if (!synthub::hub::ParseFileTarget(h.target, &t)) return;
   CheckName(t.name);
-  Check(synthub::IsSha256Hex(t.id));
+  CheckTag(t.rev);
   CheckSafePath(t.path);
   Check(t.kind.empty() || t.kind == "model" || t.kind == "dataset");
 }
@@ -199,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FuzzHfRoute(text);
       return 0;
     }
-    if (data[0] >= 0xe0) {  // request heads and pinned download targets
+    if (data[0] >= 0xe0) {  // request heads and file download targets
       FuzzRequestHead(text);
       return 0;
     }

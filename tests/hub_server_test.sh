@@ -66,11 +66,12 @@ print(f"median {median * 1000:.1f} ms over {len(times) - 1} kept-alive requests"
 sys.exit(0 if median < 0.010 else 1)
 PY
 
-# --- the front: pinned downloads answered by the event loops ----------------------
+# --- the front: downloads answered by the event loops ------------------------------
 # A revision's file by id (/files/.../<id>/... and the HF resolve route) is
-# answered by the loops; everything else by the request threads. One kept-alive
-# connection mixes both, pipelined; a slow reader forces partial sends; the
-# two paths send the same headers.
+# answered by the loops (on SQLite also /files by tag, and the GET /api/ reads);
+# everything else by the request threads. One kept-alive connection mixes
+# both, pipelined; a slow reader forces partial sends; both paths send the
+# same headers.
 check "pipelined requests mixing pinned downloads and API calls on one connection" python3 - "$URL" "$DS_ID" <<'PY'
 import hashlib, json, socket, sys, time, urllib.parse, urllib.request
 u = urllib.parse.urlparse(sys.argv[1]); rid = sys.argv[2]
@@ -133,14 +134,17 @@ s = connect(rcvbuf=4096); r = Reader(s, delay=0.002)
 s.sendall(get(f"{pin}/{shard}") * 2)
 for _ in range(2):
     st, h, body = r.response(); assert st == 200 and hashlib.sha256(body).hexdigest() == files[shard]["sha256"], st
-# The request threads (by tag) and the loops (by id) send the same headers,
-# but for the cache policy of a pinned URL.
+# The request threads (the HF route by tag) and the loops (by id) send the
+# same headers, but for the cache policy of a pinned URL; so do /files by tag
+# (loops on SQLite, request threads on PostgreSQL) and by id.
 def headers(path):
     with urllib.request.urlopen(sys.argv[1] + path) as resp: return {k.lower(): v for k, v in resp.headers.items()}
-a, b = headers(f"/files/alice/frac4/v1/{shard}"), headers(f"{pin}/{shard}")
-assert a.keys() == b.keys(), (sorted(a), sorted(b))
-assert {k: v for k, v in a.items() if k != "cache-control"} == {k: v for k, v in b.items() if k != "cache-control"}, (a, b)
-assert b["cache-control"] == "public, max-age=31536000, immutable" and a["cache-control"] == "no-cache", (a, b)
+for by_tag, by_id in ((f"/datasets/alice/frac4/resolve/v1/{shard}", f"/datasets/alice/frac4/resolve/{rid}/{shard}"),
+                      (f"/files/alice/frac4/v1/{shard}", f"{pin}/{shard}")):
+    a, b = headers(by_tag), headers(by_id)
+    assert a.keys() == b.keys(), (sorted(a), sorted(b))
+    assert {k: v for k, v in a.items() if k != "cache-control"} == {k: v for k, v in b.items() if k != "cache-control"}, (a, b)
+    assert b["cache-control"] == "public, max-age=31536000, immutable" and a["cache-control"] == "no-cache", (a, b)
 PY
 check "the loops log each pinned download like the request threads do" grep -q "GET /files/alice/frac4/$DS_ID/manifest.json 200 " serve.err
 

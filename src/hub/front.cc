@@ -14,11 +14,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 
 #include "hub/http_range.h"
 #include "hub/http_route.h"
 #include "synthub/error.h"
+#include "util/hex.h"
 #include "util/log.h"
 
 namespace synthub::hub {
@@ -72,6 +75,83 @@ void LogRequest(const std::string& method, const std::string& path, int status, 
   }
   LogInfo(method + " " + shown + " " + std::to_string(status) + " " + bytes);
 }
+
+// --- request threads ---------------------------------------------------------
+
+// A fixed set of threads taking jobs; the most recently idle thread gets the
+// next job (a stack, not a queue), so a light load keeps to a few threads
+// whose catalogue connections and caches are warm, instead of waking every
+// thread in turn (each then opening its own PostgreSQL connection).
+class Front::RequestThreads {
+ public:
+  explicit RequestThreads(int n) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~RequestThreads() { Shutdown(); }
+  RequestThreads(const RequestThreads&) = delete;
+  RequestThreads& operator=(const RequestThreads&) = delete;
+
+  void Enqueue(std::function<void()> job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      Idle* w = idle_.back();  // the one that went idle last
+      idle_.pop_back();
+      w->job = std::move(job);
+      w->cv.notify_one();
+      return;
+    }
+    jobs_.push_back(std::move(job));
+  }
+
+  // Runs the jobs already queued, then joins the threads.
+  void Shutdown() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (shutdown_) return;
+      shutdown_ = true;
+      for (Idle* w : idle_) w->cv.notify_one();
+    }
+    for (std::thread& t : threads_) t.join();
+  }
+
+ private:
+  struct Idle {
+    std::condition_variable cv;
+    std::function<void()> job;
+  };
+
+  void Work() {
+    Idle self;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      std::function<void()> job;
+      if (!jobs_.empty()) {
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      } else if (shutdown_) {
+        return;
+      } else {
+        idle_.push_back(&self);
+        self.cv.wait(lock, [&] { return self.job || shutdown_; });
+        if (!self.job) {  // shut down while idle: leave the stack
+          idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+          continue;
+        }
+        job = std::move(self.job);
+        self.job = nullptr;
+      }
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::deque<std::function<void()>> jobs_;  // waiting for a thread
+  std::vector<Idle*> idle_;                 // idle threads, most recent last
+  bool shutdown_ = false;
+  std::vector<std::thread> threads_;
+};
 
 // --- PinnedFiles --------------------------------------------------------------
 
@@ -138,13 +218,12 @@ struct Front::Connection {
   // end of the stream, -1 on an error or (errno EAGAIN) nothing yet.
   ssize_t Fill() {
     Compact();
-    const size_t old = in.size();
-    in.resize(old + 16384);
+    thread_local char buf[16384];  // `in` itself stays as small as what is unread
     ssize_t n;
     do {
-      n = ::recv(fd, in.data() + old, 16384, 0);
+      n = ::recv(fd, buf, sizeof buf, 0);
     } while (n < 0 && errno == EINTR);
-    in.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    if (n > 0) in.append(buf, static_cast<size_t>(n));
     return n;
   }
 
@@ -261,27 +340,37 @@ class MemoryStream : public httplib::Stream {
 // --- answering a pinned download ------------------------------------------------
 
 // What a loop sends for the request at the head of a connection's input.
-struct Front::PinnedAnswer {
+struct Front::FileAnswer {
   RequestHead head;  // head.size 0: incomplete
   std::string method, target;
   std::shared_ptr<const PinnedFiles::Revision> revision;  // keeps `file` alive
   const PinnedFiles::File* file = nullptr;
   std::string id;
   bool hf = false;  // a Hugging Face route: its headers too
+  bool immutable = true;  // addressed by id
   int status = 200;  // 200, 206 or 304
   ByteRange range;
   bool close = false;
 };
 
-bool Front::PlanPinned(Connection& c, PinnedAnswer* a) const {
+bool Front::PlanFile(Connection& c, FileAnswer* a) const {
   c.Compact();
   const RequestHead& head = a->head;
   ParseRequestHead(c.in, &a->head);
   if (head.size == 0 || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
   if (head.method != "GET" && head.method != "HEAD") return false;
-  PinnedTarget target;
-  if (!ParsePinnedTarget(head.target, &target)) return false;
-  a->revision = pinned_->Find(target.id);
+  FileTarget target;
+  if (!ParseFileTarget(head.target, &target)) return false;
+  std::string id = target.rev;
+  a->immutable = IsSha256Hex(id);
+  if (!a->immutable) {
+    // By tag: only the /files route (the Hugging Face routes' "main" has
+    // rules of its own), and only where the catalogue answers at once.
+    if (!target.kind.empty() || !options_.resolve) return false;
+    id = options_.resolve(target.name, target.rev);
+    if (id.empty()) return false;
+  }
+  a->revision = pinned_->Find(id);
   if (!a->revision || a->revision->name != target.name) return false;
   if (!target.kind.empty() && target.kind != a->revision->kind) return false;
   const auto f = a->revision->files.find(target.path);
@@ -303,7 +392,7 @@ bool Front::PlanPinned(Connection& c, PinnedAnswer* a) const {
   }
   a->method = head.method;
   a->target = head.target;
-  a->id = target.id;
+  a->id = id;
   a->hf = !target.kind.empty();
   a->close = EqualsIgnoreCase(head.connection, "close") ||
              c.requests + 1 >= static_cast<size_t>(options_.keep_alive_max);
@@ -397,26 +486,27 @@ class Front::Loop {
  private:
   enum class Sent { kDone, kBlocked, kFailed };
 
+  // One connection per wake-up: the listening socket stays ready while more
+  // wait, and the next wake-up may go to another loop (EPOLLEXCLUSIVE), so
+  // a burst of connections spreads over the loops.
   void Accept() {
-    for (int i = 0; i < 64; ++i) {
-      const int fd = ::accept4(front_->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) {
-        if (errno == EMFILE || errno == ENFILE) {
-          LogWarn("hub serve: out of file descriptors; new connections wait");
-          ::usleep(10000);
-        }
-        return;
+    const int fd = ::accept4(front_->listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE) {
+        LogWarn("hub serve: out of file descriptors; new connections wait");
+        ::usleep(10000);
       }
-      const int on = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-      auto c = std::make_unique<Connection>();
-      c->fd = fd;
-      c->loop = this;
-      c->deadline_ms = NowMs() + front_->options_.keep_alive_timeout_s * 1000;
-      Connection* raw = c.get();
-      conns_.emplace(fd, std::move(c));
-      Watch(raw, EPOLLIN, /*added=*/false);
+      return;
     }
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    auto c = std::make_unique<Connection>();
+    c->fd = fd;
+    c->loop = this;
+    c->deadline_ms = NowMs() + front_->options_.keep_alive_timeout_s * 1000;
+    Connection* raw = c.get();
+    conns_.emplace(fd, std::move(c));
+    Watch(raw, EPOLLIN, /*added=*/false);
   }
 
   void AdoptReturned() {
@@ -462,8 +552,8 @@ class Front::Loop {
         c->sending = false;
         if (c->close_after) return Close(c);
       }
-      PinnedAnswer a;
-      if (front_->PlanPinned(*c, &a)) {
+      FileAnswer a;
+      if (front_->PlanFile(*c, &a)) {
         if (!Start(c, a)) return HandOff(c);
       } else if (a.head.size == 0) {  // the rest of a request, or the next one, is yet to come
         c->deadline_ms = NowMs() + (c->in.empty() ? o.keep_alive_timeout_s : o.io_timeout_s) * 1000;
@@ -479,7 +569,7 @@ class Front::Loop {
 
   // Begins the response `a` on `c`: false when the blob cannot be opened
   // (the request threads answer that).
-  bool Start(Connection* c, const PinnedAnswer& a) {
+  bool Start(Connection* c, const FileAnswer& a) {
     const PinnedFiles::File& f = *a.file;
     int file = -1;
     const bool body = a.method == "GET" && a.status != 304;
@@ -495,7 +585,7 @@ class Front::Loop {
                            : "HTTP/1.1 304 Not Modified\r\n";
     // Headers in cpp-httplib's order (by name, ignoring case), as the request threads send them.
     h += "Accept-Ranges: bytes\r\n";
-    h += "Cache-Control: public, max-age=31536000, immutable\r\n";
+    h += a.immutable ? "Cache-Control: public, max-age=31536000, immutable\r\n" : "Cache-Control: no-cache\r\n";
     if (a.close) h += "Connection: close\r\n";
     const std::string length = a.status == 304 ? "0" : std::to_string(a.range.length);
     h += "Content-Length: " + length + "\r\n";
@@ -591,7 +681,7 @@ class Front::Loop {
     Connection* raw = it->second.release();
     conns_.erase(it);
     Front* front = front_;
-    front_->pool_->enqueue([front, raw] { front->ServeOnRequestThread(std::unique_ptr<Connection>(raw)); });
+    front_->pool_->Enqueue([front, raw] { front->ServeOnRequestThread(std::unique_ptr<Connection>(raw)); });
   }
 
   // Closes connections idle past the keep-alive timeout, or stalled past the I/O timeout.
@@ -655,12 +745,12 @@ int Front::Bind(const std::string& host, int port) {
 void Front::Run() {
   if (listen_fd_ < 0) throw Error("hub serve: Run before Bind");
   http_->SetServing(listen_fd_);
-  pool_ = std::make_unique<httplib::ThreadPool>(static_cast<size_t>(options_.request_threads));
+  pool_ = std::make_unique<RequestThreads>(options_.request_threads);
   std::vector<std::thread> threads;
   for (size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([this, i] { loops_[i]->Run(); });
   loops_[0]->Run();
   for (std::thread& t : threads) t.join();
-  pool_->shutdown();  // request threads finish their request and close
+  pool_->Shutdown();  // request threads finish their request and close
   for (auto& loop : loops_) loop->DropReturned();
 }
 
@@ -688,8 +778,8 @@ void Front::ServeOnRequestThread(std::unique_ptr<Connection> c) {
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) return;
       if (n < 0) continue;
     }
-    PinnedAnswer a;
-    if (PlanPinned(*c, &a)) {
+    FileAnswer a;
+    if (PlanFile(*c, &a) || (a.head.size > 0 && AnswersInLoop(a.head))) {
       Loop* loop = c->loop;
       loop->Return(std::move(c));
       return;

@@ -1,14 +1,17 @@
 // The hub server's connections: accepted and read by a few event-loop threads
-// (epoll), which answer pinned file downloads themselves (a file of a revision
-// addressed by its id: headers, then sendfile(2) from the page cache, never
-// blocking) and hand every other request to cpp-httplib's handlers on a pool
-// of request threads, one request at a time. A connection whose next request
-// is a pinned download goes back to its loop.
+// (epoll, non-blocking sockets). The loops answer file downloads themselves
+// (headers, then sendfile(2) from the page cache, resumed when the socket
+// drains): a revision's file by its id, or on a SQLite catalogue also by tag;
+// on a SQLite catalogue they also run the GET /api/ handlers. Every other
+// request goes to cpp-httplib's handlers on a pool of request threads, one
+// request at a time; a connection whose next request a loop can answer goes
+// back to its loop.
 //
 // Why: shards and model files are what clients download by the megabyte, by
-// id (the URLs the hub hands out). Served from request threads, each of the
-// few hundred kB of a shard cost thread switches and a poll per write; an
-// event loop sends on all its ready connections per wake-up, as nginx does.
+// id (the URLs the hub hands out). Served from request threads, every one
+// cost thread switches and a poll per write; an event loop sends on all its
+// ready connections per wake-up, as nginx does. PostgreSQL queries stay on
+// the request threads: a round trip, or a restart, must not stall a loop.
 #ifndef SYNTHUB_HUB_FRONT_H_
 #define SYNTHUB_HUB_FRONT_H_
 
@@ -83,6 +86,9 @@ struct FrontOptions {
   // The catalogue answers reads without waiting (SQLite in WAL mode: readers
   // never wait for writers): the loops answer GET /api/... themselves.
   bool catalogue_in_loops = false;
+  // With catalogue_in_loops: the id of revision NAME@REV (a tag or an id
+  // prefix), "" when there is none. Lets the loops serve /files by tag too.
+  std::function<std::string(const std::string& name, const std::string& rev)> resolve;
 };
 
 class Front {
@@ -103,17 +109,19 @@ class Front {
 
  private:
   class Loop;
-  struct PinnedAnswer;
+  class RequestThreads;
+  struct FileAnswer;
 
-  // Whether a loop can answer the request at the head of `c`'s input (a
-  // complete head, a pinned download of a known revision, a plain GET or
-  // HEAD), and how. a->head_size is 0 while the head is incomplete.
-  bool PlanPinned(Connection& c, PinnedAnswer* a) const;
+  // Whether a loop can answer the request at the head of `c`'s input itself
+  // (a complete head; a plain GET or HEAD of a file of a revision in
+  // PinnedFiles, by id, or by tag through options_.resolve), and how.
+  // a->head.size is 0 while the head is incomplete.
+  bool PlanFile(Connection& c, FileAnswer* a) const;
   // Whether a loop answers the request `head` itself through cpp-httplib's
   // handlers (a read of the catalogue; see FrontOptions::catalogue_in_loops).
   bool AnswersInLoop(const RequestHead& head) const;
   // Runs on a request thread: requests of `c` through cpp-httplib until the
-  // connection closes or its next request is a pinned download.
+  // connection closes or its next request is one a loop answers.
   void ServeOnRequestThread(std::unique_ptr<Connection> c);
 
   HttpServer* http_;
@@ -122,7 +130,7 @@ class Front {
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Loop>> loops_;  // made by Bind
-  std::unique_ptr<httplib::ThreadPool> pool_;
+  std::unique_ptr<RequestThreads> pool_;
 };
 
 }  // namespace synthub::hub

@@ -5,7 +5,6 @@
 
 #include "hub/hub.h"
 #include "synthub/error.h"
-#include "util/hex.h"
 
 namespace synthub::hub {
 
@@ -176,15 +175,15 @@ size_t ParseRequestHead(const std::string& data, RequestHead* out) {
   return out->size;
 }
 
-bool ParsePinnedTarget(const std::string& target, PinnedTarget* out) {
+bool ParseFileTarget(const std::string& target, FileTarget* out) {
   if (target.size() < 2 || target[0] != '/' || target.size() > kMaxRequestPath) return false;
   if (target.find_first_of("%?#\\") != std::string::npos) return false;
-  PinnedTarget t;
+  FileTarget t;
   try {
     if (target.compare(0, 7, "/files/") == 0) {
       const FileRoute r = ParseFileRoute(target.substr(7));
       t.name = r.name;
-      t.id = r.rev;
+      t.rev = r.rev;
       t.path = r.path;
     } else {
       const size_t slash = target.find('/', 1);
@@ -194,13 +193,13 @@ bool ParsePinnedTarget(const std::string& target, PinnedTarget* out) {
       if (!ParseHfRoute(target.substr(1), &r) || r.op != HfRoute::Op::kFile) return false;
       t.kind = r.kind;
       t.name = r.name;
-      t.id = r.rev;
+      t.rev = r.rev;
       t.path = r.path;
     }
   } catch (const Error&) {
     return false;
   }
-  if (t.path.empty() || !IsSha256Hex(t.id)) return false;
+  if (t.path.empty()) return false;
   *out = std::move(t);
   return true;
 }

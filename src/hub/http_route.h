@@ -59,7 +59,7 @@ bool ParseHfRoute(const std::string& path, HfRoute* out);
 
 // The head of an HTTP/1.x request, as the server's front reads it off a
 // connection: what it needs to answer a pinned file download itself
-// (PinnedTarget). Anything else goes to the full parser (cpp-httplib).
+// (FileTarget). Anything else goes to the full parser (cpp-httplib).
 struct RequestHead {
   size_t size = 0;  // bytes of the head, through its blank line
   std::string method, target, version;
@@ -76,18 +76,17 @@ constexpr size_t kMaxRequestHead = 16 << 10;
 // out->simple false: the caller leaves it to the full parser. Never throws.
 size_t ParseRequestHead(const std::string& data, RequestHead* out);
 
-// A file of a revision addressed by its id (so immutable), by either route:
-// /files/OWNER/NAME/ID/PATH, or the Hugging Face routes
-// /[datasets/]OWNER/NAME/{resolve|raw}/ID/PATH.
-struct PinnedTarget {
+// A file of a revision, by either download route: /files/OWNER/NAME/REV/PATH,
+// or the Hugging Face routes /[datasets/]OWNER/NAME/{resolve|raw}/REV/PATH.
+struct FileTarget {
   std::string kind;  // "": the /files route; "model" | "dataset": a Hugging Face route
   std::string name;  // "owner/name", validated
-  std::string id;    // 64 lower-case hex digits
-  std::string path;  // a validated file path
+  std::string rev;   // tag syntax, validated: a revision id (64 hex digits), a tag or an id prefix
+  std::string path;  // a validated file path, never empty
 };
 // False for any other target, or one with a query, percent-escapes, or a
 // first segment that another route takes (api, blobs, ui). Never throws.
-bool ParsePinnedTarget(const std::string& target, PinnedTarget* out);
+bool ParseFileTarget(const std::string& target, FileTarget* out);
 
 // The announced size of an upload: X-Size, else Content-Length (decimal,
 // 1 to 19 digits). Throws Error when neither is a valid number.

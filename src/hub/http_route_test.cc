@@ -130,29 +130,32 @@ TEST(HttpRouteTest, RequestHeadsLeftToTheFullParser) {
   EXPECT_FALSE(h.simple);
 }
 
-TEST(HttpRouteTest, PinnedTargets) {
+TEST(HttpRouteTest, FileTargets) {
   const std::string id(64, 'a');
-  PinnedTarget t;
-  ASSERT_TRUE(ParsePinnedTarget("/files/alice/f4/" + id + "/data/s-0.tar", &t));
+  FileTarget t;
+  ASSERT_TRUE(ParseFileTarget("/files/alice/f4/" + id + "/data/s-0.tar", &t));
   EXPECT_EQ(t.kind, "");
   EXPECT_EQ(t.name, "alice/f4");
-  EXPECT_EQ(t.id, id);
+  EXPECT_EQ(t.rev, id);
   EXPECT_EQ(t.path, "data/s-0.tar");
-  ASSERT_TRUE(ParsePinnedTarget("/datasets/alice/f4/resolve/" + id + "/m.json", &t));
+  ASSERT_TRUE(ParseFileTarget("/files/alice/f4/v1/m.json", &t));
+  EXPECT_EQ(t.rev, "v1");
+  ASSERT_TRUE(ParseFileTarget("/datasets/alice/f4/resolve/" + id + "/m.json", &t));
   EXPECT_EQ(t.kind, "dataset");
   EXPECT_EQ(t.path, "m.json");
-  ASSERT_TRUE(ParsePinnedTarget("/alice/vit/raw/" + id + "/model.safetensors", &t));
+  ASSERT_TRUE(ParseFileTarget("/alice/vit/raw/main/model.safetensors", &t));
   EXPECT_EQ(t.kind, "model");
   EXPECT_EQ(t.name, "alice/vit");
-  // By tag, listings, queries, escapes, other routes, traversal: the request threads' business.
+  EXPECT_EQ(t.rev, "main");
+  // Listings, queries, escapes, other routes, traversal: the request threads' business.
   for (const std::string& other : std::vector<std::string>{
-           "/files/alice/f4/v1/m.json", "/files/alice/f4/" + id + "/", "/files/alice/f4/" + id + "/m.json?x=1",
-        "/files/alice/f4/" + id + "/m%2ejson", "/files/alice/f4/" + id.substr(1) + "/m.json",
-        "/files/alice/f4/" + std::string(64, 'A') + "/m.json", "/api/x/resolve/" + id + "/m.json",
-        "/blobs/" + id, "/ui/x/resolve/" + id + "/y", "/files/alice/f4/" + id + "/../hub.db",
-        "/alice/vit/resolve/" + id + "/a/../../b", "/api/models/alice/vit", "files/alice/f4/" + id + "/m.json",
-        "/alice/vit/tree/" + id + "/m"}) {
-    EXPECT_FALSE(ParsePinnedTarget(other, &t)) << other;
+           "/files/alice/f4/" + id + "/", "/files/alice/f4/v1", "/files/alice/f4/" + id + "/m.json?x=1",
+           "/files/alice/f4/" + id + "/m%2ejson", "/files/alice/f4/" + std::string(65, 'a') + "/m.json",
+           "/api/x/resolve/" + id + "/m.json", "/blobs/" + id, "/ui/x/resolve/" + id + "/y",
+           "/files/alice/f4/" + id + "/../hub.db", "/alice/vit/resolve/" + id + "/a/../../b",
+           "/api/models/alice/vit", "files/alice/f4/" + id + "/m.json", "/alice/vit/tree/" + id + "/m",
+           "/files/alice/f4/.v1/m.json"}) {
+    EXPECT_FALSE(ParseFileTarget(other, &t)) << other;
   }
 }
 

@@ -776,6 +776,16 @@ void Serve(const ServeOptions& options) {
   // A PostgreSQL server may be a round trip away, or restarting: its queries
   // stay on the request threads, so the loops never wait.
   fo.catalogue_in_loops = !postgres;
+  if (!postgres) {
+    const std::string dir = options.dir;
+    fo.resolve = [dir](const std::string& name, const std::string& rev) -> std::string {
+      try {
+        return ThreadHub(dir).Resolve(name + "@" + rev, /*with_tags=*/false).id;
+      } catch (const Error&) {
+        return "";  // the request threads answer it (404, 400)
+      }
+    };
+  }
   Front front(&server, &pinned, fo);
   const int port = front.Bind(options.host, options.port);
   SignalStopper stopper(&front);
