@@ -316,7 +316,9 @@ int Serve(int argc, char** argv) {
                             {HubFlag(),
                              {"host", "127.0.0.1", "address to listen on"},
                              {"port", "8080", "port (0: pick a free one, printed)"},
-                             {"threads", "8", "request threads"}}};
+                             {"threads", "8",
+                              "request threads (uploads, commits, PostgreSQL queries; event loops, one per "
+                              "core, serve downloads)"}}};
   Args args(spec, argc, argv);
   if (!args.positional().empty()) throw UsageError("unexpected argument '" + args.positional()[0] + "'");
   hub::ServeOptions o;
