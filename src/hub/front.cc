@@ -45,6 +45,22 @@ bool WaitFor(int fd, short events, int timeout_ms) {
   }
 }
 
+// Closes a connection after its last response without losing the response:
+// closing with request bytes still unread (an upload refused halfway) makes
+// the kernel answer with a reset, and the client may never read what was
+// sent. So: the end of our side first, then what the client still sends is
+// read and dropped until it closes, goes quiet for 1 s, or 5 s have passed.
+void LingeringClose(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  char buf[16384];
+  const int64_t end = NowMs() + 5000;
+  for (int64_t now = NowMs(); now < end; now = NowMs()) {
+    if (!WaitFor(fd, POLLIN, static_cast<int>(std::min<int64_t>(end - now, 1000)))) return;
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return;
+  }
+}
+
 bool EqualsIgnoreCase(const std::string& a, const char* b) {
   return a.size() == std::strlen(b) && std::equal(a.begin(), a.end(), b, [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
@@ -237,12 +253,33 @@ struct Front::Connection {
   }
 };
 
+// What both streams below tell cpp-httplib about their connection.
+class FrontStream : public httplib::Stream {
+ public:
+  explicit FrontStream(Front::Connection* c) : c_(c) {}
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->remote_ip;
+    port = c_->remote_port;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    c_->FillAddresses();
+    ip = c_->local_ip;
+    port = c_->local_port;
+  }
+  socket_t socket() const override { return c_->fd; }
+
+ protected:
+  Front::Connection* c_;
+};
+
 // A connection as cpp-httplib's request parser and handlers see it: reads
 // come from what the front has buffered first, then from the socket; the
 // socket stays non-blocking, waits are polls with the I/O timeout.
-class ConnectionStream : public httplib::Stream {
+class ConnectionStream : public FrontStream {
  public:
-  ConnectionStream(Front::Connection* c, int timeout_ms) : c_(c), timeout_ms_(timeout_ms) {}
+  ConnectionStream(Front::Connection* c, int timeout_ms) : FrontStream(c), timeout_ms_(timeout_ms) {}
 
   bool is_readable() const override { return c_->Unread() > 0 || WaitFor(c_->fd, POLLIN, timeout_ms_); }
   bool is_writable() const override { return WaitFor(c_->fd, POLLOUT, timeout_ms_); }
@@ -284,29 +321,17 @@ class ConnectionStream : public httplib::Stream {
     return static_cast<ssize_t>(size);
   }
 
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    c_->FillAddresses();
-    ip = c_->remote_ip;
-    port = c_->remote_port;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    c_->FillAddresses();
-    ip = c_->local_ip;
-    port = c_->local_port;
-  }
-  socket_t socket() const override { return c_->fd; }
 
  private:
-  Front::Connection* c_;
   int timeout_ms_;
 };
 
 // A request whose head a loop holds in full, for cpp-httplib's parser and
 // handlers on the loop thread: reads come from the head only, writes go to
 // the connection's output buffer (sent by the loop without blocking).
-class MemoryStream : public httplib::Stream {
+class MemoryStream : public FrontStream {
  public:
-  MemoryStream(Front::Connection* c, size_t head_size) : c_(c), pos_(c->in_pos), end_(c->in_pos + head_size) {}
+  MemoryStream(Front::Connection* c, size_t head_size) : FrontStream(c), pos_(c->in_pos), end_(c->in_pos + head_size) {}
 
   bool is_readable() const override { return pos_ < end_; }
   bool is_writable() const override { return true; }
@@ -320,24 +345,12 @@ class MemoryStream : public httplib::Stream {
     c_->out.append(ptr, size);
     return static_cast<ssize_t>(size);
   }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    c_->FillAddresses();
-    ip = c_->remote_ip;
-    port = c_->remote_port;
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    c_->FillAddresses();
-    ip = c_->local_ip;
-    port = c_->local_port;
-  }
-  socket_t socket() const override { return c_->fd; }
 
  private:
-  Front::Connection* c_;
   size_t pos_, end_;  // the head's bytes in c_->in
 };
 
-// --- answering a pinned download ------------------------------------------------
+// --- answering a file download in a loop -----------------------------------------
 
 // What a loop sends for the request at the head of a connection's input.
 struct Front::FileAnswer {
@@ -787,7 +800,10 @@ void Front::ServeOnRequestThread(std::unique_ptr<Connection> c) {
     const bool last = ++c->requests >= static_cast<size_t>(options_.keep_alive_max);
     bool closed = false;
     t_close_after = false;
-    if (!http_->process_request(stream, last, closed, nullptr) || closed || last || t_close_after) return;
+    if (!http_->process_request(stream, last, closed, nullptr) || closed || last || t_close_after) {
+      if (!stopping_) LingeringClose(c->fd);
+      return;
+    }
   }
 }
 
