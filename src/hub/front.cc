@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
@@ -59,12 +60,6 @@ void LingeringClose(int fd) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)) return;
   }
-}
-
-bool EqualsIgnoreCase(const std::string& a, const char* b) {
-  return a.size() == std::strlen(b) && std::equal(a.begin(), a.end(), b, [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 std::string Address(const sockaddr_storage& a, socklen_t len, int* port) {
@@ -407,13 +402,13 @@ bool Front::PlanFile(Connection& c, FileAnswer* a) const {
   a->target = head.target;
   a->id = id;
   a->hf = !target.kind.empty();
-  a->close = EqualsIgnoreCase(head.connection, "close") ||
+  a->close = ::strcasecmp(head.connection.c_str(), "close") == 0 ||
              c.requests + 1 >= static_cast<size_t>(options_.keep_alive_max);
   return true;
 }
 
 bool Front::AnswersInLoop(const RequestHead& head) const {
-  if (!options_.catalogue_in_loops || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
+  if (!options_.resolve || !head.simple || head.version != "HTTP/1.1" || head.has_body) return false;
   if (head.method != "GET" && head.method != "HEAD") return false;
   return head.target.compare(0, 5, "/api/") == 0;
 }
@@ -715,7 +710,11 @@ class Front::Loop {
 // --- the front ------------------------------------------------------------------
 
 Front::Front(HttpServer* http, const PinnedFiles* pinned, const FrontOptions& options)
-    : http_(http), pinned_(pinned), options_(options) {}
+    : http_(http), pinned_(pinned), options_(options) {
+  // What the handlers' responses announce (Keep-Alive: timeout=, max=).
+  http_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  http_->set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max));
+}
 
 Front::~Front() {
   if (listen_fd_ >= 0) ::close(listen_fd_);

@@ -83,11 +83,10 @@ struct FrontOptions {
   int keep_alive_timeout_s = 2;  // idle time before a kept-alive connection is closed
   int keep_alive_max = 1000;     // requests per connection
   int io_timeout_s = 30;         // a stalled read or write
-  // The catalogue answers reads without waiting (SQLite in WAL mode: readers
-  // never wait for writers): the loops answer GET /api/... themselves.
-  bool catalogue_in_loops = false;
-  // With catalogue_in_loops: the id of revision NAME@REV (a tag or an id
-  // prefix), "" when there is none. Lets the loops serve /files by tag too.
+  // Set only where the catalogue answers reads without waiting (SQLite in WAL
+  // mode: readers never wait for writers): the id of revision NAME@REV (a tag
+  // or an id prefix), "" when there is none. With it the loops serve /files
+  // by tag and run the GET /api/ handlers themselves.
   std::function<std::string(const std::string& name, const std::string& rev)> resolve;
 };
 
@@ -118,7 +117,7 @@ class Front {
   // a->head.size is 0 while the head is incomplete.
   bool PlanFile(Connection& c, FileAnswer* a) const;
   // Whether a loop answers the request `head` itself through cpp-httplib's
-  // handlers (a read of the catalogue; see FrontOptions::catalogue_in_loops).
+  // handlers (a read of the catalogue; see FrontOptions::resolve).
   bool AnswersInLoop(const RequestHead& head) const;
   // Runs on a request thread: requests of `c` through cpp-httplib until the
   // connection closes or its next request is one a loop answers.

@@ -1,6 +1,7 @@
 #include "hub/http_route.h"
 
-#include <cctype>
+#include <strings.h>
+
 #include <cstring>
 
 #include "hub/hub.h"
@@ -94,19 +95,6 @@ bool ParseHfRoute(const std::string& path, HfRoute* out) {
   return true;
 }
 
-namespace {
-
-bool EqualsLower(const std::string& s, size_t begin, size_t end, const char* lower) {
-  const size_t n = std::strlen(lower);
-  if (end - begin != n) return false;
-  for (size_t i = 0; i < n; ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[begin + i])) != lower[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 size_t ParseRequestHead(const std::string& data, RequestHead* out) {
   *out = RequestHead();
   const size_t end = data.find("\r\n\r\n");
@@ -152,21 +140,24 @@ size_t ParseRequestHead(const std::string& data, RequestHead* out) {
       if ((c < 0x20 && c != '\t') || c == 0x7f) return out->size;
     }
     const std::string value = data.substr(v, ve - v);
+    auto is = [&](const char* name) {  // the header's name, in any case
+      return colon - pos == std::strlen(name) && ::strncasecmp(data.data() + pos, name, colon - pos) == 0;
+    };
     auto first = [&](bool* seen, std::string* field) {
       if (!*seen) *field = value;
       *seen = true;
     };
-    if (EqualsLower(data, pos, colon, "connection")) {
+    if (is("connection")) {
       first(&have_connection, &out->connection);
-    } else if (EqualsLower(data, pos, colon, "range")) {
+    } else if (is("range")) {
       first(&have_range, &out->range);
-    } else if (EqualsLower(data, pos, colon, "if-none-match")) {
+    } else if (is("if-none-match")) {
       first(&have_inm, &out->if_none_match);
-    } else if (EqualsLower(data, pos, colon, "if-range")) {
+    } else if (is("if-range")) {
       first(&have_if_range, &out->if_range);
-    } else if (EqualsLower(data, pos, colon, "content-length")) {
+    } else if (is("content-length")) {
       out->has_body = out->has_body || value.find_first_not_of('0') != std::string::npos || value.empty();
-    } else if (EqualsLower(data, pos, colon, "transfer-encoding") || EqualsLower(data, pos, colon, "expect")) {
+    } else if (is("transfer-encoding") || is("expect")) {
       out->has_body = true;
     }
     pos = eol + 2;

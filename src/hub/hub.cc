@@ -100,8 +100,8 @@ std::string ConfiguredCatalogue(const std::string& dir) {
   return catalogue;
 }
 
-std::unique_ptr<CatalogueDb> OpenCatalogue(const std::string& dir, bool create) {
-  const std::string url = ConfiguredCatalogue(dir);
+// `url`: DIR/hub.conf's catalogue (ConfiguredCatalogue), "" for SQLite.
+std::unique_ptr<CatalogueDb> OpenCatalogue(const std::string& dir, const std::string& url, bool create) {
   if (!url.empty()) return OpenPostgresCatalogue(url);
   return OpenSqliteCatalogue(JoinPath(dir, "hub.db"), create);
 }
@@ -176,9 +176,9 @@ void Hub::Init(const std::string& dir, const std::string& catalogue) {
   }
   MakeDirs(JoinPath(dir, "blobs/sha256"));
   MakeDirs(JoinPath(dir, "tmp"));
-  const bool postgres = !ConfiguredCatalogue(dir).empty();
-  auto db = OpenCatalogue(dir, /*create=*/true);
-  CreateCatalogueSchema(*db, postgres);
+  const std::string url = ConfiguredCatalogue(dir);
+  auto db = OpenCatalogue(dir, url, /*create=*/true);
+  CreateCatalogueSchema(*db, /*postgres=*/!url.empty());
 }
 
 Hub::Hub(const std::string& dir) : dir_(dir) {
@@ -188,8 +188,9 @@ Hub::Hub(const std::string& dir) : dir_(dir) {
                 dir + "'");
   }
   db_ = std::make_unique<Db>();
-  postgres_ = !ConfiguredCatalogue(dir).empty();
-  db_->sql = OpenCatalogue(dir, /*create=*/false);
+  const std::string url = ConfiguredCatalogue(dir);
+  postgres_ = !url.empty();
+  db_->sql = OpenCatalogue(dir, url, /*create=*/false);
   db_->sql->Query("SELECT COUNT(*) FROM revisions");
   MakeDirs(JoinPath(dir, "tmp"));
   RemoveStaleUploads(JoinPath(dir, "tmp"));

@@ -716,11 +716,9 @@ void Serve(const ServeOptions& options) {
     Hub check(options.dir);  // fails early, naming the folder, if it is not a hub
     postgres = check.postgres();
   }
-  // The request threads' settings (Front hands them requests one at a time;
-  // the keep-alive and I/O timeouts are the front's, below).
+  // The handlers; Front hands them requests one at a time and sets their
+  // keep-alive limits from its own (below).
   HttpServer server;
-  server.set_keep_alive_max_count(1000);
-  server.set_keep_alive_timeout(2);
   PinnedFiles pinned;
   auto routes = std::make_shared<Routes>(options.dir, &pinned);
   using Req = httplib::Request;
@@ -775,7 +773,6 @@ void Serve(const ServeOptions& options) {
   fo.io_timeout_s = 30;
   // A PostgreSQL server may be a round trip away, or restarting: its queries
   // stay on the request threads, so the loops never wait.
-  fo.catalogue_in_loops = !postgres;
   if (!postgres) {
     const std::string dir = options.dir;
     fo.resolve = [dir](const std::string& name, const std::string& rev) -> std::string {
